@@ -1,0 +1,34 @@
+// buildApp(): the whole Mektep service, as `npm start` runs it and as the tests build it.
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/env.js';
+import { isCodedError } from './errors.js';
+import health from './plugins/health.js';
+import metrics from './plugins/metrics.js';
+import radius from './plugins/radius.js';
+import redis from './plugins/redis.js';
+import type { RedisTarget } from './redis/connection.js';
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  redis: RedisTarget;
+}
+
+export async function buildApp({ config, logger, redis: target }: AppOptions): Promise<FastifyInstance> {
+  const fastifyLogger: FastifyBaseLogger = logger;
+  const app = Fastify({ loggerInstance: fastifyLogger, trustProxy: false, return503OnClosing: true });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const code = isCodedError(error) ? error.code : 'MK_ERR_REQUEST';
+    void reply.code(status).send({ error: { code, message: status >= 500 ? 'Internal error' : error.message } });
+  });
+
+  await app.register(metrics);
+  await app.register(redis, { target, sessionSecret: config.sessionSecret });
+  await app.register(radius, config.radius);
+  await app.register(health);
+  return app;
+}

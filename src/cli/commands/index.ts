@@ -1,0 +1,20 @@
+// Every CLI command, in the order `mektep --help` lists them.
+import type { Command } from '../command.js';
+import { auditCommands } from './audit.js';
+import { nasCommands } from './nas.js';
+import { policyCommands } from './policy.js';
+import { roleCommands } from './role.js';
+import { schoolCommands } from './school.js';
+import { userImportCommand } from './user-import.js';
+import { userCommands } from './user.js';
+
+export const commands: Command[] = [
+  ...userCommands.filter((command) => command.name === 'admin create'),
+  ...schoolCommands,
+  ...nasCommands,
+  ...userCommands.filter((command) => command.name !== 'admin create'),
+  userImportCommand,
+  ...roleCommands,
+  ...policyCommands,
+  ...auditCommands,
+];

@@ -1,0 +1,117 @@
+import { ValidationError } from '../../errors.js';
+import { summarize, type NasClient, type NasSettings, type Vendor } from '../../store/nas.js';
+import { readStdin } from '../io.js';
+import { fields, table } from '../output.js';
+import { required, str, flag, type Command, type CommandInput } from '../command.js';
+
+const COMMON = {
+  secret: { type: 'string' },
+  vendor: { type: 'string' },
+  school: { type: 'string' },
+  name: { type: 'string' },
+  'nas-id': { type: 'string' },
+  'coa-port': { type: 'string' },
+  'message-authenticator': { type: 'boolean' },
+} as const;
+
+function coaPort(input: CommandInput): number | undefined {
+  const value = str(input, 'coa-port');
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new ValidationError('--coa-port must be a port number');
+  return Number(value);
+}
+
+function commonSettings(input: CommandInput): NasSettings {
+  const settings: NasSettings = {};
+  const text = { secret: 'secret', vendor: 'vendor', school: 'school', name: 'name', nasId: 'nas-id' } as const;
+  for (const [field, option] of Object.entries(text)) {
+    const value = str(input, option);
+    if (value !== undefined) (settings as Record<string, string>)[field] = value;
+  }
+  const port = coaPort(input);
+  if (port !== undefined) settings.coaPort = port;
+  if (input.values['message-authenticator'] !== undefined) settings.requireMessageAuthenticator = flag(input, 'message-authenticator');
+  return settings;
+}
+
+function describe(nas: NasClient): string {
+  const view = summarize(nas);
+  return fields([
+    ['address', view.address],
+    ['name', view.name],
+    ['vendor', view.vendor],
+    ['school', view.school],
+    ['NAS-Identifier', view.nasId],
+    ['CoA port', view.coaPort],
+    ['Message-Authenticator required', view.requireMessageAuthenticator ? 'yes' : 'no (legacy NAS, BlastRADIUS exposure)'],
+    ['UAM secret', view.hasUamSecret ? 'set' : undefined],
+    ['controller', view.controllerUrl ? `${view.controllerUrl} as ${view.controllerUser ?? '?'}` : undefined],
+  ]);
+}
+
+export const nasCommands: Command[] = [
+  {
+    name: 'nas add',
+    usage: '<ip-or-cidr> --secret <secret> --vendor <mikrotik|chilli|opennds|cisco|aruba|meraki|unifi|fortinet|generic> [--school <id>] [--name <n>] [--nas-id <NAS-Identifier>] [--coa-port 3799] [--no-message-authenticator]',
+    summary: 'Allow an access point or controller to use Mektep as its RADIUS server.',
+    options: COMMON,
+    positionals: 1,
+    async run({ store, actor }, input) {
+      required(input, 'secret');
+      const vendor = required(input, 'vendor') as Vendor;
+      const nas = await store.nas.add(input.positionals[0]!, { ...commonSettings(input), secret: str(input, 'secret')!, vendor }, actor);
+      return { json: summarize(nas), text: `NAS ${nas.address} added\n${describe(nas)}` };
+    },
+  },
+  {
+    name: 'nas set',
+    usage: '<ip-or-cidr> [the options of nas add] [--message-authenticator] [--uam-secret-stdin] [--controller-url <url> --controller-user <u> --controller-password-stdin]',
+    summary: 'Change a NAS; secrets for CoovaChilli (uamsecret) and the UniFi controller are read from standard input.',
+    options: {
+      ...COMMON,
+      'uam-secret-stdin': { type: 'boolean' },
+      'controller-url': { type: 'string' },
+      'controller-user': { type: 'string' },
+      'controller-password-stdin': { type: 'boolean' },
+    },
+    positionals: 1,
+    async run({ store, actor }, input) {
+      if (flag(input, 'uam-secret-stdin') && flag(input, 'controller-password-stdin')) {
+        throw new ValidationError('only one secret can come from standard input per command');
+      }
+      const settings = commonSettings(input);
+      if (flag(input, 'uam-secret-stdin')) settings.uamSecret = await readStdin('UAM secret');
+      if (str(input, 'controller-url') !== undefined) settings.controllerUrl = str(input, 'controller-url')!;
+      if (str(input, 'controller-user') !== undefined) settings.controllerUser = str(input, 'controller-user')!;
+      if (flag(input, 'controller-password-stdin')) settings.controllerPassword = await readStdin('controller password');
+      const nas = await store.nas.update(input.positionals[0]!, settings, actor);
+      return { json: summarize(nas), text: `NAS ${nas.address} changed\n${describe(nas)}` };
+    },
+  },
+  {
+    name: 'nas list',
+    usage: '',
+    summary: 'List NAS clients (secrets are never shown).',
+    positionals: 0,
+    async run({ store }) {
+      const list = (await store.nas.list()).map(summarize);
+      return {
+        json: list,
+        text: table(
+          ['ADDRESS', 'NAME', 'VENDOR', 'SCHOOL', 'NAS-ID', 'COA', 'MSG-AUTH'],
+          list.map((nas) => [nas.address, nas.name, nas.vendor, nas.school, nas.nasId, nas.coaPort, nas.requireMessageAuthenticator ? 'required' : 'optional']),
+        ),
+      };
+    },
+  },
+  {
+    name: 'nas remove',
+    usage: '<ip-or-cidr>',
+    summary: 'Remove a NAS client; its packets are dropped from then on.',
+    positionals: 1,
+    async run({ store, actor }, input) {
+      await store.nas.remove(input.positionals[0]!, actor);
+      return { json: { removed: input.positionals[0] }, text: `NAS ${input.positionals[0]} removed` };
+    },
+  },
+];

@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { ValidationError } from '../../errors.js';
+import { importUsers } from '../../store/user-import.js';
+import { table } from '../output.js';
+import { flag, type Command } from '../command.js';
+
+export const userImportCommand: Command = {
+  name: 'user import',
+  usage: '<file.csv> [--dry-run]',
+  summary: 'Import users from CSV (header username,name,role,school,password); all lines or none. Empty passwords are generated and shown once.',
+  options: { 'dry-run': { type: 'boolean' } },
+  positionals: 1,
+  async run({ store, actor }, input) {
+    const path = input.positionals[0]!;
+    const csv = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new ValidationError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+    });
+    const report = await importUsers(store.users, csv, { dryRun: flag(input, 'dry-run'), actor });
+    if (report.errors.length > 0) {
+      return {
+        json: report,
+        text: `${report.errors.length} line(s) have errors; nothing was imported:\n${table(['LINE', 'USERNAME', 'ERROR'], report.errors.map((e) => [e.line, e.username, e.error]))}`,
+        exitCode: 1,
+      };
+    }
+    if (report.dryRun) return { json: report, text: `dry run: ${report.created} user(s) would be imported; nothing was written` };
+    const passwords = report.generated.length > 0
+      ? `\nGenerated passwords (shown once; hand them out now):\n${table(['USERNAME', 'PASSWORD'], report.generated.map((g) => [g.username, g.password]))}`
+      : '';
+    return { json: report, text: `${report.created} user(s) imported${passwords}` };
+  },
+};

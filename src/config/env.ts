@@ -1,0 +1,81 @@
+// The only reader of process.env. Every variable is validated once at start; a bad one stops
+// Mektep with a message that names it.
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigError } from '../errors.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const EnvSchema = Type.Object({
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^(redis|rediss|unix)://', description: 'redis://, rediss:// or unix:///path/to/redis.sock' })),
+  HTTP_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  HTTP_PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+  RADIUS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  RADIUS_AUTH_PORT: Type.Integer({ default: 1812, minimum: 0, maximum: 65535 }),
+  RADIUS_ACCT_PORT: Type.Integer({ default: 1813, minimum: 0, maximum: 65535 }),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+' })),
+  DATA_DIR: Type.String({ default: 'data', minLength: 1 }),
+  LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
+  SESSION_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'at least 32 characters' })),
+});
+type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  redisUrl: string | undefined;
+  http: { host: string; port: number };
+  radius: { host: string; authPort: number; acctPort: number };
+  publicUrl: string;
+  dataDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  sessionSecret: string | undefined;
+}
+
+function describe(path: string, schema: { description?: string; pattern?: string; minimum?: number; maximum?: number }, message: string): string {
+  if (schema.description) return schema.description;
+  if (schema.minimum !== undefined && schema.maximum !== undefined) return `a whole number from ${schema.minimum} to ${schema.maximum}`;
+  if (path === '/LOG_LEVEL') return `one of ${LOG_LEVELS.join(', ')}`;
+  if (schema.pattern) return `a value matching ${schema.pattern}`;
+  return message.toLowerCase();
+}
+
+function hostIsValid(host: string): boolean {
+  return isIP(host) !== 0 || /^[a-z0-9.-]+$/i.test(host);
+}
+
+function publicUrlFrom(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return `http://${isIP(shown) === 6 ? `[${shown}]` : shown}:${port}`;
+}
+
+/** Reads the environment (only the variables in EnvSchema), applying defaults. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw));
+  const first = Value.Errors(EnvSchema, env).First();
+  if (first) {
+    const name = first.path.slice(1);
+    throw new ConfigError(`${name}=${JSON.stringify(source[name] ?? '')}: expected ${describe(first.path, first.schema, first.message)}`);
+  }
+  const valid = env as Env;
+  for (const name of ['HTTP_HOST', 'RADIUS_HOST'] as const) {
+    if (!hostIsValid(valid[name])) throw new ConfigError(`${name}=${JSON.stringify(valid[name])}: expected an IP address or host name`);
+  }
+  if (valid.PUBLIC_URL !== undefined && !URL.canParse(valid.PUBLIC_URL)) {
+    throw new ConfigError(`PUBLIC_URL=${JSON.stringify(valid.PUBLIC_URL)}: expected an absolute http(s) URL`);
+  }
+  return {
+    redisUrl: valid.REDIS_URL,
+    http: { host: valid.HTTP_HOST, port: valid.HTTP_PORT },
+    radius: { host: valid.RADIUS_HOST, authPort: valid.RADIUS_AUTH_PORT, acctPort: valid.RADIUS_ACCT_PORT },
+    publicUrl: (valid.PUBLIC_URL ?? publicUrlFrom(valid.HTTP_HOST, valid.HTTP_PORT)).replace(/\/+$/, ''),
+    dataDir: resolve(cwd, valid.DATA_DIR),
+    logLevel: valid.LOG_LEVEL,
+    sessionSecret: valid.SESSION_SECRET,
+  };
+}

@@ -1,0 +1,20 @@
+// Every coded error Mektep raises. The HTTP error handler and the CLI both map these by code;
+// messages are meant for the person who caused them (5xx details never reach a client).
+import createError from '@fastify/error';
+
+export const ConfigError = createError<'MK_ERR_CONFIG', 500, [string]>('MK_ERR_CONFIG', 'Invalid configuration: %s', 500);
+export const ValidationError = createError<'MK_ERR_VALIDATION', 400, [string]>('MK_ERR_VALIDATION', '%s', 400);
+export const NotFoundError = createError<'MK_ERR_NOT_FOUND', 404, [string]>('MK_ERR_NOT_FOUND', '%s', 404);
+export const ConflictError = createError<'MK_ERR_CONFLICT', 409, [string]>('MK_ERR_CONFLICT', '%s', 409);
+export const AlreadyRunningError = createError<'MK_ERR_ALREADY_RUNNING', 500, [string]>('MK_ERR_ALREADY_RUNNING', '%s', 500);
+export const RedisUnavailableError = createError<'MK_ERR_REDIS_UNAVAILABLE', 503, [string]>('MK_ERR_REDIS_UNAVAILABLE', '%s', 503);
+export const SchemaError = createError<'MK_ERR_SCHEMA', 500, [string]>('MK_ERR_SCHEMA', '%s', 500);
+
+export interface CodedError extends Error {
+  code: string;
+  statusCode?: number;
+}
+
+export function isCodedError(error: unknown): error is CodedError {
+  return error instanceof Error && typeof (error as CodedError).code === 'string' && (error as CodedError).code.startsWith('MK_ERR_');
+}

@@ -1,0 +1,55 @@
+// Redis for the app: the connection (fail fast at boot, then reconnect forever), the store, the
+// change feed and the NAS directory built on it.
+import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
+import { connectRedis, type RedisTarget } from '../redis/connection.js';
+import { subscribeChanges, type ChangeFeed } from '../store/changes.js';
+import { createStore, type Store } from '../store/index.js';
+import { createNasDirectory, type NasDirectory } from '../store/nas-directory.js';
+import { migrate, sessionSecret } from '../store/schema.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    redis: Redis;
+    store: Store;
+    changes: ChangeFeed;
+    nasDirectory: NasDirectory;
+    sessionSecret: string;
+  }
+}
+
+export interface RedisPluginOptions {
+  target: RedisTarget;
+  sessionSecret: string | undefined;
+}
+
+export default fp<RedisPluginOptions>(
+  async (app, options) => {
+    const redis = await connectRedis(options.target, {
+      // While Redis is away, commands fail at once instead of queueing: a RADIUS request then
+      // gets no answer and the access point fails over to its second server.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    });
+    redis.on('error', (error: Error) => {
+      app.metrics.redisErrors.inc();
+      app.log.warn({ err: error.message }, 'redis error');
+    });
+    app.decorate('redis', redis);
+    app.addHook('onClose', async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    });
+
+    await migrate(redis);
+    app.decorate('sessionSecret', await sessionSecret(redis, options.sessionSecret));
+    const store = createStore(redis);
+    app.decorate('store', store);
+
+    const changes = await subscribeChanges(redis);
+    app.decorate('changes', changes);
+    app.addHook('onClose', () => changes.close());
+    app.decorate('nasDirectory', await createNasDirectory(store.nas, changes, (error) => app.log.warn({ err: error }, 'NAS reload failed')));
+  },
+  { name: 'redis', dependencies: ['metrics'] },
+);

@@ -1,0 +1,32 @@
+// A RADIUS UDP socket: binds, hands every datagram on, and closes cleanly. A large receive
+// buffer keeps a burst (a whole school reconnecting after a power cut) out of kernel drops.
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+
+export const WANTED_RECEIVE_BUFFER = 8 * 1024 * 1024;
+
+export interface Listener {
+  socket: Socket;
+  port(): number;
+  /** What the kernel granted (capped by net.core.rmem_max; Linux reports twice the usable size). */
+  receiveBufferSize: number;
+  close(): Promise<void>;
+}
+
+export async function openListener(host: string, port: number, onMessage: (message: Buffer, peer: RemoteInfo) => void): Promise<Listener> {
+  const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: WANTED_RECEIVE_BUFFER });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind({ address: host, port, exclusive: true }, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  socket.on('message', onMessage);
+  return {
+    socket,
+    port: () => socket.address().port,
+    receiveBufferSize: socket.getRecvBufferSize(),
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}

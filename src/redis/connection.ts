@@ -1,0 +1,83 @@
+// How the server and the CLI find Redis: REDIS_URL when set; otherwise the embedded instance in
+// DATA_DIR, started here unless a running Mektep already serves it.
+import { Redis, type RedisOptions } from 'ioredis';
+import { RedisUnavailableError } from '../errors.js';
+import { acquireDataLock, readLock, type DataLock, type LockHolder } from './data-lock.js';
+import { embeddedSocketPath, startEmbeddedRedis, type EmbeddedRedis } from './embedded.js';
+
+export interface RedisTarget {
+  /** Connection options for ioredis; callers add their own behaviour options. */
+  options: RedisOptions;
+  /** Human description for logs and errors (never contains a password). */
+  label: string;
+}
+
+export interface RedisHandle {
+  target: RedisTarget;
+  embedded: boolean;
+  /** Stops the embedded Redis (if this process started it) and releases DATA_DIR. */
+  close(): Promise<void>;
+}
+
+export function targetFromUrl(url: string): RedisTarget {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'unix:') {
+    const db = Number(parsed.searchParams.get('db') ?? 0);
+    return { options: { path: decodeURIComponent(parsed.pathname), db }, label: `unix:${parsed.pathname}` };
+  }
+  const options: RedisOptions = {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(parsed.port || 6379),
+    db: Number(parsed.pathname.slice(1) || 0),
+  };
+  if (parsed.username) options.username = decodeURIComponent(parsed.username);
+  if (parsed.password) options.password = decodeURIComponent(parsed.password);
+  if (parsed.protocol === 'rediss:') options.tls = { servername: parsed.hostname };
+  return { options, label: `${parsed.protocol}//${parsed.host}` };
+}
+
+function socketTarget(socketPath: string): RedisTarget {
+  return { options: { path: socketPath }, label: `embedded (${socketPath})` };
+}
+
+/**
+ * Resolves Redis for a process. The server always owns DATA_DIR when embedded; the CLI borrows
+ * the socket of a running server, or starts the embedded Redis for the length of its command.
+ */
+export async function openRedis(redisUrl: string | undefined, dataDir: string, holder: LockHolder): Promise<RedisHandle> {
+  if (redisUrl) return { target: targetFromUrl(redisUrl), embedded: false, close: () => Promise.resolve() };
+
+  const owner = readLock(dataDir);
+  if (holder === 'cli' && owner?.holder === 'server') {
+    return { target: socketTarget(embeddedSocketPath(dataDir)), embedded: true, close: () => Promise.resolve() };
+  }
+  const lock: DataLock = acquireDataLock(dataDir, holder);
+  let redis: EmbeddedRedis;
+  try {
+    redis = await startEmbeddedRedis(dataDir);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return {
+    target: socketTarget(redis.socketPath),
+    embedded: true,
+    async close() {
+      await redis.stop();
+      lock.release();
+    },
+  };
+}
+
+/** A connected client; fails fast with a clear error when Redis cannot be reached. */
+export async function connectRedis(target: RedisTarget, extra: RedisOptions = {}): Promise<Redis> {
+  const client = new Redis({ ...target.options, lazyConnect: true, ...extra });
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    client.disconnect();
+    throw new RedisUnavailableError(`cannot reach Redis at ${target.label}: ${(error as Error).message}`);
+  }
+  return client;
+}

@@ -1,0 +1,42 @@
+// Runs before `npm start` and `npm test` on any machine, fresh or not: installs the npm packages
+// and the Debian packages the mode needs, then builds. Plain JavaScript with no dependencies,
+// because node_modules may not exist yet.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { ensureDebianPackages } from './debian.js';
+
+const NEEDS = {
+  start: process.env.REDIS_URL ? [] : [{ command: 'redis-server', pkg: 'redis-server' }],
+  test: [
+    { command: 'redis-server', pkg: 'redis-server' },
+    { command: 'radclient', pkg: 'freeradius-utils' },
+  ],
+};
+
+const mode = process.argv[2];
+if (!(mode in NEEDS)) {
+  console.error(`usage: node src/setup/prepare.js ${Object.keys(NEEDS).join('|')}`);
+  process.exit(2);
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`mektep: \`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
+    process.exit(1);
+  }
+}
+
+function mtime(path) {
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
+}
+
+// npm writes node_modules/.package-lock.json on every install: older than the lock file
+// (or missing) means the installed tree is stale.
+if (mtime('node_modules/.package-lock.json') < Math.max(mtime('package-lock.json'), mtime('package.json'))) {
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+if (!ensureDebianPackages(NEEDS[mode])) process.exit(1);
+
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'config/tsconfig.build.json']);

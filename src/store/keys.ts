@@ -1,0 +1,32 @@
+// Every Redis key name Mektep uses, and their limits. User-supplied parts are URI-encoded so a
+// name containing ':' can never reach into another key's space.
+const PREFIX = 'mk:';
+const part = (value: string): string => encodeURIComponent(value);
+
+export const keys = {
+  /** Layout version of everything below; see schema.ts. */
+  schemaVersion: `${PREFIX}schema`,
+  /** Cookie-signing secret generated on first start when SESSION_SECRET is unset. */
+  sessionSecret: `${PREFIX}secret:session`,
+  /** Append-only audit stream. */
+  audit: `${PREFIX}audit`,
+  /** Pub/sub channel on which every write announces what changed. */
+  changes: `${PREFIX}changes`,
+
+  school: (id: string) => `${PREFIX}school:${part(id)}`,
+  schools: `${PREFIX}schools`,
+
+  nas: (address: string) => `${PREFIX}nas:${part(address)}`,
+  nasAll: `${PREFIX}nas-all`,
+
+  user: (username: string) => `${PREFIX}user:${part(username)}`,
+  users: `${PREFIX}users`,
+  usersOfSchool: (school: string) => `${PREFIX}users-of:${part(school)}`,
+
+  roles: `${PREFIX}roles`,
+  /** A role's global policy, or a school's override of it. */
+  policy: (role: string, school?: string) => (school === undefined ? `${PREFIX}policy:${part(role)}` : `${PREFIX}policy:${part(role)}@${part(school)}`),
+} as const;
+
+/** Roughly how many audit entries are kept (XADD MAXLEN ~). */
+export const AUDIT_MAX_ENTRIES = 200_000;

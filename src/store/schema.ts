@@ -1,0 +1,33 @@
+// The data layout version. Each release that changes the layout appends a migration; start-up
+// (server and CLI) runs the ones not yet applied, and refuses data written by a newer Mektep.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { SchemaError } from '../errors.js';
+import { keys } from './keys.js';
+import { BUILT_IN_ROLES } from './roles.js';
+
+const MIGRATIONS: ((redis: Redis) => Promise<unknown>)[] = [
+  // 1: the built-in roles.
+  (redis) => redis.sadd(keys.roles, ...BUILT_IN_ROLES),
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export async function migrate(redis: Redis): Promise<number> {
+  const current = Number((await redis.get(keys.schemaVersion)) ?? 0);
+  if (current > SCHEMA_VERSION) {
+    throw new SchemaError(`the data was written by a newer Mektep (layout ${current}, this one knows ${SCHEMA_VERSION}): upgrade Mektep`);
+  }
+  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+    await MIGRATIONS[version - 1]!(redis);
+    await redis.set(keys.schemaVersion, version);
+  }
+  return SCHEMA_VERSION;
+}
+
+/** SESSION_SECRET when set; otherwise one generated on first start and kept in Redis. */
+export async function sessionSecret(redis: Redis, configured: string | undefined): Promise<string> {
+  if (configured) return configured;
+  await redis.set(keys.sessionSecret, randomBytes(48).toString('base64url'), 'NX');
+  return (await redis.get(keys.sessionSecret))!;
+}

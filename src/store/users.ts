@@ -1,0 +1,194 @@
+// Users: one account per person, with a network role (what the Wi-Fi gives them) and, for staff
+// who manage things, a console role. Usernames are case-insensitive and stored in lower case.
+import type { Redis } from 'ioredis';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { hashPassword } from '../security/password.js';
+import { keys } from './keys.js';
+import { readHashes } from './read.js';
+import { expiry, slug, text } from './validate.js';
+import { writeAll, writeOne, type WriteOp } from './write.js';
+
+export const CONSOLE_ROLES = ['teacher', 'school-admin', 'region-admin'] as const;
+export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
+export type UserStatus = 'active' | 'disabled';
+
+export interface User {
+  username: string;
+  name: string;
+  role: string;
+  school?: string;
+  status: UserStatus;
+  expiresAt?: string;
+  consoleRole?: ConsoleRole;
+  passwordHash: string;
+  createdAt: string;
+}
+
+export type PublicUser = Omit<User, 'passwordHash'>;
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: string;
+  name?: string;
+  school?: string;
+  expiresAt?: string;
+  consoleRole?: ConsoleRole;
+}
+
+export const MIN_PASSWORD = 6;
+export const MIN_CONSOLE_PASSWORD = 10;
+const USERNAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
+// A username shaped like a MAC would be taken for MAC authentication of a device.
+const MAC_LIKE = /^[0-9a-f]{2}([-:.]?[0-9a-f]{2}){5}$|^([0-9a-f]{4}\.){2}[0-9a-f]{4}$/;
+
+export function normalizeUsername(input: string): string {
+  const username = input.trim().toLowerCase();
+  if (!USERNAME.test(username)) {
+    throw new ValidationError(`username "${input}" must be 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`);
+  }
+  if (MAC_LIKE.test(username)) throw new ValidationError(`username "${input}" looks like a MAC address, which is reserved for devices`);
+  return username;
+}
+
+export function checkPassword(password: string, consoleRole: ConsoleRole | undefined): string {
+  const min = consoleRole ? MIN_CONSOLE_PASSWORD : MIN_PASSWORD;
+  if ([...password].length < min) throw new ValidationError(`the password must have at least ${min} characters${consoleRole ? ' for a console account' : ''}`);
+  if (password.length > 256) throw new ValidationError('the password must have at most 256 characters');
+  return password;
+}
+
+function fromHash(hash: Record<string, string>): User | undefined {
+  if (!hash.username || !hash.passwordHash) return undefined;
+  const user: User = {
+    username: hash.username,
+    name: hash.name ?? hash.username,
+    role: hash.role ?? 'student',
+    status: hash.status === 'disabled' ? 'disabled' : 'active',
+    passwordHash: hash.passwordHash,
+    createdAt: hash.createdAt ?? '',
+  };
+  if (hash.school) user.school = hash.school;
+  if (hash.expiresAt) user.expiresAt = hash.expiresAt;
+  if (hash.consoleRole) user.consoleRole = hash.consoleRole as ConsoleRole;
+  return user;
+}
+
+export function publicUser(user: User): PublicUser {
+  const { passwordHash: _hash, ...rest } = user;
+  return rest;
+}
+
+interface Checks {
+  requireSchool(id: string): Promise<unknown>;
+  requireRole(name: string): Promise<unknown>;
+}
+
+export function createUserStore(redis: Redis, checks: Checks) {
+  async function get(username: string): Promise<User | undefined> {
+    return fromHash(await redis.hgetall(keys.user(normalizeUsername(username))));
+  }
+
+  async function require(username: string): Promise<User> {
+    const user = await get(username);
+    if (!user) throw new NotFoundError(`user "${username}" does not exist`);
+    return user;
+  }
+
+  /** Validates everything but the uniqueness against Redis; no I/O besides the role/school checks. */
+  async function prepare(input: NewUser, schoolsSeen = new Set<string>(), rolesSeen = new Set<string>()): Promise<User> {
+    const username = normalizeUsername(input.username);
+    const role = slug(input.role, 'role');
+    const school = input.school ? slug(input.school, 'school id') : undefined;
+    if (input.consoleRole && input.consoleRole !== 'region-admin' && !school) {
+      throw new ValidationError(`a ${input.consoleRole} belongs to a school: give --school`);
+    }
+    if (!rolesSeen.has(role)) await checks.requireRole(role);
+    rolesSeen.add(role);
+    if (school && !schoolsSeen.has(school)) await checks.requireSchool(school);
+    if (school) schoolsSeen.add(school);
+    checkPassword(input.password, input.consoleRole);
+    const user: User = {
+      username,
+      name: input.name ? text(input.name, 'the display name') : username,
+      role,
+      status: 'active',
+      passwordHash: '',
+      createdAt: new Date().toISOString(),
+    };
+    if (school) user.school = school;
+    if (input.expiresAt) user.expiresAt = new Date(expiry(input.expiresAt)).toISOString();
+    if (input.consoleRole) user.consoleRole = input.consoleRole;
+    return user;
+  }
+
+  function createOp(user: User, actor: string, action: string): WriteOp {
+    return {
+      key: keys.user(user.username),
+      mode: 'create',
+      set: Object.fromEntries(Object.entries(user).filter(([, value]) => value !== undefined)),
+      addTo: [[keys.users, user.username], ...(user.school ? [[keys.usersOfSchool(user.school), user.username] as [string, string]] : [])],
+      audit: { actor, action, target: user.username, detail: { role: user.role, school: user.school, consoleRole: user.consoleRole } },
+      change: { entity: 'user', id: user.username },
+    };
+  }
+
+  async function update(username: string, set: Record<string, string>, actor: string, action: string, detail?: Record<string, unknown>): Promise<void> {
+    const canonical = normalizeUsername(username);
+    const failed = await writeOne(redis, {
+      key: keys.user(canonical),
+      mode: 'update',
+      set,
+      audit: { actor, action, target: canonical, ...(detail ? { detail } : {}) },
+      change: { entity: 'user', id: canonical },
+    });
+    if (failed) throw new NotFoundError(`user "${username}" does not exist`);
+  }
+
+  return {
+    get,
+    require,
+    prepare,
+
+    async add(input: NewUser, actor: string): Promise<PublicUser> {
+      const user = await prepare(input);
+      user.passwordHash = await hashPassword(input.password);
+      const failed = await writeOne(redis, createOp(user, actor, user.consoleRole ? 'admin.create' : 'user.add'));
+      if (failed) throw new ConflictError(`user "${user.username}" already exists`);
+      return publicUser(user);
+    },
+
+    /** All or nothing: returns the usernames that already exist (then nothing was written). */
+    async addMany(users: { user: User; password: string }[], actor: string): Promise<string[]> {
+      const hashed = await Promise.all(users.map(async ({ user, password }) => ({ ...user, passwordHash: await hashPassword(password) })));
+      const failures = await writeAll(redis, hashed.map((user) => createOp(user, actor, 'user.import')));
+      return failures.map((failure) => hashed[failure.index]!.username);
+    },
+
+    async existing(usernames: string[]): Promise<Set<string>> {
+      if (usernames.length === 0) return new Set();
+      const pipeline = redis.pipeline();
+      for (const username of usernames) pipeline.exists(keys.user(username));
+      const rows = (await pipeline.exec()) ?? [];
+      return new Set(usernames.filter((_, index) => rows[index]?.[1] === 1));
+    },
+
+    async setStatus(username: string, status: UserStatus, actor: string): Promise<void> {
+      await update(username, { status }, actor, status === 'disabled' ? 'user.disable' : 'user.enable');
+    },
+
+    async setPassword(username: string, password: string, actor: string): Promise<void> {
+      const user = await require(username);
+      checkPassword(password, user.consoleRole);
+      await update(user.username, { passwordHash: await hashPassword(password) }, actor, 'user.passwd');
+    },
+
+    async list(school?: string): Promise<PublicUser[]> {
+      const names = (await redis.smembers(school ? keys.usersOfSchool(school) : keys.users)).sort();
+      const rows = await readHashes(redis, names.map((name) => keys.user(name)));
+      return rows.map(fromHash).filter((user): user is User => user !== undefined).map(publicUser);
+    },
+  };
+}
+
+export type UserStore = ReturnType<typeof createUserStore>;

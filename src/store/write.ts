@@ -1,0 +1,117 @@
+// The single write path of the store: entity hashes, their index sets, the audit entry and the
+// change announcement are written together in one Lua script, so a write is all or nothing and
+// a batch (a CSV import) either lands whole or not at all.
+import type { ClientContext, Redis, Result } from 'ioredis';
+import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
+
+export type Entity = 'school' | 'nas' | 'user' | 'role' | 'policy';
+
+export interface Change {
+  entity: Entity;
+  id: string;
+}
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  target: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface WriteOp {
+  key: string;
+  /** create: must not exist; update/delete: must exist; upsert: either. */
+  mode: 'create' | 'update' | 'upsert' | 'delete';
+  set?: Record<string, string>;
+  unset?: string[];
+  addTo?: [setKey: string, member: string][];
+  removeFrom?: [setKey: string, member: string][];
+  audit: AuditEntry;
+  change: Change;
+}
+
+export interface WriteFailure {
+  index: number;
+  reason: 'exists' | 'missing';
+}
+
+const SCRIPT = `
+local ops = cjson.decode(ARGV[1])
+local failed = {}
+for i, op in ipairs(ops) do
+  local exists = redis.call('EXISTS', KEYS[op.k]) == 1
+  if op.mode == 'create' and exists then
+    failed[#failed + 1] = (i - 1) .. ':exists'
+  elseif (op.mode == 'update' or op.mode == 'delete') and not exists then
+    failed[#failed + 1] = (i - 1) .. ':missing'
+  end
+end
+if #failed > 0 then return failed end
+for _, op in ipairs(ops) do
+  local key = KEYS[op.k]
+  if op.mode == 'delete' then
+    redis.call('DEL', key)
+  else
+    if #op.set > 0 then redis.call('HSET', key, unpack(op.set)) end
+    if #op.unset > 0 then redis.call('HDEL', key, unpack(op.unset)) end
+  end
+  for _, a in ipairs(op.add) do redis.call('SADD', KEYS[a[1]], a[2]) end
+  for _, a in ipairs(op.rem) do redis.call('SREM', KEYS[a[1]], a[2]) end
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(op.audit))
+end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return {}
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
+    mkWrite(numKeys: number, ...args: string[]): Result<string[], Context>;
+  }
+}
+
+function ensureDefined(redis: Redis): void {
+  if (typeof (redis as Partial<Redis>).mkWrite !== 'function') redis.defineCommand('mkWrite', { lua: SCRIPT });
+}
+
+/** Applies every op or none; returns the ops whose precondition failed (then nothing was written). */
+export async function writeAll(redis: Redis, ops: WriteOp[]): Promise<WriteFailure[]> {
+  if (ops.length === 0) return [];
+  ensureDefined(redis);
+  const keyList: string[] = [keys.audit];
+  const slot = new Map<string, number>([[keys.audit, 1]]);
+  const ref = (key: string): number => {
+    let index = slot.get(key);
+    if (index === undefined) {
+      keyList.push(key);
+      index = keyList.length;
+      slot.set(key, index);
+    }
+    return index;
+  };
+  const encoded = ops.map((op) => ({
+    k: ref(op.key),
+    mode: op.mode,
+    set: Object.entries(op.set ?? {}).flat(),
+    unset: op.unset ?? [],
+    add: (op.addTo ?? []).map(([setKey, member]) => [ref(setKey), member]),
+    rem: (op.removeFrom ?? []).map(([setKey, member]) => [ref(setKey), member]),
+    audit: [
+      'actor', op.audit.actor,
+      'action', op.audit.action,
+      'target', op.audit.target,
+      ...(op.audit.detail ? ['detail', JSON.stringify(op.audit.detail)] : []),
+    ],
+  }));
+  const changes = JSON.stringify(ops.map((op) => op.change));
+  const result = await redis.mkWrite(keyList.length, ...keyList, JSON.stringify(encoded), String(AUDIT_MAX_ENTRIES), keys.changes, changes);
+  return result.map((entry) => {
+    const [index, reason] = entry.split(':');
+    return { index: Number(index), reason: reason as WriteFailure['reason'] };
+  });
+}
+
+/** One op; returns the failed precondition, if any. */
+export async function writeOne(redis: Redis, op: WriteOp): Promise<WriteFailure['reason'] | undefined> {
+  const [failure] = await writeAll(redis, [op]);
+  return failure?.reason;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/env.js';
+
+describe('configuration from the environment', () => {
+  it('needs no variable at all: every one has a default', () => {
+    const config = loadConfig({}, '/srv/mektep');
+    expect(config).toEqual({
+      redisUrl: undefined,
+      http: { host: '0.0.0.0', port: 8080 },
+      radius: { host: '0.0.0.0', authPort: 1812, acctPort: 1813 },
+      publicUrl: 'http://localhost:8080',
+      dataDir: '/srv/mektep/data',
+      logLevel: 'info',
+      sessionSecret: undefined,
+    });
+  });
+
+  it('derives PUBLIC_URL from the HTTP host and port, and keeps one given explicitly', () => {
+    expect(loadConfig({ HTTP_HOST: '10.0.0.5', HTTP_PORT: '80' }).publicUrl).toBe('http://10.0.0.5:80');
+    expect(loadConfig({ PUBLIC_URL: 'https://wifi.school.kz/' }).publicUrl).toBe('https://wifi.school.kz');
+  });
+
+  it.each([
+    ['HTTP_PORT', 'eighty', /HTTP_PORT="eighty": expected a whole number from 0 to 65535/],
+    ['RADIUS_AUTH_PORT', '70000', /RADIUS_AUTH_PORT="70000"/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud": expected one of fatal, error/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL="localhost:6379": expected redis:\/\//],
+    ['SESSION_SECRET', 'short', /SESSION_SECRET="short": expected at least 32 characters/],
+    ['PUBLIC_URL', 'wifi.school.kz', /PUBLIC_URL/],
+    ['HTTP_HOST', 'a b', /HTTP_HOST="a b": expected an IP address or host name/],
+  ])('stops on a bad %s with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ HTTP_PORT: '' }).http.port).toBe(8080);
+  });
+});
