@@ -8,7 +8,17 @@ export const NotFoundError = createError<'MK_ERR_NOT_FOUND', 404, [string]>('MK_
 export const ConflictError = createError<'MK_ERR_CONFLICT', 409, [string]>('MK_ERR_CONFLICT', '%s', 409);
 export const AlreadyRunningError = createError<'MK_ERR_ALREADY_RUNNING', 500, [string]>('MK_ERR_ALREADY_RUNNING', '%s', 500);
 export const RedisUnavailableError = createError<'MK_ERR_REDIS_UNAVAILABLE', 503, [string]>('MK_ERR_REDIS_UNAVAILABLE', '%s', 503);
+export const ListenError = createError<'MK_ERR_LISTEN', 500, [string]>('MK_ERR_LISTEN', '%s', 500);
 export const SchemaError = createError<'MK_ERR_SCHEMA', 500, [string]>('MK_ERR_SCHEMA', '%s', 500);
+
+/** A bind failure, said the way an operator can act on it. */
+export function listenError(error: unknown, what: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new ListenError(`${what} is already in use (is Mektep already running?)`);
+  if (code === 'EACCES') return new ListenError(`${what} needs more privileges (ports below 1024 need root or CAP_NET_BIND_SERVICE)`);
+  if (code === 'EADDRNOTAVAIL') return new ListenError(`${what}: this machine has no such address`);
+  return error as Error;
+}
 
 export interface CodedError extends Error {
   code: string;

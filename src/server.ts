@@ -2,20 +2,13 @@
 // SIGINT/SIGTERM close the app, then stop the embedded Redis, so nothing is left behind.
 import { buildApp } from './app.js';
 import { loadConfig } from './config/env.js';
-import { isCodedError } from './errors.js';
+import { isCodedError, listenError } from './errors.js';
 import { createLogger } from './logger.js';
 import { openRedis, type RedisHandle } from './redis/connection.js';
 
 function fail(error: unknown): never {
   console.error(`mektep: ${isCodedError(error) ? error.message : String((error as Error).stack ?? error)}`);
   process.exit(1);
-}
-
-function describeListenError(error: unknown, what: string): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new Error(`${what} is already in use (is Mektep already running?)`);
-  if (code === 'EACCES') return new Error(`${what} needs more privileges (ports below 1024 need root or CAP_NET_BIND_SERVICE)`);
-  return error as Error;
 }
 
 async function main(): Promise<void> {
@@ -28,14 +21,11 @@ async function main(): Promise<void> {
   try {
     app = await buildApp({ config, logger, redis: redis.target });
     await app.listen({ host: config.http.host, port: config.http.port }).catch((error: unknown) => {
-      throw describeListenError(error, `HTTP port ${config.http.port} on ${config.http.host}`);
+      throw listenError(error, `HTTP port ${config.http.port} on ${config.http.host}`);
     });
   } catch (error) {
     await app?.close();
     await redis.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw describeListenError(error, `RADIUS port ${config.radius.authPort} or ${config.radius.acctPort} on ${config.radius.host}`);
-    }
     throw error;
   }
   logger.info({ publicUrl: config.publicUrl }, 'mektep ready');

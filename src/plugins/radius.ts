@@ -23,8 +23,9 @@ export default fp<RadiusPluginOptions>(
       app.metrics.radiusDropped.inc({ reason: nas ? 'unhandled' : 'unknown-nas' });
       app.log.debug({ listener, peer: peer.address, nas: nas?.address }, 'radius packet dropped');
     };
-    const auth = await openListener(options.host, options.authPort, receive('auth'));
-    const acct = await openListener(options.host, options.acctPort, receive('acct')).catch(async (error: unknown) => {
+    const onError = (error: Error) => app.log.error({ err: error }, 'radius socket error');
+    const auth = await openListener({ name: 'RADIUS authentication', host: options.host, port: options.authPort, onMessage: receive('auth'), onError });
+    const acct = await openListener({ name: 'RADIUS accounting', host: options.host, port: options.acctPort, onMessage: receive('acct'), onError }).catch(async (error: unknown) => {
       await auth.close();
       throw error;
     });

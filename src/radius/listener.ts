@@ -2,6 +2,7 @@
 // buffer keeps a burst (a whole school reconnecting after a power cut) out of kernel drops.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
+import { listenError } from '../errors.js';
 
 export const WANTED_RECEIVE_BUFFER = 8 * 1024 * 1024;
 
@@ -13,12 +14,21 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-export async function openListener(host: string, port: number, onMessage: (message: Buffer, peer: RemoteInfo) => void): Promise<Listener> {
+export interface ListenerOptions {
+  name: string;
+  host: string;
+  port: number;
+  onMessage: (message: Buffer, peer: RemoteInfo) => void;
+  onError: (error: Error) => void;
+}
+
+export async function openListener({ name, host, port, onMessage, onError }: ListenerOptions): Promise<Listener> {
   const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: WANTED_RECEIVE_BUFFER });
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
+    socket.once('error', (error) => reject(listenError(error, `${name} port ${port} on ${host}`)));
     socket.bind({ address: host, port, exclusive: true }, () => {
-      socket.off('error', reject);
+      socket.removeAllListeners('error');
+      socket.on('error', onError);
       resolve();
     });
   });
