@@ -1,7 +1,14 @@
-// The RADIUS authentication and accounting listeners.
-import type { RemoteInfo } from 'node:dgram';
+// The RADIUS authentication and accounting listeners, with the transport and handlers behind them.
 import fp from 'fastify-plugin';
+import type { Logger } from 'pino';
+import { createAccessHandler } from '../radius/handlers/access.js';
+import { createAccountingHandler } from '../radius/handlers/accounting.js';
+import { handleStatus } from '../radius/handlers/status.js';
 import { openListener, type Listener } from '../radius/listener.js';
+import { Code } from '../radius/packet.js';
+import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
+import { createAttemptLimiter } from '../store/attempts.js';
+import { createPolicyCache } from '../store/policy-cache.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,21 +24,35 @@ export interface RadiusPluginOptions {
 
 export default fp<RadiusPluginOptions>(
   async (app, options) => {
-    const receive = (listener: 'auth' | 'acct') => (_message: Buffer, peer: RemoteInfo) => {
-      app.metrics.radiusPackets.inc({ listener, code: 'any' });
-      const nas = app.nasDirectory.find(peer.address);
-      app.metrics.radiusDropped.inc({ reason: nas ? 'unhandled' : 'unknown-nas' });
-      app.log.debug({ listener, peer: peer.address, nas: nas?.address }, 'radius packet dropped');
-    };
-    const onError = (error: Error) => app.log.error({ err: error }, 'radius socket error');
-    const auth = await openListener({ name: 'RADIUS authentication', host: options.host, port: options.authPort, onMessage: receive('auth'), onError });
-    const acct = await openListener({ name: 'RADIUS accounting', host: options.host, port: options.acctPort, onMessage: receive('acct'), onError }).catch(async (error: unknown) => {
+    const log = app.log.child({ component: 'radius' }) as Logger;
+    const { store } = app;
+    const access = createAccessHandler({
+      users: store.users,
+      devices: store.devices,
+      tokens: store.tokens,
+      vouchers: store.vouchers,
+      policies: createPolicyCache(store.policies, app.changes),
+      attempts: createAttemptLimiter(app.redis),
+      now: Date.now,
+    });
+    const transport = createTransport({
+      directory: app.nasDirectory,
+      handlers: { [Code.AccessRequest]: access, [Code.AccountingRequest]: createAccountingHandler(store.sessions, log), [Code.StatusServer]: handleStatus },
+      metrics: app.metrics,
+      log,
+      rejectDelayMs: (nas) => nas.rejectDelayMs ?? DEFAULT_REJECT_DELAY_MS,
+    });
+
+    const onError = (error: Error) => log.error({ err: error }, 'radius socket error');
+    const auth = await openListener({ name: 'RADIUS authentication', host: options.host, port: options.authPort, onMessage: transport.receive('auth'), onError });
+    const acct = await openListener({ name: 'RADIUS accounting', host: options.host, port: options.acctPort, onMessage: transport.receive('acct'), onError }).catch(async (error: unknown) => {
       await auth.close();
       throw error;
     });
     app.decorate('radius', { auth, acct });
-    app.log.info({ auth: auth.port(), acct: acct.port(), receiveBuffer: auth.receiveBufferSize }, 'radius listening');
+    log.info({ auth: auth.port(), acct: acct.port(), receiveBuffer: auth.receiveBufferSize }, 'radius listening');
     app.addHook('onClose', async () => {
+      transport.close();
       await Promise.all([auth.close(), acct.close()]);
     });
   },

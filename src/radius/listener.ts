@@ -18,7 +18,7 @@ export interface ListenerOptions {
   name: string;
   host: string;
   port: number;
-  onMessage: (message: Buffer, peer: RemoteInfo) => void;
+  onMessage: (message: Buffer, peer: RemoteInfo, socket: Socket) => void;
   onError: (error: Error) => void;
 }
 
@@ -32,7 +32,7 @@ export async function openListener({ name, host, port, onMessage, onError }: Lis
       resolve();
     });
   });
-  socket.on('message', onMessage);
+  socket.on('message', (message, peer) => onMessage(message, peer, socket));
   return {
     socket,
     port: () => socket.address().port,

@@ -1,11 +1,15 @@
 // The store: every entity module over one Redis connection.
 import type { Redis } from 'ioredis';
 import { createAuditStore } from './audit.js';
+import { createDeviceStore } from './devices.js';
 import { createNasStore } from './nas.js';
 import { createPolicyStore } from './policies.js';
 import { createRoleStore } from './roles.js';
 import { createSchoolStore } from './schools.js';
+import { createSessionStore } from './sessions.js';
+import { createTokenStore } from './tokens.js';
 import { createUserStore } from './users.js';
+import { createVoucherStore } from './vouchers.js';
 
 export function createStore(redis: Redis) {
   const schools = createSchoolStore(redis);
@@ -18,6 +22,10 @@ export function createStore(redis: Redis) {
     users: createUserStore(redis, checks),
     policies: createPolicyStore(redis, checks),
     audit: createAuditStore(redis),
+    devices: createDeviceStore(redis, checks),
+    tokens: createTokenStore(redis),
+    vouchers: createVoucherStore(redis, checks),
+    sessions: createSessionStore(redis),
   };
 }
 

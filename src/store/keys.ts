@@ -23,6 +23,30 @@ export const keys = {
   users: `${PREFIX}users`,
   usersOfSchool: (school: string) => `${PREFIX}users-of:${part(school)}`,
 
+  device: (mac: string) => `${PREFIX}device:${part(mac)}`,
+  devices: `${PREFIX}devices`,
+  devicesOfSchool: (school: string) => `${PREFIX}devices-of:${part(school)}`,
+
+  /** One-time RADIUS credential minted by the portal. */
+  token: (username: string) => `${PREFIX}token:${part(username)}`,
+  voucher: (code: string) => `${PREFIX}voucher:${part(code)}`,
+  voucherDevices: (code: string) => `${PREFIX}voucher-devices:${part(code)}`,
+  vouchers: `${PREFIX}vouchers`,
+
+  /** Failed-or-not password checks of a user in the current minute (hashing is costly). */
+  authAttempts: (username: string) => `${PREFIX}auth-attempts:${part(username)}`,
+
+  /** A live session, by "<nas>|<Acct-Session-Id>". */
+  session: (id: string) => `${PREFIX}session:${part(id)}`,
+  sessions: `${PREFIX}sessions`,
+  sessionsOfNas: (nas: string) => `${PREFIX}sessions-of-nas:${part(nas)}`,
+  sessionsOfUser: (username: string) => `${PREFIX}sessions-of-user:${part(username)}`,
+  sessionsOfSchool: (school: string) => `${PREFIX}sessions-of-school:${part(school)}`,
+  sessionsOfMac: (mac: string) => `${PREFIX}sessions-of-mac:${part(mac)}`,
+  sessionByIp: (nas: string, ip: string) => `${PREFIX}session-ip:${part(nas)}:${part(ip)}`,
+  /** Finished sessions (Stop records), for usage reports. */
+  sessionLog: `${PREFIX}session-log`,
+
   roles: `${PREFIX}roles`,
   /** A role's global policy, or a school's override of it. */
   policy: (role: string, school?: string) => (school === undefined ? `${PREFIX}policy:${part(role)}` : `${PREFIX}policy:${part(role)}@${part(school)}`),

@@ -20,6 +20,8 @@ export interface NasClient {
   nasId?: string;
   coaPort: number;
   requireMessageAuthenticator: boolean;
+  /** How long an Access-Reject waits (ms); unset: the default of about a second. */
+  rejectDelayMs?: number;
   uamSecret?: string;
   controllerUrl?: string;
   controllerUser?: string;
@@ -59,6 +61,9 @@ function checkSettings(settings: NasSettings): NasSettings {
   if (settings.name !== undefined) out.name = text(settings.name, 'the NAS name');
   if (settings.nasId !== undefined) out.nasId = text(settings.nasId, 'NAS-Identifier', 253);
   if (settings.coaPort !== undefined) out.coaPort = port(settings.coaPort, 'the CoA port');
+  if (settings.rejectDelayMs !== undefined && (!Number.isInteger(settings.rejectDelayMs) || settings.rejectDelayMs < 0 || settings.rejectDelayMs > 5000)) {
+    throw new ValidationError('the reject delay must be from 0 to 5 seconds');
+  }
   if (settings.uamSecret !== undefined) out.uamSecret = validSecret(settings.uamSecret, 'the UAM secret');
   if (settings.controllerUrl !== undefined) out.controllerUrl = httpUrl(settings.controllerUrl, 'the controller URL');
   if (settings.controllerUser !== undefined) out.controllerUser = text(settings.controllerUser, 'the controller user');
@@ -86,6 +91,7 @@ export function nasFromHash(hash: Record<string, string>): NasClient | undefined
     createdAt: hash.createdAt ?? '',
   };
   for (const field of OPTIONAL_TEXT) if (hash[field]) nas[field] = hash[field];
+  if (hash.rejectDelayMs !== undefined) nas.rejectDelayMs = Number(hash.rejectDelayMs);
   return nas;
 }
 

@@ -1,14 +1,12 @@
 // Importing users from CSV (header username,name,role,school,password). Every line is checked
 // first; if any line is bad, nothing is written and every bad line is reported. Empty passwords
 // are generated and returned once.
-import { parse } from 'csv-parse/sync';
 import { isCodedError, ValidationError } from '../errors.js';
 import { generatePassword } from '../security/password.js';
+import { parseCsv } from './csv.js';
 import type { User, UserStore } from './users.js';
 
 export const IMPORT_COLUMNS = ['username', 'name', 'role', 'school', 'password'] as const;
-const REQUIRED_COLUMNS = ['username', 'role'];
-export const MAX_IMPORT_ROWS = 50_000;
 
 export interface ImportLineError {
   line: number;
@@ -24,36 +22,8 @@ export interface ImportReport {
   errors: ImportLineError[];
 }
 
-type Row = Partial<Record<(typeof IMPORT_COLUMNS)[number], string>>;
-
-function parseRows(csv: string): { line: number; row: Row }[] {
-  let records: { record: Row; info: { lines: number } }[];
-  try {
-    records = parse<{ record: Row; info: { lines: number } }>(csv, {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      info: true,
-      columns: (header: string[]) => {
-        const names = header.map((name) => name.trim().toLowerCase());
-        const unknown = names.filter((name) => !(IMPORT_COLUMNS as readonly string[]).includes(name));
-        const missing = REQUIRED_COLUMNS.filter((name) => !names.includes(name));
-        if (unknown.length || missing.length) {
-          throw new ValidationError(`the header must be ${IMPORT_COLUMNS.join(',')} (${[...unknown.map((name) => `unknown column "${name}"`), ...missing.map((name) => `missing "${name}"`)].join(', ')})`);
-        }
-        return names;
-      },
-    });
-  } catch (error) {
-    if (isCodedError(error)) throw error;
-    throw new ValidationError(`the file is not valid CSV: ${(error as Error).message}`);
-  }
-  if (records.length > MAX_IMPORT_ROWS) throw new ValidationError(`at most ${MAX_IMPORT_ROWS} users per file; split it`);
-  return records.map(({ record, info }) => ({ line: info.lines, row: record }));
-}
-
 export async function importUsers(users: Pick<UserStore, 'prepare' | 'existing' | 'addMany'>, csv: string, options: { dryRun: boolean; actor: string }): Promise<ImportReport> {
-  const rows = parseRows(csv);
+  const rows = parseCsv(csv, IMPORT_COLUMNS, ['username', 'role']);
   const errors: ImportLineError[] = [];
   const ready: { line: number; user: User; password: string; generated: boolean }[] = [];
   const seen = new Map<string, number>();
@@ -75,7 +45,6 @@ export async function importUsers(users: Pick<UserStore, 'prepare' | 'existing' 
       errors.push({ line, username, error: error.message });
     }
   }
-  if (rows.length === 0) throw new ValidationError('the file has no users after its header');
 
   const taken = await users.existing(ready.map((entry) => entry.user.username));
   for (const entry of ready) {

@@ -4,7 +4,7 @@
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
 
-export type Entity = 'school' | 'nas' | 'user' | 'role' | 'policy';
+export type Entity = 'school' | 'nas' | 'user' | 'role' | 'policy' | 'device' | 'voucher';
 
 export interface Change {
   entity: Entity;
@@ -26,6 +26,8 @@ export interface WriteOp {
   unset?: string[];
   addTo?: [setKey: string, member: string][];
   removeFrom?: [setKey: string, member: string][];
+  /** Epoch ms at which Redis deletes the entity by itself (PEXPIREAT). */
+  expireAt?: number;
   audit: AuditEntry;
   change: Change;
 }
@@ -54,6 +56,7 @@ for _, op in ipairs(ops) do
   else
     if #op.set > 0 then redis.call('HSET', key, unpack(op.set)) end
     if #op.unset > 0 then redis.call('HDEL', key, unpack(op.unset)) end
+    if op.exp > 0 then redis.call('PEXPIREAT', key, op.exp) end
   end
   for _, a in ipairs(op.add) do redis.call('SADD', KEYS[a[1]], a[2]) end
   for _, a in ipairs(op.rem) do redis.call('SREM', KEYS[a[1]], a[2]) end
@@ -69,14 +72,17 @@ declare module 'ioredis' {
   }
 }
 
-function ensureDefined(redis: Redis): void {
-  if (typeof (redis as Partial<Redis>).mkWrite !== 'function') redis.defineCommand('mkWrite', { lua: SCRIPT });
+/** Registers a Lua script as a command on a connection once (EVALSHA, falling back to EVAL). */
+export function defineScript(redis: Redis, name: string, lua: string, numberOfKeys?: number): void {
+  if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') {
+    redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
+  }
 }
 
 /** Applies every op or none; returns the ops whose precondition failed (then nothing was written). */
 export async function writeAll(redis: Redis, ops: WriteOp[]): Promise<WriteFailure[]> {
   if (ops.length === 0) return [];
-  ensureDefined(redis);
+  defineScript(redis, 'mkWrite', SCRIPT);
   const keyList: string[] = [keys.audit];
   const slot = new Map<string, number>([[keys.audit, 1]]);
   const ref = (key: string): number => {
@@ -95,6 +101,7 @@ export async function writeAll(redis: Redis, ops: WriteOp[]): Promise<WriteFailu
     unset: op.unset ?? [],
     add: (op.addTo ?? []).map(([setKey, member]) => [ref(setKey), member]),
     rem: (op.removeFrom ?? []).map(([setKey, member]) => [ref(setKey), member]),
+    exp: op.expireAt ?? 0,
     audit: [
       'actor', op.audit.actor,
       'action', op.audit.action,

@@ -148,7 +148,7 @@ describe('CSV import', () => {
 
   it('refuses a file with a wrong header, or none', async () => {
     await expect(importUsers(store.users, 'login,role\nx,student\n', { dryRun: false, actor })).rejects.toThrow(/unknown column "login".*missing "username"/);
-    await expect(importUsers(store.users, header, { dryRun: false, actor })).rejects.toThrow(/no users/);
+    await expect(importUsers(store.users, header, { dryRun: false, actor })).rejects.toThrow(/no records/);
     await expect(importUsers(store.users, `${header}"unclosed,student\n`, { dryRun: false, actor })).rejects.toThrow(/not valid CSV/);
   });
 });

@@ -1,12 +1,15 @@
 // Every CLI command, in the order `mektep --help` lists them.
 import type { Command } from '../command.js';
 import { auditCommands } from './audit.js';
+import { deviceCommands } from './device.js';
 import { nasCommands } from './nas.js';
 import { policyCommands } from './policy.js';
 import { roleCommands } from './role.js';
 import { schoolCommands } from './school.js';
+import { sessionCommands } from './session.js';
 import { userImportCommand } from './user-import.js';
 import { userCommands } from './user.js';
+import { voucherCommands } from './voucher.js';
 
 export const commands: Command[] = [
   ...userCommands.filter((command) => command.name === 'admin create'),
@@ -16,5 +19,8 @@ export const commands: Command[] = [
   userImportCommand,
   ...roleCommands,
   ...policyCommands,
+  ...deviceCommands,
+  ...voucherCommands,
+  ...sessionCommands,
   ...auditCommands,
 ];

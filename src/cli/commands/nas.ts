@@ -12,6 +12,7 @@ const COMMON = {
   'nas-id': { type: 'string' },
   'coa-port': { type: 'string' },
   'message-authenticator': { type: 'boolean' },
+  'reject-delay': { type: 'string' },
 } as const;
 
 function coaPort(input: CommandInput): number | undefined {
@@ -27,6 +28,11 @@ function commonSettings(input: CommandInput): NasSettings {
   for (const [field, option] of Object.entries(text)) {
     const value = str(input, option);
     if (value !== undefined) (settings as Record<string, string>)[field] = value;
+  }
+  const delay = str(input, 'reject-delay');
+  if (delay !== undefined) {
+    if (!/^\d+(\.\d+)?s?$/.test(delay)) throw new ValidationError('--reject-delay takes seconds, e.g. 1 or 0.5s');
+    settings.rejectDelayMs = Math.round(parseFloat(delay) * 1000);
   }
   const port = coaPort(input);
   if (port !== undefined) settings.coaPort = port;
@@ -44,6 +50,7 @@ function describe(nas: NasClient): string {
     ['NAS-Identifier', view.nasId],
     ['CoA port', view.coaPort],
     ['Message-Authenticator required', view.requireMessageAuthenticator ? 'yes' : 'no (legacy NAS, BlastRADIUS exposure)'],
+    ['Access-Reject delay', view.rejectDelayMs === undefined ? 'default (1s)' : `${view.rejectDelayMs / 1000}s`],
     ['UAM secret', view.hasUamSecret ? 'set' : undefined],
     ['controller', view.controllerUrl ? `${view.controllerUrl} as ${view.controllerUser ?? '?'}` : undefined],
   ]);
@@ -52,7 +59,7 @@ function describe(nas: NasClient): string {
 export const nasCommands: Command[] = [
   {
     name: 'nas add',
-    usage: '<ip-or-cidr> --secret <secret> --vendor <mikrotik|chilli|opennds|cisco|aruba|meraki|unifi|fortinet|generic> [--school <id>] [--name <n>] [--nas-id <NAS-Identifier>] [--coa-port 3799] [--no-message-authenticator]',
+    usage: '<ip-or-cidr> --secret <secret> --vendor <mikrotik|chilli|opennds|cisco|aruba|meraki|unifi|fortinet|generic> [--school <id>] [--name <n>] [--nas-id <NAS-Identifier>] [--coa-port 3799] [--no-message-authenticator] [--reject-delay 1s]',
     summary: 'Allow an access point or controller to use Mektep as its RADIUS server.',
     options: COMMON,
     positionals: 1,

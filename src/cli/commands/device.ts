@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import { ValidationError } from '../../errors.js';
+import type { Device } from '../../store/devices.js';
+import { table } from '../output.js';
+import { flag, required, str, type Command } from '../command.js';
+
+function deviceTable(devices: Device[]): string {
+  return table(
+    ['MAC', 'ROLE', 'SCHOOL', 'USER', 'UNTIL', 'PRIVATE'],
+    devices.map((device) => [device.mac, device.role, device.school, device.user, device.until?.slice(0, 10), device.randomized ? 'yes' : '']),
+  );
+}
+
+export const deviceCommands: Command[] = [
+  {
+    name: 'device add',
+    usage: '<mac> --role <role> [--school <id>] [--user <u>] [--until YYYY-MM-DD]',
+    summary: 'Register a device that MAC authentication lets in (school tablets, printers, remembered devices).',
+    options: { role: { type: 'string' }, school: { type: 'string' }, user: { type: 'string' }, until: { type: 'string' } },
+    positionals: 1,
+    async run({ store, actor }, input) {
+      const optional = Object.fromEntries((['school', 'user', 'until'] as const).flatMap((name) => (str(input, name) === undefined ? [] : [[name, str(input, name)!]])));
+      const device = await store.devices.add({ mac: input.positionals[0]!, role: required(input, 'role'), ...optional }, actor);
+      const note = device.randomized ? '\nnote: this is a randomised ("private") MAC; the device may change it, and then it must be registered again' : '';
+      return { json: device, text: `device ${device.mac} registered (${device.role})${note}` };
+    },
+  },
+  {
+    name: 'device import',
+    usage: '<file.csv> [--dry-run]',
+    summary: 'Register a fleet from CSV (header mac,role,school and optionally user,until); all rows or none; re-importing refreshes.',
+    options: { 'dry-run': { type: 'boolean' } },
+    positionals: 1,
+    async run({ store, actor }, input) {
+      const path = input.positionals[0]!;
+      const csv = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new ValidationError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+      });
+      const report = await store.devices.importCsv(csv, { dryRun: flag(input, 'dry-run'), actor });
+      const json = { dryRun: flag(input, 'dry-run'), ...report };
+      if (report.errors.length > 0) {
+        return {
+          json,
+          text: `${report.errors.length} line(s) have errors; nothing was imported:\n${table(['LINE', 'MAC', 'ERROR'], report.errors.map((e) => [e.line, e.mac, e.error]))}`,
+          exitCode: 1,
+        };
+      }
+      return { json, text: flag(input, 'dry-run') ? `dry run: ${report.imported} device(s) would be registered` : `${report.imported} device(s) registered` };
+    },
+  },
+  {
+    name: 'device list',
+    usage: '[--school <id>]',
+    summary: 'List registered devices.',
+    options: { school: { type: 'string' } },
+    positionals: 0,
+    async run({ store }, input) {
+      const devices = await store.devices.list(str(input, 'school'));
+      return { json: devices, text: deviceTable(devices) };
+    },
+  },
+  {
+    name: 'device remove',
+    usage: '<mac>',
+    summary: 'Forget a device; its next connection needs the portal again.',
+    positionals: 1,
+    async run({ store, actor }, input) {
+      const mac = await store.devices.remove(input.positionals[0]!, actor);
+      return { json: { removed: mac }, text: `device ${mac} removed` };
+    },
+  },
+];

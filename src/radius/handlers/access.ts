@@ -1,0 +1,139 @@
+// Access-Request: who is this, and what do they get? Remembered or school-owned devices by MAC
+// authentication; one-time portal tokens and vouchers by PAP or CHAP; users by PAP against
+// their password hash. Every accept carries the role's policy compiled for the NAS's vendor.
+import { timingSafeEqual } from 'node:crypto';
+import { grantFrom } from '../../policy/grant.js';
+import { verifyPassword } from '../../security/password.js';
+import type { AttemptLimiter } from '../../store/attempts.js';
+import type { DeviceStore } from '../../store/devices.js';
+import { parseMac } from '../../store/mac.js';
+import type { NasClient } from '../../store/nas.js';
+import type { PolicyCache } from '../../store/policy-cache.js';
+import { TOKEN_PREFIX, type TokenStore } from '../../store/tokens.js';
+import { normalizeUsername, type UserStore } from '../../store/users.js';
+import { normalizeVoucherCode, type VoucherStore } from '../../store/vouchers.js';
+import { adapterFor } from '../../vendors/registry.js';
+import { decryptPap } from '../auth/pap.js';
+import { chapMatches } from '../auth/chap.js';
+import { formatClass, type LoginClass } from '../class-attribute.js';
+import { Attr, Code } from '../packet.js';
+import type { RadiusRequest } from '../request.js';
+import type { Handler, Reply } from './types.js';
+
+const CALL_CHECK = 10;
+const VOUCHER_SHAPE = /^[A-Z0-9]{10}$/;
+
+export interface AccessDependencies {
+  users: Pick<UserStore, 'get'>;
+  devices: Pick<DeviceStore, 'get'>;
+  tokens: Pick<TokenStore, 'peek' | 'consume'>;
+  vouchers: Pick<VoucherStore, 'redeem'>;
+  policies: PolicyCache;
+  attempts: AttemptLimiter;
+  now: () => number;
+}
+
+export function reject(message: string): Reply {
+  return { code: Code.AccessReject, attributes: [['Reply-Message', message]] };
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export function createAccessHandler(deps: AccessDependencies): Handler {
+  async function accept(nas: NasClient, login: LoginClass, validUntil?: number): Promise<Reply> {
+    const policy = await deps.policies.effective(login.role, login.school);
+    const now = deps.now();
+    const grant = grantFrom(login.role, policy, { now, ...(validUntil === undefined ? {} : { validUntil }) }, formatClass(login));
+    return { code: Code.AccessAccept, attributes: adapterFor(nas.vendor).replyAttributes(grant) };
+  }
+
+  async function byMac(nas: NasClient, mac: string): Promise<Reply> {
+    const device = await deps.devices.get(mac);
+    if (!device) return reject('This device is not registered; sign in on the portal');
+    const school = device.school ?? nas.school;
+    return accept(nas, { kind: 'device', subject: mac, role: device.role, ...(school ? { school } : {}) }, device.until ? Date.parse(device.until) : undefined);
+  }
+
+  async function byToken(nas: NasClient, username: string, mac: string | undefined, proves: (secret: string) => boolean): Promise<Reply | undefined> {
+    const token = await deps.tokens.peek(username);
+    if (!token) return undefined;
+    if (!proves(token.password)) return reject('Invalid or expired login token');
+    if (token.mac !== mac || token.nas !== nas.address) return reject('This login token belongs to another device');
+    if (!(await deps.tokens.consume(username))) return reject('Invalid or expired login token');
+    const school = token.school ?? nas.school;
+    return accept(nas, { kind: token.user ? 'user' : 'token', subject: token.user ?? username, role: token.role, ...(school ? { school } : {}) });
+  }
+
+  async function byVoucher(nas: NasClient, typed: string, mac: string | undefined, proves: (secret: string) => boolean): Promise<Reply | undefined> {
+    const code = normalizeVoucherCode(typed);
+    if (!VOUCHER_SHAPE.test(code) || !(proves(code) || proves(code.toLowerCase()) || proves(typed))) return undefined;
+    if (!mac) return reject('A voucher needs the device address (Calling-Station-Id)');
+    const redemption = await deps.vouchers.redeem(code, mac);
+    if (!redemption.ok) {
+      if (redemption.reason === 'unknown') return undefined;
+      return reject(redemption.reason === 'used-up' ? 'This voucher has been used on all its devices' : 'This voucher has expired');
+    }
+    const school = redemption.voucher.school ?? nas.school;
+    return accept(nas, { kind: 'voucher', subject: code, role: redemption.voucher.role, ...(school ? { school } : {}) }, deps.now() + redemption.secondsLeft * 1000);
+  }
+
+  async function byPassword(nas: NasClient, typed: string, password: string): Promise<Reply> {
+    let username: string;
+    try {
+      username = normalizeUsername(typed);
+    } catch {
+      return reject('Invalid username or password');
+    }
+    if (!(await deps.attempts.allow(username))) return reject('Too many attempts; wait a minute and try again');
+    const user = await deps.users.get(username);
+    if (!user || !(await verifyPassword(password, user.passwordHash))) return reject('Invalid username or password');
+    if (user.status === 'disabled') return reject('This account is disabled; ask the school administrator');
+    const expiresAt = user.expiresAt ? Date.parse(user.expiresAt) : undefined;
+    if (expiresAt !== undefined && expiresAt <= deps.now()) return reject('This account has expired; ask the school administrator');
+    const school = user.school ?? nas.school;
+    return accept(nas, { kind: 'user', subject: username, role: user.role, ...(school ? { school } : {}) }, expiresAt);
+  }
+
+  function macAuthentication(request: RadiusRequest, userName: string): { mac?: string; refused?: string } | undefined {
+    const calling = parseMac(request.string(Attr.CallingStationId));
+    const named = parseMac(userName);
+    const callCheck = request.integer(Attr.ServiceType) === CALL_CHECK;
+    if (!callCheck && !named) return undefined;
+    // Anyone can type a MAC into a login form: a User-Name naming a MAC is only believed when it
+    // is the MAC the access point itself saw.
+    if (named && calling && named !== calling) return { refused: 'The device address does not match' };
+    if (!callCheck && !calling) return { refused: 'The device address does not match' };
+    const mac = calling ?? named;
+    return mac ? { mac } : { refused: 'No device address in the request' };
+  }
+
+  return async ({ request, nas }) => {
+    const userName = request.string(Attr.UserName) ?? '';
+    const mac = macAuthentication(request, userName);
+    if (mac) return mac.mac ? byMac(nas, mac.mac) : reject(mac.refused!);
+    const deviceMac = parseMac(request.string(Attr.CallingStationId));
+
+    const hidden = request.raw(Attr.UserPassword);
+    if (hidden) {
+      const password = decryptPap(hidden, nas.secret, request.frame.authenticator);
+      if (password === undefined) return reject('Malformed password');
+      const proves = (secret: string) => sameText(secret, password);
+      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, proves)) ?? reject('Invalid or expired login token');
+      return (await byVoucher(nas, userName, deviceMac, proves)) ?? byPassword(nas, userName, password);
+    }
+
+    const chap = request.raw(Attr.ChapPassword);
+    if (chap) {
+      const challenge = request.raw(Attr.ChapChallenge) ?? request.frame.authenticator;
+      const proves = (secret: string) => chapMatches(chap, challenge, secret);
+      const reply = userName.startsWith(TOKEN_PREFIX) ? await byToken(nas, userName, deviceMac, proves) : await byVoucher(nas, userName, deviceMac, proves);
+      // Users' passwords are kept only as hashes, which CHAP cannot be checked against.
+      return reply ?? reject('CHAP login works only with portal tokens and vouchers; use the portal or PAP');
+    }
+    return reject('No credentials in the request');
+  };
+}

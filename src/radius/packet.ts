@@ -1,0 +1,175 @@
+// RADIUS packets on the wire: framing checks, request authenticators, Message-Authenticator and
+// reply signing (RFC 2865, 2866, 3579, 5176). The `radius` package only encodes attribute
+// values here; its own envelope checks are lossy (see shared RADIUS.md), so none is used.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { EncodableAttribute } from 'radius';
+import { loadDictionaries } from './dictionary.js';
+
+export const Code = {
+  AccessRequest: 1,
+  AccessAccept: 2,
+  AccessReject: 3,
+  AccountingRequest: 4,
+  AccountingResponse: 5,
+  AccessChallenge: 11,
+  StatusServer: 12,
+  DisconnectRequest: 40,
+  DisconnectAck: 41,
+  DisconnectNak: 42,
+  CoaRequest: 43,
+  CoaAck: 44,
+  CoaNak: 45,
+} as const;
+
+export const CODE_NAMES: Record<number, string> = {
+  1: 'Access-Request', 2: 'Access-Accept', 3: 'Access-Reject', 4: 'Accounting-Request', 5: 'Accounting-Response',
+  11: 'Access-Challenge', 12: 'Status-Server', 40: 'Disconnect-Request', 41: 'Disconnect-ACK', 42: 'Disconnect-NAK',
+  43: 'CoA-Request', 44: 'CoA-ACK', 45: 'CoA-NAK',
+};
+
+export const Attr = {
+  UserName: 1,
+  UserPassword: 2,
+  ChapPassword: 3,
+  NasIpAddress: 4,
+  NasPort: 5,
+  ServiceType: 6,
+  FramedIpAddress: 8,
+  ReplyMessage: 18,
+  Class: 25,
+  VendorSpecific: 26,
+  CalledStationId: 30,
+  CallingStationId: 31,
+  NasIdentifier: 32,
+  ProxyState: 33,
+  AcctStatusType: 40,
+  AcctInputOctets: 42,
+  AcctOutputOctets: 43,
+  AcctSessionId: 44,
+  AcctSessionTime: 46,
+  AcctTerminateCause: 49,
+  AcctInputGigawords: 52,
+  AcctOutputGigawords: 53,
+  EventTimestamp: 55,
+  ChapChallenge: 60,
+  EapMessage: 79,
+  MessageAuthenticator: 80,
+  ErrorCause: 101,
+} as const;
+
+const HEADER = 20;
+const MAX_LENGTH = 4096;
+const MA_LENGTH = 18;
+const ZERO_16 = Buffer.alloc(16);
+
+export interface RawAttribute {
+  type: number;
+  value: Buffer;
+}
+
+export interface Frame {
+  code: number;
+  identifier: number;
+  authenticator: Buffer;
+  /** The packet up to its Length field (bytes beyond it are ignored, RFC 2865 §3). */
+  packet: Buffer;
+  attributes: RawAttribute[];
+  /** Offset of the Message-Authenticator value in `packet`, or -1. */
+  maOffset: number;
+}
+
+export type FrameError = 'short' | 'bad-length' | 'unknown-code' | 'bad-attribute' | 'bad-message-authenticator';
+
+/** Checks every framing rule before anything is decoded; returns why a packet must be dropped. */
+export function parseFrame(datagram: Buffer): Frame | FrameError {
+  if (datagram.length < HEADER) return 'short';
+  const length = datagram.readUInt16BE(2);
+  if (length < HEADER || length > MAX_LENGTH || length > datagram.length) return 'bad-length';
+  const code = datagram[0]!;
+  if (CODE_NAMES[code] === undefined) return 'unknown-code';
+  const packet = datagram.subarray(0, length);
+  const attributes: RawAttribute[] = [];
+  let maOffset = -1;
+  for (let offset = HEADER; offset < length;) {
+    if (offset + 2 > length) return 'bad-attribute';
+    const type = packet[offset]!;
+    const attrLength = packet[offset + 1]!;
+    if (attrLength < 2 || offset + attrLength > length) return 'bad-attribute';
+    if (type === Attr.MessageAuthenticator) {
+      if (maOffset !== -1 || attrLength !== MA_LENGTH) return 'bad-message-authenticator';
+      maOffset = offset + 2;
+    }
+    attributes.push({ type, value: packet.subarray(offset + 2, offset + attrLength) });
+    offset += attrLength;
+  }
+  return { code, identifier: packet[1]!, authenticator: packet.subarray(4, HEADER), packet, attributes, maOffset };
+}
+
+function equal(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function md5(...parts: (Buffer | string)[]): Buffer {
+  const hash = createHash('md5');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}
+
+/** HMAC-MD5 over the packet with the MA zeroed and `authenticator` in the header. */
+function messageAuthenticator(packet: Buffer, maOffset: number, authenticator: Buffer, secret: string): Buffer {
+  const copy = Buffer.from(packet);
+  authenticator.copy(copy, 4);
+  copy.fill(0, maOffset, maOffset + 16);
+  return createHmac('md5', secret).update(copy).digest();
+}
+
+/** Requests whose Request Authenticator is an MD5 over the packet (RFC 2866 §3, RFC 5176 §2.3). */
+export function hasSignedRequestAuthenticator(code: number): boolean {
+  return code === Code.AccountingRequest || code === Code.DisconnectRequest || code === Code.CoaRequest;
+}
+
+export function requestAuthenticatorValid(frame: Frame, secret: string): boolean {
+  const header = Buffer.from(frame.packet.subarray(0, 4));
+  return equal(md5(header, ZERO_16, frame.packet.subarray(HEADER), secret), frame.authenticator);
+}
+
+/**
+ * Access-Request and Status-Server: HMAC with the Request Authenticator as sent (RFC 3579
+ * §3.2). Accounting, CoA and Disconnect: with a zero authenticator, as FreeRADIUS signs them.
+ */
+export function messageAuthenticatorValid(frame: Frame, secret: string): boolean {
+  if (frame.maOffset < 0) return false;
+  const authenticator = hasSignedRequestAuthenticator(frame.code) ? ZERO_16 : frame.authenticator;
+  const expected = messageAuthenticator(frame.packet, frame.maOffset, authenticator, secret);
+  return equal(expected, frame.packet.subarray(frame.maOffset, frame.maOffset + 16));
+}
+
+export interface ReplyInput {
+  code: number;
+  identifier: number;
+  requestAuthenticator: Buffer;
+  attributes: EncodableAttribute[];
+  secret: string;
+  /** Proxy-State values of the request, copied in order (RFC 2865 §5.33). */
+  proxyStates?: Buffer[];
+  /** Message-Authenticator as the first attribute (every reply to Access-Request / Status-Server). */
+  messageAuthenticator: boolean;
+}
+
+/** Encodes and signs a reply: MA first and computed first, then the Response Authenticator. */
+export function encodeReply(input: ReplyInput): Buffer {
+  const radius = loadDictionaries();
+  const attributes: EncodableAttribute[] = [
+    ...(input.messageAuthenticator ? [[Attr.MessageAuthenticator, Buffer.alloc(16)] as EncodableAttribute] : []),
+    ...input.attributes,
+    ...(input.proxyStates ?? []).map((value): EncodableAttribute => [Attr.ProxyState, value]),
+  ];
+  const packet = radius.encode({ code: CODE_NAMES[input.code]!, identifier: input.identifier, authenticator: input.requestAuthenticator, attributes, secret: input.secret, add_message_authenticator: false });
+  if (packet.length > MAX_LENGTH) throw new RangeError(`reply of ${packet.length} bytes exceeds ${MAX_LENGTH}`);
+  input.requestAuthenticator.copy(packet, 4);
+  if (input.messageAuthenticator) {
+    messageAuthenticator(packet, HEADER + 2, input.requestAuthenticator, input.secret).copy(packet, HEADER + 2);
+  }
+  md5(packet, input.secret).copy(packet, 4);
+  return packet;
+}

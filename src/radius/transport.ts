@@ -1,0 +1,159 @@
+// From datagram to reply: NAS lookup by source address, framing, authenticators and
+// Message-Authenticator rules (BlastRADIUS), the RFC 5080 duplicate cache, dispatch, reply
+// signing and the Access-Reject delay. Whatever arrives, nothing here throws to the socket:
+// a packet is answered or dropped with a counted reason.
+import type { RemoteInfo, Socket } from 'node:dgram';
+import type { Logger } from 'pino';
+import type { Metrics } from '../plugins/metrics.js';
+import type { NasClient } from '../store/nas.js';
+import type { NasDirectory } from '../store/nas-directory.js';
+import {
+  Attr, Code, CODE_NAMES, encodeReply, hasSignedRequestAuthenticator, messageAuthenticatorValid, parseFrame, requestAuthenticatorValid, type Frame,
+} from './packet.js';
+import { RadiusRequest } from './request.js';
+import type { Handler, ListenerName } from './handlers/types.js';
+
+/** RFC 5080 §2.2.2: a retransmission within this window gets the cached reply. */
+export const DUPLICATE_WINDOW_MS = 5000;
+export const DEFAULT_REJECT_DELAY_MS = 1000;
+const MAX_CACHED = 200_000;
+
+const ACCEPTED_CODES: Record<ListenerName, number[]> = {
+  auth: [Code.AccessRequest, Code.StatusServer],
+  acct: [Code.AccountingRequest, Code.StatusServer],
+};
+
+interface CacheEntry {
+  authenticator: Buffer;
+  reply?: Buffer;
+  expires: number;
+}
+
+export interface TransportOptions {
+  directory: Pick<NasDirectory, 'find'>;
+  handlers: Partial<Record<number, Handler>>;
+  metrics: Metrics;
+  log: Logger;
+  rejectDelayMs?: (nas: NasClient) => number;
+}
+
+/** Why a request must be dropped before any handler sees it, or undefined when it may pass. */
+function authenticityProblem(frame: Frame, nas: NasClient): string | undefined {
+  if (hasSignedRequestAuthenticator(frame.code)) {
+    if (!requestAuthenticatorValid(frame, nas.secret)) return 'bad-authenticator';
+    // RFC 2866 needs no Message-Authenticator in accounting, but one that is present must be right.
+    if (frame.maOffset >= 0 && !messageAuthenticatorValid(frame, nas.secret)) return 'bad-message-authenticator';
+    return undefined;
+  }
+  if (frame.maOffset >= 0) return messageAuthenticatorValid(frame, nas.secret) ? undefined : 'bad-message-authenticator';
+  // BlastRADIUS (CVE-2024-3596): without a Message-Authenticator an Access-Request can be forged.
+  if (frame.code === Code.StatusServer) return 'missing-message-authenticator';
+  if (nas.requireMessageAuthenticator) return 'missing-message-authenticator';
+  const types = new Set(frame.attributes.map((attribute) => attribute.type));
+  if (types.has(Attr.EapMessage)) return 'missing-message-authenticator';
+  if (types.has(Attr.ProxyState)) return 'proxy-state-without-message-authenticator';
+  return undefined;
+}
+
+export function createTransport(options: TransportOptions) {
+  const { directory, handlers, metrics, log } = options;
+  const rejectDelay = options.rejectDelayMs ?? (() => DEFAULT_REJECT_DELAY_MS);
+  const cache = new Map<string, CacheEntry>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const [key, entry] of cache) if (entry.expires < now) cache.delete(key);
+  }, 1000);
+  sweeper.unref();
+
+  function drop(reason: string, peer: RemoteInfo, detail?: Record<string, unknown>): void {
+    metrics.radiusDropped.inc({ reason });
+    log.debug({ peer: `${peer.address}:${peer.port}`, reason, ...detail }, 'radius request dropped');
+  }
+
+  function send(socket: Socket, reply: Buffer, peer: RemoteInfo): void {
+    metrics.radiusReplies.inc({ code: CODE_NAMES[reply[0]!] ?? 'unknown' });
+    socket.send(reply, peer.port, peer.address, (error) => {
+      if (error) log.warn({ err: error, peer: peer.address }, 'radius reply not sent');
+    });
+  }
+
+  async function handle(socket: Socket, listener: ListenerName, datagram: Buffer, peer: RemoteInfo): Promise<void> {
+    metrics.radiusPackets.inc({ listener, code: CODE_NAMES[datagram[0] ?? 0] ?? 'unknown' });
+    const nas = directory.find(peer.address);
+    if (!nas) return drop('unknown-nas', peer);
+    const frame = parseFrame(datagram);
+    if (typeof frame === 'string') return drop(`malformed-${frame}`, peer);
+    if (!ACCEPTED_CODES[listener].includes(frame.code)) return drop('unexpected-code', peer, { code: frame.code });
+
+    const key = `${peer.address}|${peer.port}|${frame.code}|${frame.identifier}`;
+    const seen = cache.get(key);
+    if (seen && seen.authenticator.equals(frame.authenticator)) {
+      if (!seen.reply) return drop('duplicate-in-progress', peer);
+      metrics.radiusDropped.inc({ reason: 'duplicate-answered-from-cache' });
+      return send(socket, seen.reply, peer);
+    }
+    const problem = authenticityProblem(frame, nas);
+    if (problem) return drop(problem, peer, { nas: nas.address });
+
+    const entry: CacheEntry = { authenticator: Buffer.from(frame.authenticator), expires: Date.now() + DUPLICATE_WINDOW_MS };
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+    cache.set(key, entry);
+
+    const handler = handlers[frame.code];
+    let reply;
+    try {
+      reply = handler ? await handler({ request: new RadiusRequest(frame), nas, listener }) : undefined;
+    } catch (error) {
+      cache.delete(key);
+      return drop('handler-error', peer, { err: (error as Error).message });
+    }
+    if (!reply) {
+      cache.delete(key);
+      return drop('no-reply', peer);
+    }
+    let bytes: Buffer;
+    try {
+      bytes = encodeReply({
+      code: reply.code,
+      identifier: frame.identifier,
+      requestAuthenticator: frame.authenticator,
+      attributes: reply.attributes,
+      secret: nas.secret,
+      proxyStates: frame.attributes.filter((attribute) => attribute.type === Attr.ProxyState).map((attribute) => attribute.value),
+      messageAuthenticator: frame.code === Code.AccessRequest || frame.code === Code.StatusServer,
+      });
+    } catch (error) {
+      cache.delete(key);
+      return drop('reply-not-encodable', peer, { err: (error as Error).message });
+    }
+    const release = () => {
+      entry.reply = bytes;
+      entry.expires = Date.now() + DUPLICATE_WINDOW_MS;
+      send(socket, bytes, peer);
+    };
+    if (reply.code !== Code.AccessReject) return release();
+    // A delayed reject slows password guessing; retransmissions meanwhile are dropped above.
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      release();
+    }, rejectDelay(nas));
+    timers.add(timer);
+  }
+
+  return {
+    receive(listener: ListenerName) {
+      return (datagram: Buffer, peer: RemoteInfo, socket: Socket) => {
+        handle(socket, listener, datagram, peer).catch((error: unknown) => drop('internal-error', peer, { err: (error as Error).message }));
+      };
+    },
+    close() {
+      clearInterval(sweeper);
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}
+
+export type Transport = ReturnType<typeof createTransport>;

@@ -1,0 +1,24 @@
+// CoovaChilli (OpenWrt and many white-label APs). Bandwidth in ChilliSpot-Bandwidth-Max-* is
+// kbit/s, and WISPr-Bandwidth-Max-* (bit/s) is sent too, for firmware that reads only WISPr.
+// Data limits: ChilliSpot-Max-Total-Octets (+ Gigawords).
+import type { EncodableAttribute } from 'radius';
+import { splitGigawords, standardAttributes, wisprBandwidth } from './common.js';
+import type { VendorAdapter } from './types.js';
+
+export const chilli: VendorAdapter = {
+  id: 'chilli',
+  canCoa: true,
+  replyAttributes(grant) {
+    const vendor: EncodableAttribute[] = [];
+    if (grant.upRate !== undefined) vendor.push(['ChilliSpot-Bandwidth-Max-Up', Math.max(1, Math.round(grant.upRate / 1000))]);
+    if (grant.downRate !== undefined) vendor.push(['ChilliSpot-Bandwidth-Max-Down', Math.max(1, Math.round(grant.downRate / 1000))]);
+    if (grant.dataLeft !== undefined) {
+      const { low, giga } = splitGigawords(grant.dataLeft);
+      // ChilliSpot-Max-Total-Gigawords (23) is missing from FreeRADIUS's dictionary: raw value.
+      const gigawords = Buffer.alloc(4);
+      gigawords.writeUInt32BE(giga);
+      vendor.push(['ChilliSpot-Max-Total-Octets', low], [23, gigawords]);
+    }
+    return [...standardAttributes(grant), ...(vendor.length ? [['Vendor-Specific', 14559, vendor] as EncodableAttribute] : []), ...wisprBandwidth(grant)];
+  },
+};
