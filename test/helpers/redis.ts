@@ -28,6 +28,8 @@ export async function startTestRedis(): Promise<TestRedis> {
     dir,
     client() {
       const client = new Redis({ path: server!.socketPath });
+      // Tests stop redis-server on purpose; the client reconnects by itself.
+      client.on('error', () => undefined);
       clients.push(client);
       return client;
     },

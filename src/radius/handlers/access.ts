@@ -130,9 +130,9 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     if (chap) {
       const challenge = request.raw(Attr.ChapChallenge) ?? request.frame.authenticator;
       const proves = (secret: string) => chapMatches(chap, challenge, secret);
-      const reply = userName.startsWith(TOKEN_PREFIX) ? await byToken(nas, userName, deviceMac, proves) : await byVoucher(nas, userName, deviceMac, proves);
+      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, proves)) ?? reject('Invalid or expired login token');
       // Users' passwords are kept only as hashes, which CHAP cannot be checked against.
-      return reply ?? reject('CHAP login works only with portal tokens and vouchers; use the portal or PAP');
+      return (await byVoucher(nas, userName, deviceMac, proves)) ?? reject('CHAP login works only with portal tokens and vouchers; use the portal or PAP');
     }
     return reject('No credentials in the request');
   };
