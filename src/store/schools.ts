@@ -1,15 +1,17 @@
 // Schools (sites): id, display name, time zone. Every NAS, user and policy override names one.
 import type { Redis } from 'ioredis';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { slug, text, timezone } from './validate.js';
-import { writeOne } from './write.js';
+import { writeAll, writeOne, type WriteOp } from './write.js';
 
 export interface School {
   id: string;
   name: string;
   timezone: string;
+  /** Keep NT hashes of this school's passwords so MS-CHAPv2 works (a weaker hash: opt-in). */
+  mschapv2: boolean;
   createdAt: string;
 }
 
@@ -17,13 +19,16 @@ export interface SchoolInput {
   id: string;
   name: string;
   timezone?: string;
+  mschapv2?: boolean;
 }
+
+export type SchoolChanges = Partial<Pick<School, 'name' | 'timezone' | 'mschapv2'>>;
 
 export const DEFAULT_TIMEZONE = 'Asia/Almaty';
 
 function fromHash(hash: Record<string, string>): School | undefined {
   if (!hash.id) return undefined;
-  return { id: hash.id, name: hash.name ?? hash.id, timezone: hash.timezone ?? DEFAULT_TIMEZONE, createdAt: hash.createdAt ?? '' };
+  return { id: hash.id, name: hash.name ?? hash.id, timezone: hash.timezone ?? DEFAULT_TIMEZONE, mschapv2: hash.mschapv2 === '1', createdAt: hash.createdAt ?? '' };
 }
 
 export function createSchoolStore(redis: Redis) {
@@ -45,18 +50,36 @@ export function createSchoolStore(redis: Redis) {
         id: slug(input.id, 'school id'),
         name: text(input.name, 'school name'),
         timezone: timezone(input.timezone ?? DEFAULT_TIMEZONE),
+        mschapv2: input.mschapv2 ?? false,
         createdAt: new Date().toISOString(),
       };
       const failed = await writeOne(redis, {
         key: keys.school(school.id),
         mode: 'create',
-        set: { ...school },
+        set: { ...school, mschapv2: school.mschapv2 ? '1' : '0' },
         addTo: [[keys.schools, school.id]],
         audit: { actor, action: 'school.add', target: school.id, detail: { name: school.name, timezone: school.timezone } },
         change: { entity: 'school', id: school.id },
       });
       if (failed) throw new ConflictError(`school "${school.id}" already exists`);
       return school;
+    },
+
+    /** Turning MS-CHAPv2 off also deletes the NT hashes kept for the school's users. */
+    async update(id: string, changes: SchoolChanges, actor: string, users: string[] = []): Promise<School> {
+      const set: Record<string, string> = {};
+      if (changes.name !== undefined) set.name = text(changes.name, 'school name');
+      if (changes.timezone !== undefined) set.timezone = timezone(changes.timezone);
+      if (changes.mschapv2 !== undefined) set.mschapv2 = changes.mschapv2 ? '1' : '0';
+      if (Object.keys(set).length === 0) throw new ValidationError('nothing to change: give --name, --timezone or --[no-]mschapv2');
+      const failures = await writeAll(redis, [
+        { key: keys.school(id), mode: 'update', set, audit: { actor, action: 'school.set', target: id, detail: set }, change: { entity: 'school', id } },
+        ...(changes.mschapv2 === false ? users.map((username): WriteOp => ({
+          key: keys.user(username), mode: 'upsert', unset: ['ntHash'], audit: { actor, action: 'user.nthash-removed', target: username }, change: { entity: 'user', id: username },
+        })) : []),
+      ]);
+      if (failures.length > 0) throw new NotFoundError(`school "${id}" does not exist`);
+      return (await get(id))!;
     },
 
     async list(): Promise<School[]> {

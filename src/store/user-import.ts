@@ -27,7 +27,7 @@ export async function importUsers(users: Pick<UserStore, 'prepare' | 'existing' 
   const errors: ImportLineError[] = [];
   const ready: { line: number; user: User; password: string; generated: boolean }[] = [];
   const seen = new Map<string, number>();
-  const schools = new Set<string>();
+  const schools = new Map<string, { mschapv2: boolean }>();
   const roles = new Set<string>();
 
   for (const { line, row } of rows) {

@@ -2,6 +2,7 @@
 // who manage things, a console role. Usernames are case-insensitive and stored in lower case.
 import type { Redis } from 'ioredis';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ntPasswordHash } from '../security/md4.js';
 import { hashPassword } from '../security/password.js';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
@@ -21,10 +22,12 @@ export interface User {
   expiresAt?: string;
   consoleRole?: ConsoleRole;
   passwordHash: string;
+  /** NT hash (hex) for MS-CHAPv2, kept only when the user's school opted in. */
+  ntHash?: string;
   createdAt: string;
 }
 
-export type PublicUser = Omit<User, 'passwordHash'>;
+export type PublicUser = Omit<User, 'passwordHash' | 'ntHash'>;
 
 export interface NewUser {
   username: string;
@@ -71,16 +74,17 @@ function fromHash(hash: Record<string, string>): User | undefined {
   if (hash.school) user.school = hash.school;
   if (hash.expiresAt) user.expiresAt = hash.expiresAt;
   if (hash.consoleRole) user.consoleRole = hash.consoleRole as ConsoleRole;
+  if (hash.ntHash) user.ntHash = hash.ntHash;
   return user;
 }
 
 export function publicUser(user: User): PublicUser {
-  const { passwordHash: _hash, ...rest } = user;
+  const { passwordHash, ntHash, ...rest } = user;
   return rest;
 }
 
 interface Checks {
-  requireSchool(id: string): Promise<unknown>;
+  requireSchool(id: string): Promise<{ mschapv2: boolean }>;
   requireRole(name: string): Promise<unknown>;
 }
 
@@ -96,7 +100,7 @@ export function createUserStore(redis: Redis, checks: Checks) {
   }
 
   /** Validates everything but the uniqueness against Redis; no I/O besides the role/school checks. */
-  async function prepare(input: NewUser, schoolsSeen = new Set<string>(), rolesSeen = new Set<string>()): Promise<User> {
+  async function prepare(input: NewUser, schoolsSeen = new Map<string, { mschapv2: boolean }>(), rolesSeen = new Set<string>()): Promise<User> {
     const username = normalizeUsername(input.username);
     const role = slug(input.role, 'role');
     const school = input.school ? slug(input.school, 'school id') : undefined;
@@ -105,8 +109,7 @@ export function createUserStore(redis: Redis, checks: Checks) {
     }
     if (!rolesSeen.has(role)) await checks.requireRole(role);
     rolesSeen.add(role);
-    if (school && !schoolsSeen.has(school)) await checks.requireSchool(school);
-    if (school) schoolsSeen.add(school);
+    if (school && !schoolsSeen.has(school)) schoolsSeen.set(school, await checks.requireSchool(school));
     checkPassword(input.password, input.consoleRole);
     const user: User = {
       username,
@@ -119,6 +122,7 @@ export function createUserStore(redis: Redis, checks: Checks) {
     if (school) user.school = school;
     if (input.expiresAt) user.expiresAt = new Date(expiry(input.expiresAt)).toISOString();
     if (input.consoleRole) user.consoleRole = input.consoleRole;
+    if (school && schoolsSeen.get(school)?.mschapv2) user.ntHash = ntPasswordHash(input.password).toString('hex');
     return user;
   }
 
@@ -180,7 +184,10 @@ export function createUserStore(redis: Redis, checks: Checks) {
     async setPassword(username: string, password: string, actor: string): Promise<void> {
       const user = await require(username);
       checkPassword(password, user.consoleRole);
-      await update(user.username, { passwordHash: await hashPassword(password) }, actor, 'user.passwd');
+      const school = user.school ? await checks.requireSchool(user.school).catch(() => undefined) : undefined;
+      const set: Record<string, string> = { passwordHash: await hashPassword(password) };
+      if (school?.mschapv2) set.ntHash = ntPasswordHash(password).toString('hex');
+      await update(user.username, set, actor, 'user.passwd');
     },
 
     async list(school?: string): Promise<PublicUser[]> {

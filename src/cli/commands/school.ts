@@ -1,16 +1,41 @@
 import { table } from '../output.js';
-import { required, str, type Command } from '../command.js';
+import { flag, required, str, type Command } from '../command.js';
 
 export const schoolCommands: Command[] = [
   {
     name: 'school add',
-    usage: '<id> --name <name> [--timezone Asia/Almaty]',
-    summary: 'Add a school (site); its time zone decides schedules and daily quotas.',
-    options: { name: { type: 'string' }, timezone: { type: 'string' } },
+    usage: '<id> --name <name> [--timezone Asia/Almaty] [--mschapv2]',
+    summary: 'Add a school (site); its time zone decides schedules and daily quotas. --mschapv2 keeps NT hashes for MS-CHAPv2.',
+    options: { name: { type: 'string' }, timezone: { type: 'string' }, mschapv2: { type: 'boolean' } },
     positionals: 1,
     async run({ store, actor }, input) {
-      const school = await store.schools.add({ id: input.positionals[0]!, name: required(input, 'name'), ...(str(input, 'timezone') ? { timezone: str(input, 'timezone')! } : {}) }, actor);
+      const school = await store.schools.add({
+        id: input.positionals[0]!,
+        name: required(input, 'name'),
+        mschapv2: flag(input, 'mschapv2'),
+        ...(str(input, 'timezone') ? { timezone: str(input, 'timezone')! } : {}),
+      }, actor);
       return { json: school, text: `school ${school.id} added (${school.name}, ${school.timezone})` };
+    },
+  },
+  {
+    name: 'school set',
+    usage: '<id> [--name <name>] [--timezone <tz>] [--mschapv2 | --no-mschapv2]',
+    summary: "Change a school. Turning MS-CHAPv2 on takes effect for each user at their next password change; turning it off deletes the NT hashes.",
+    options: { name: { type: 'string' }, timezone: { type: 'string' }, mschapv2: { type: 'boolean' } },
+    positionals: 1,
+    async run({ store, actor }, input) {
+      const id = input.positionals[0]!;
+      await store.schools.require(id);
+      const users = (await store.users.list(id)).map((user) => user.username);
+      const changes = {
+        ...(str(input, 'name') !== undefined ? { name: str(input, 'name')! } : {}),
+        ...(str(input, 'timezone') !== undefined ? { timezone: str(input, 'timezone')! } : {}),
+        ...(input.values.mschapv2 !== undefined ? { mschapv2: flag(input, 'mschapv2') } : {}),
+      };
+      const school = await store.schools.update(id, changes, actor, users);
+      const note = changes.mschapv2 === true ? `\nMS-CHAPv2 works for each of the ${users.length} user(s) after their next password change (mektep user passwd).` : '';
+      return { json: school, text: `school ${school.id} changed${note}` };
     },
   },
   {
@@ -20,7 +45,7 @@ export const schoolCommands: Command[] = [
     positionals: 0,
     async run({ store }) {
       const schools = await store.schools.list();
-      return { json: schools, text: table(['ID', 'NAME', 'TIMEZONE'], schools.map((school) => [school.id, school.name, school.timezone])) };
+      return { json: schools, text: table(['ID', 'NAME', 'TIMEZONE', 'MS-CHAPV2'], schools.map((school) => [school.id, school.name, school.timezone, school.mschapv2 ? 'on' : ''])) };
     },
   },
 ];

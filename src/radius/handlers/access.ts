@@ -1,7 +1,8 @@
 // Access-Request: who is this, and what do they get? Remembered or school-owned devices by MAC
 // authentication; one-time portal tokens and vouchers by PAP or CHAP; users by PAP against
 // their password hash. Every accept carries the role's policy compiled for the NAS's vendor.
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { EncodableAttribute } from 'radius';
 import { grantFrom } from '../../policy/grant.js';
 import { verifyPassword } from '../../security/password.js';
 import type { AttemptLimiter } from '../../store/attempts.js';
@@ -10,17 +11,21 @@ import { parseMac } from '../../store/mac.js';
 import type { NasClient } from '../../store/nas.js';
 import type { PolicyCache } from '../../store/policy-cache.js';
 import { TOKEN_PREFIX, type TokenStore } from '../../store/tokens.js';
-import { normalizeUsername, type UserStore } from '../../store/users.js';
+import { normalizeUsername, type User, type UserStore } from '../../store/users.js';
 import { normalizeVoucherCode, type VoucherStore } from '../../store/vouchers.js';
 import { adapterFor } from '../../vendors/registry.js';
 import { decryptPap } from '../auth/pap.js';
 import { chapMatches } from '../auth/chap.js';
+import { encryptMppeKey, verifyMschapV2, type MschapV2Result } from '../auth/mschapv2.js';
 import { formatClass, type LoginClass } from '../class-attribute.js';
 import { Attr, Code } from '../packet.js';
 import type { RadiusRequest } from '../request.js';
 import type { Handler, Reply } from './types.js';
 
 const CALL_CHECK = 10;
+const MICROSOFT = 311;
+const MS_CHAP_CHALLENGE = 11;
+const MS_CHAP2_RESPONSE = 25;
 const VOUCHER_SHAPE = /^[A-Z0-9]{10}$/;
 
 export interface AccessDependencies {
@@ -37,6 +42,13 @@ export function reject(message: string): Reply {
   return { code: Code.AccessReject, attributes: [['Reply-Message', message]] };
 }
 
+/** RFC 2548 §2.4.2: the salt's high bit is set, and each salt in a packet is unique. */
+function randomSalt(index: number): Buffer {
+  const salt = randomBytes(2);
+  salt[0] = 0x80 | ((salt[0]! & 0x7e) | index);
+  return salt;
+}
+
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
@@ -44,11 +56,32 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function createAccessHandler(deps: AccessDependencies): Handler {
-  async function accept(nas: NasClient, login: LoginClass, validUntil?: number): Promise<Reply> {
+  async function accept(nas: NasClient, login: LoginClass, validUntil?: number, extra: EncodableAttribute[] = []): Promise<Reply> {
     const policy = await deps.policies.effective(login.role, login.school);
     const now = deps.now();
     const grant = grantFrom(login.role, policy, { now, ...(validUntil === undefined ? {} : { validUntil }) }, formatClass(login));
-    return { code: Code.AccessAccept, attributes: adapterFor(nas.vendor).replyAttributes(grant) };
+    return { code: Code.AccessAccept, attributes: [...adapterFor(nas.vendor).replyAttributes(grant), ...extra] };
+  }
+
+  /** The account checks shared by every password method: rate limit, status, expiry. */
+  async function account(typed: string, check: (user: User) => Promise<boolean> | boolean): Promise<{ user: User } | { refused: Reply }> {
+    let username: string;
+    try {
+      username = normalizeUsername(typed.includes('\\') ? typed.slice(typed.lastIndexOf('\\') + 1) : typed);
+    } catch {
+      return { refused: reject('Invalid username or password') };
+    }
+    if (!(await deps.attempts.allow(username))) return { refused: reject('Too many attempts; wait a minute and try again') };
+    const user = await deps.users.get(username);
+    if (!user || !(await check(user))) return { refused: reject('Invalid username or password') };
+    if (user.status === 'disabled') return { refused: reject('This account is disabled; ask the school administrator') };
+    if (user.expiresAt !== undefined && Date.parse(user.expiresAt) <= deps.now()) return { refused: reject('This account has expired; ask the school administrator') };
+    return { user };
+  }
+
+  function acceptUser(nas: NasClient, user: User, extra: EncodableAttribute[] = []): Promise<Reply> {
+    const school = user.school ?? nas.school;
+    return accept(nas, { kind: 'user', subject: user.username, role: user.role, ...(school ? { school } : {}) }, user.expiresAt ? Date.parse(user.expiresAt) : undefined, extra);
   }
 
   async function byMac(nas: NasClient, mac: string): Promise<Reply> {
@@ -82,20 +115,31 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
   }
 
   async function byPassword(nas: NasClient, typed: string, password: string): Promise<Reply> {
-    let username: string;
-    try {
-      username = normalizeUsername(typed);
-    } catch {
-      return reject('Invalid username or password');
+    const found = await account(typed, (user) => verifyPassword(password, user.passwordHash));
+    return 'refused' in found ? found.refused : acceptUser(nas, found.user);
+  }
+
+  async function byMschapV2(nas: NasClient, request: RadiusRequest, typed: string, challenge: Buffer, response: Buffer): Promise<Reply> {
+    let result: MschapV2Result = { ok: false };
+    const found = await account(typed, (user) => {
+      if (!user.ntHash) return false;
+      result = verifyMschapV2(response, challenge, typed, Buffer.from(user.ntHash, 'hex'));
+      return result.ok;
+    });
+    if ('refused' in found) {
+      // MS-CHAP-Error (RFC 2548 §2.1.5): 691 = authentication failure, no retry.
+      found.refused.attributes.push(['Vendor-Specific', MICROSOFT, [['MS-CHAP-Error', `${String.fromCharCode(response[0] ?? 0)}E=691 R=0 V=3`]]]);
+      return found.refused;
     }
-    if (!(await deps.attempts.allow(username))) return reject('Too many attempts; wait a minute and try again');
-    const user = await deps.users.get(username);
-    if (!user || !(await verifyPassword(password, user.passwordHash))) return reject('Invalid username or password');
-    if (user.status === 'disabled') return reject('This account is disabled; ask the school administrator');
-    const expiresAt = user.expiresAt ? Date.parse(user.expiresAt) : undefined;
-    if (expiresAt !== undefined && expiresAt <= deps.now()) return reject('This account has expired; ask the school administrator');
-    const school = user.school ?? nas.school;
-    return accept(nas, { kind: 'user', subject: username, role: user.role, ...(school ? { school } : {}) }, expiresAt);
+    const { success, keys } = result;
+    const authenticator = request.frame.authenticator;
+    return acceptUser(nas, found.user, [['Vendor-Specific', MICROSOFT, [
+      ['MS-CHAP2-Success', success!],
+      ['MS-MPPE-Recv-Key', encryptMppeKey(keys!.receive, nas.secret, authenticator, randomSalt(0))],
+      ['MS-MPPE-Send-Key', encryptMppeKey(keys!.send, nas.secret, authenticator, randomSalt(1))],
+      ['MS-MPPE-Encryption-Policy', 1],
+      ['MS-MPPE-Encryption-Types', 6],
+    ]]]);
   }
 
   function macAuthentication(request: RadiusRequest, userName: string): { mac?: string; refused?: string } | undefined {
@@ -125,6 +169,10 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
       if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, proves)) ?? reject('Invalid or expired login token');
       return (await byVoucher(nas, userName, deviceMac, proves)) ?? byPassword(nas, userName, password);
     }
+
+    const msResponse = request.vendor(MICROSOFT, MS_CHAP2_RESPONSE);
+    const msChallenge = request.vendor(MICROSOFT, MS_CHAP_CHALLENGE);
+    if (msResponse && msChallenge) return byMschapV2(nas, request, userName, msChallenge, msResponse);
 
     const chap = request.raw(Attr.ChapPassword);
     if (chap) {
