@@ -1,0 +1,1 @@
+export function ensureDebianPackages(needs: { command: string; pkg: string }[]): boolean;
