@@ -1,7 +1,8 @@
 // RADIUS load: Mektep vs FreeRADIUS vs a bare Node responder, side by side in one run.
 // MAC authentication (the daily bulk: remembered devices reconnecting) and accounting
 // Interim-Updates. Prints req/s, latency and server CPU seconds per 10,000 requests (Mektep
-// counted with its Redis). Usage: npm run bench:radius [-- --requests 30000 --devices 10000]
+// counted with its Redis). Usage: npm run bench:radius [-- --requests 30000 --devices 10000
+// --load all|mac-auth|accounting --rate 8000 (0: as fast as possible)]; MEKTEP_PROFILE=<dir> writes a CPU profile of Mektep there.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,10 @@ import { percentile, runLoad, type LoadResult } from './lib/load.js';
 import { benchMacs, interimTemplate, macAuthTemplate } from './lib/packets.js';
 import { freePort } from '../test/helpers/ports.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '30000' }, devices: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({
+  options: { requests: { type: 'string', default: '30000' }, devices: { type: 'string', default: '10000' }, load: { type: 'string', default: 'all' }, rate: { type: 'string', default: '8000' } },
+});
+const RATE = Number(values.rate);
 const REQUESTS = Number(values.requests);
 const DEVICES = Number(values.devices);
 const SECRET = 'bench-secret-123';
@@ -89,13 +93,13 @@ interface Row {
 async function measure(target: Target, load: string, port: number, packet: (index: number, identifier: number) => Buffer): Promise<Row> {
   const pids = target.pids();
   const before = pids.map((pid) => totalCpu([pid]));
-  const result = await runLoad({ port, packet, total: REQUESTS, sockets: 4, inFlightPerSocket: 64, timeoutMs: 3000 });
+  const result = await runLoad({ port, packet, total: REQUESTS, sockets: 4, inFlightPerSocket: 64, timeoutMs: 3000, ...(RATE > 0 ? { rate: RATE } : {}) });
   const parts = pids.map((pid, i) => totalCpu([pid]) - before[i]!);
   return { target: target.name, load, result, cpu: parts.reduce((a, b) => a + b, 0), parts };
 }
 
 function print(rows: Row[]): void {
-  console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · Node ${process.version} · ${REQUESTS} requests, ${DEVICES} devices\n`);
+  console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · Node ${process.version} · ${REQUESTS} requests, ${DEVICES} devices, ${RATE > 0 ? `paced at ${RATE} req/s` : 'unpaced'}\n`);
   console.log('| load | server | req/s | p50 ms | p99 ms | errors | CPU s / 10k req | of which per process |');
   console.log('|---|---|---:|---:|---:|---:|---:|---|');
   for (const { target, load, result, cpu, parts } of rows) {
@@ -108,13 +112,13 @@ function print(rows: Row[]): void {
 try {
   const targets = [await startMektep(), await startReference(), await startBare()];
   const rows: Row[] = [];
-  for (const target of targets) {
+  for (const target of values.load === 'accounting' ? [] : targets) {
     await runLoad({ port: target.auth, packet: (i, id) => auths[i % DEVICES]!(id), total: 2000, sockets: 2, inFlightPerSocket: 32, timeoutMs: 3000 });
     rows.push(await measure(target, 'MAC auth', target.auth, (i, id) => auths[i % DEVICES]!(id)));
   }
   const starts = macs.map((mac) => interimTemplate(mac, SECRET, 'Start'));
   const interims = macs.map((mac) => interimTemplate(mac, SECRET, 'Interim-Update'));
-  for (const target of targets) {
+  for (const target of values.load === 'mac-auth' ? [] : targets) {
     await runLoad({ port: target.acct, packet: (i, id) => starts[i % DEVICES]!(id, 0), total: DEVICES, sockets: 2, inFlightPerSocket: 32, timeoutMs: 3000 });
     rows.push(await measure(target, 'Interim-Update', target.acct, (i, id) => interims[i % DEVICES]!(id, 1 + Math.floor(i / DEVICES))));
   }

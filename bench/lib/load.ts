@@ -19,6 +19,8 @@ export interface LoadOptions {
   sockets: number;
   inFlightPerSocket: number;
   timeoutMs: number;
+  /** Requests per second over all sockets; unset: as fast as answers come back. */
+  rate?: number;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -52,7 +54,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       result.byCode[message[0]!] = (result.byCode[message[0]!] ?? 0) + 1;
       result.latenciesMs.push(Number(process.hrtime.bigint() - entry.sentAt) / 1e6);
     });
+    const perSocketRate = options.rate ? options.rate / options.sockets : 0;
+    const workerStart = Date.now();
+    let sentHere = 0;
     while (next < options.total) {
+      // Paced: a fixed rate makes CPU per request comparable between servers of any speed.
+      const due = perSocketRate ? workerStart + (sentHere / perSocketRate) * 1000 : 0;
+      if (due > Date.now()) {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, due - Date.now())));
+        continue;
+      }
       if (free.length === 0) {
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
@@ -65,6 +76,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       }, options.timeoutMs);
       pending.set(identifier, { sentAt: process.hrtime.bigint(), timer });
       result.sent++;
+      sentHere++;
       socket.send(options.packet(index, identifier), options.port, '127.0.0.1');
       if (result.sent % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
     }

@@ -8,6 +8,7 @@ import { openListener, type Listener } from '../radius/listener.js';
 import { Code } from '../radius/packet.js';
 import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
 import { createAttemptLimiter } from '../store/attempts.js';
+import { createDeviceDirectory } from '../store/device-directory.js';
 import { createPolicyCache } from '../store/policy-cache.js';
 
 declare module 'fastify' {
@@ -28,7 +29,7 @@ export default fp<RadiusPluginOptions>(
     const { store } = app;
     const access = createAccessHandler({
       users: store.users,
-      devices: store.devices,
+      devices: await createDeviceDirectory(store.devices, app.changes, (error) => log.warn({ err: error }, 'device reload failed')),
       tokens: store.tokens,
       vouchers: store.vouchers,
       policies: createPolicyCache(store.policies, app.changes),

@@ -115,12 +115,15 @@ function md5(...parts: (Buffer | string)[]): Buffer {
   return hash.digest();
 }
 
-/** HMAC-MD5 over the packet with the MA zeroed and `authenticator` in the header. */
+/** HMAC-MD5 over the packet with the MA zeroed and `authenticator` in the header (no copy made). */
 function messageAuthenticator(packet: Buffer, maOffset: number, authenticator: Buffer, secret: string): Buffer {
-  const copy = Buffer.from(packet);
-  authenticator.copy(copy, 4);
-  copy.fill(0, maOffset, maOffset + 16);
-  return createHmac('md5', secret).update(copy).digest();
+  return createHmac('md5', secret)
+    .update(packet.subarray(0, 4))
+    .update(authenticator)
+    .update(packet.subarray(HEADER, maOffset))
+    .update(ZERO_16)
+    .update(packet.subarray(maOffset + 16))
+    .digest();
 }
 
 /** Requests whose Request Authenticator is an MD5 over the packet (RFC 2866 §3, RFC 5176 §2.3). */
@@ -156,18 +159,31 @@ export interface ReplyInput {
   messageAuthenticator: boolean;
 }
 
+// One scratch buffer for attribute encoding: the codec's own encode() zero-fills a fresh 4 KB
+// buffer per packet, which at thousands of replies a second mostly feeds the garbage collector.
+const scratch = Buffer.alloc(MAX_LENGTH);
+
 /** Encodes and signs a reply: MA first and computed first, then the Response Authenticator. */
 export function encodeReply(input: ReplyInput): Buffer {
   const radius = loadDictionaries();
-  const attributes: EncodableAttribute[] = [
-    ...(input.messageAuthenticator ? [[Attr.MessageAuthenticator, Buffer.alloc(16)] as EncodableAttribute] : []),
-    ...input.attributes,
-    ...(input.proxyStates ?? []).map((value): EncodableAttribute => [Attr.ProxyState, value]),
-  ];
-  const packet = radius.encode({ code: CODE_NAMES[input.code]!, identifier: input.identifier, authenticator: input.requestAuthenticator, attributes, secret: input.secret, add_message_authenticator: false });
-  if (packet.length > MAX_LENGTH) throw new RangeError(`reply of ${packet.length} bytes exceeds ${MAX_LENGTH}`);
+  const attributes: EncodableAttribute[] = [...input.attributes, ...(input.proxyStates ?? []).map((value): EncodableAttribute => [Attr.ProxyState, value])];
+  const maLength = input.messageAuthenticator ? MA_LENGTH : 0;
+  let length: number;
+  try {
+    length = HEADER + maLength + radius.encode_attributes(scratch.subarray(HEADER + maLength), attributes, -1);
+  } catch (error) {
+    throw new RangeError(`reply attributes cannot be encoded: ${(error as Error).message}`, { cause: error });
+  }
+  if (length > MAX_LENGTH) throw new RangeError(`reply of ${length} bytes exceeds ${MAX_LENGTH}`);
+  const packet = Buffer.from(scratch.subarray(0, length));
+  packet[0] = input.code;
+  packet[1] = input.identifier;
+  packet.writeUInt16BE(length, 2);
   input.requestAuthenticator.copy(packet, 4);
   if (input.messageAuthenticator) {
+    packet[HEADER] = Attr.MessageAuthenticator;
+    packet[HEADER + 1] = MA_LENGTH;
+    packet.fill(0, HEADER + 2, HEADER + MA_LENGTH);
     messageAuthenticator(packet, HEADER + 2, input.requestAuthenticator, input.secret).copy(packet, HEADER + 2);
   }
   md5(packet, input.secret).copy(packet, 4);

@@ -4,6 +4,7 @@
 // a packet is answered or dropped with a counted reason.
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { Metrics } from '../plugins/metrics.js';
 import type { NasClient } from '../store/nas.js';
 import type { NasDirectory } from '../store/nas-directory.js';
@@ -55,6 +56,17 @@ function authenticityProblem(frame: Frame, nas: NasClient): string | undefined {
   return undefined;
 }
 
+/** inc() by label values, each label set resolved once (prom-client hashes a label object per call). */
+function counterOf(counter: Counter): (...labels: string[]) => void {
+  const children = new Map<string, { inc(): void }>();
+  return (...labels) => {
+    const key = labels.join('|');
+    let child = children.get(key);
+    if (!child) children.set(key, (child = counter.labels(...labels)));
+    child.inc();
+  };
+}
+
 export function createTransport(options: TransportOptions) {
   const { directory, handlers, metrics, log } = options;
   const rejectDelay = options.rejectDelayMs ?? (() => DEFAULT_REJECT_DELAY_MS);
@@ -67,20 +79,24 @@ export function createTransport(options: TransportOptions) {
   }, 1000);
   sweeper.unref();
 
+  const countPacket = counterOf(metrics.radiusPackets);
+  const countDrop = counterOf(metrics.radiusDropped);
+  const countReply = counterOf(metrics.radiusReplies);
+
   function drop(reason: string, peer: RemoteInfo, detail?: Record<string, unknown>): void {
-    metrics.radiusDropped.inc({ reason });
+    countDrop(reason);
     log.debug({ peer: `${peer.address}:${peer.port}`, reason, ...detail }, 'radius request dropped');
   }
 
   function send(socket: Socket, reply: Buffer, peer: RemoteInfo): void {
-    metrics.radiusReplies.inc({ code: CODE_NAMES[reply[0]!] ?? 'unknown' });
-    socket.send(reply, peer.port, peer.address, (error) => {
-      if (error) log.warn({ err: error, peer: peer.address }, 'radius reply not sent');
-    });
+    countReply(CODE_NAMES[reply[0]!] ?? 'unknown');
+    // No callback: Node then tries a synchronous send first; a failure reaches the socket's
+    // 'error' listener (logged by the listener).
+    socket.send(reply, peer.port, peer.address);
   }
 
   async function handle(socket: Socket, listener: ListenerName, datagram: Buffer, peer: RemoteInfo): Promise<void> {
-    metrics.radiusPackets.inc({ listener, code: CODE_NAMES[datagram[0] ?? 0] ?? 'unknown' });
+    countPacket(listener, CODE_NAMES[datagram[0] ?? 0] ?? 'unknown');
     const nas = directory.find(peer.address);
     if (!nas) return drop('unknown-nas', peer);
     const frame = parseFrame(datagram);
@@ -91,7 +107,7 @@ export function createTransport(options: TransportOptions) {
     const seen = cache.get(key);
     if (seen && seen.authenticator.equals(frame.authenticator)) {
       if (!seen.reply) return drop('duplicate-in-progress', peer);
-      metrics.radiusDropped.inc({ reason: 'duplicate-answered-from-cache' });
+      countDrop('duplicate-answered-from-cache');
       return send(socket, seen.reply, peer);
     }
     const problem = authenticityProblem(frame, nas);

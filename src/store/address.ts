@@ -24,6 +24,8 @@ function toBigInt(ip: string, family: 'ipv4' | 'ipv6'): bigint {
   return groups.reduce((acc, group) => (acc << 16n) | BigInt(parseInt(group, 16)), 0n);
 }
 
+const MEMO_LIMIT = 65_536;
+
 /** Strips the IPv4-mapped prefix a dual-stack socket puts on IPv4 peers. */
 export function unmapIp(ip: string): string {
   return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
@@ -62,7 +64,10 @@ export function createAddressMatcher(addresses: NasAddress[]): (ip: string) => s
       return { list, address };
     });
   for (const address of addresses) if (!address.text.includes('/')) exact.set(address.text, address.text);
-  return (rawIp) => {
+  // Every RADIUS packet asks: answers are remembered per source address (a bounded set: the
+  // access points), so the hot path is one Map lookup.
+  const memo = new Map<string, string | undefined>();
+  const resolve = (rawIp: string): string | undefined => {
     const ip = unmapIp(rawIp);
     const family = isIP(ip);
     if (family === 0) return undefined;
@@ -70,5 +75,12 @@ export function createAddressMatcher(addresses: NasAddress[]): (ip: string) => s
     if (hit) return hit;
     const type = family === 4 ? 'ipv4' : 'ipv6';
     return blocks.find((block) => block.address.family === type && block.list.check(ip, type))?.address.text;
+  };
+  return (rawIp) => {
+    if (memo.has(rawIp)) return memo.get(rawIp);
+    const found = resolve(rawIp);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(rawIp, found);
+    return found;
   };
 }

@@ -68,6 +68,14 @@ if status == 'stop' then
   return 1
 end
 local fields = cjson.decode(ARGV[6])
+-- Interim-Update of a known session at the same address: only the counters move.
+if status == 'interim' and redis.call('HGET', key, 'ipKey') == ARGV[8] then
+  redis.call('HSET', key, 'inOctets', fields.inOctets, 'outOctets', fields.outOctets, 'updatedAt', now)
+  if fields.sessionTime then redis.call('HSET', key, 'sessionTime', fields.sessionTime) end
+  redis.call('EXPIRE', key, ttl)
+  if ARGV[8] ~= '' then redis.call('EXPIRE', ARGV[8], ttl) end
+  return 1
+end
 for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
 redis.call('HSETNX', key, 'startedAt', now)
 redis.call('HSET', key, 'updatedAt', now, 'indexes', ARGV[7], 'ipKey', ARGV[8])
