@@ -138,6 +138,15 @@ describe('MAC authentication of registered devices', () => {
     expect(result.reply).toBe('Access-Accept');
   });
 
+  it('stops accepting a device as soon as it is removed', async () => {
+    await store.devices.add({ mac: '00-1B-63-00-00-11', role: 'student' }, actor);
+    const request = 'User-Name=00-1b-63-00-00-11,Service-Type=Call-Check,Calling-Station-Id=00-1B-63-00-00-11,Message-Authenticator=0x00';
+    expect((await radclient(auth, 'auth', SECRET, request)).reply).toBe('Access-Accept');
+    await store.devices.remove('00:1b:63:00:00:11', actor);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await radclient(auth, 'auth', SECRET, request, 3)).reply).toBe('Access-Reject');
+  });
+
   it('never accepts a User-Name naming another device than the one the AP saw, nor an unknown device', async () => {
     const [spoofed, unknown] = await Promise.all([
       radclient(auth, 'auth', SECRET, 'User-Name=00-1b-63-00-00-10,User-Password=x,Calling-Station-Id=00-1B-63-00-00-99,Message-Authenticator=0x00', 3),
