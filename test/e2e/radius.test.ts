@@ -181,7 +181,8 @@ describe('portal tokens and vouchers', () => {
     const first = await radclient(auth, 'auth', SECRET, `User-Name=${code.toLowerCase()},User-Password=${code.toLowerCase()},Calling-Station-Id=AA-BB-CC-00-00-31,Message-Authenticator=0x00`);
     expect(first.reply).toBe('Access-Accept');
     expect(Number(first.attributes['Session-Timeout']![0])).toBeGreaterThan(7100);
-    const sameDevice = await radclient(auth, 'auth', SECRET, `User-Name=${code},CHAP-Password=${code},Calling-Station-Id=AA-BB-CC-00-00-31,Message-Authenticator=0x00`);
+    // CHAP with the challenge in CHAP-Challenge, as hotspot gateways send it.
+    const sameDevice = await radclient(auth, 'auth', SECRET, `User-Name=${code},CHAP-Password=${code},CHAP-Challenge=0x00112233445566778899aabbccddeeff,Calling-Station-Id=AA-BB-CC-00-00-31,Message-Authenticator=0x00`);
     expect(sameDevice.reply).toBe('Access-Accept');
     const another = await radclient(auth, 'auth', SECRET, `User-Name=${code},User-Password=${code},Calling-Station-Id=AA-BB-CC-00-00-32,Message-Authenticator=0x00`, 3);
     expect(another.attributes['Reply-Message']).toEqual(['This voucher has been used on all its devices']);
