@@ -7,7 +7,11 @@ import { handleStatus } from '../radius/handlers/status.js';
 import { openListener, type Listener } from '../radius/listener.js';
 import { Code } from '../radius/packet.js';
 import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
+import { createEnforcer } from '../enforcement/enforcer.js';
+import { startScheduleSweeper } from '../enforcement/schedule-sweeper.js';
+import { createCoaClient } from '../radius/coa-client.js';
 import { createAttemptLimiter } from '../store/attempts.js';
+import { createSchoolDirectory } from '../store/school-directory.js';
 import { createDeviceDirectory } from '../store/device-directory.js';
 import { createPolicyCache } from '../store/policy-cache.js';
 
@@ -27,18 +31,41 @@ export default fp<RadiusPluginOptions>(
   async (app, options) => {
     const log = app.log.child({ component: 'radius' }) as Logger;
     const { store } = app;
+    const failed = (what: string) => (error: unknown) => log.warn({ err: error }, `${what} failed`);
+    const policies = createPolicyCache(store.policies, app.changes);
+    const schools = await createSchoolDirectory(store.schools, app.changes, failed('school reload'));
+    const coa = createCoaClient();
+    const enforcer = createEnforcer({ store, coa, log });
+    const system = 'system:radius';
     const access = createAccessHandler({
       users: store.users,
-      devices: await createDeviceDirectory(store.devices, app.changes, (error) => log.warn({ err: error }, 'device reload failed')),
+      devices: await createDeviceDirectory(store.devices, app.changes, failed('device reload')),
       tokens: store.tokens,
       vouchers: store.vouchers,
-      policies: createPolicyCache(store.policies, app.changes),
+      sessions: store.sessions,
+      schools,
+      policies,
       attempts: createAttemptLimiter(app.redis),
+      evict: (ids) => {
+        for (const id of ids) void enforcer.disconnectById(id, 'device limit: the oldest device makes room', system).catch(failed('eviction'));
+      },
       now: Date.now,
+    });
+    const accounting = createAccountingHandler({
+      sessions: store.sessions,
+      schools,
+      policies,
+      quotaReached: (session, message) => void enforcer.disconnect(session, message, system).catch(failed('quota disconnect')),
+      log,
+      now: Date.now,
+    });
+    const stopSweeper = startScheduleSweeper({
+      redis: app.redis, sessions: store.sessions, policies, schools, log,
+      disconnect: (session, reason) => enforcer.disconnect(session, reason, system),
     });
     const transport = createTransport({
       directory: app.nasDirectory,
-      handlers: { [Code.AccessRequest]: access, [Code.AccountingRequest]: createAccountingHandler(store.sessions, log), [Code.StatusServer]: handleStatus },
+      handlers: { [Code.AccessRequest]: access, [Code.AccountingRequest]: accounting, [Code.StatusServer]: handleStatus },
       metrics: app.metrics,
       log,
       rejectDelayMs: (nas) => nas.rejectDelayMs ?? DEFAULT_REJECT_DELAY_MS,
@@ -53,6 +80,8 @@ export default fp<RadiusPluginOptions>(
     app.decorate('radius', { auth, acct });
     log.info({ auth: auth.port(), acct: acct.port(), receiveBuffer: auth.receiveBufferSize }, 'radius listening');
     app.addHook('onClose', async () => {
+      stopSweeper();
+      coa.close();
       transport.close();
       await Promise.all([auth.close(), acct.close()]);
     });

@@ -27,13 +27,21 @@ export interface GrantLimits {
   now: number;
   /** Epoch ms after which the account or device is no longer valid. */
   validUntil?: number;
+  /** Seconds until the schedule window closes. */
+  scheduleLeft?: number;
+  /** Bytes left of the quotas. */
+  dataLeft?: number;
 }
 
 export function grantFrom(role: string, policy: Policy, limits: GrantLimits, className: string): Grant {
-  const timeouts = [policy.sessionTimeout, limits.validUntil === undefined ? undefined : Math.max(1, Math.floor((limits.validUntil - limits.now) / 1000))]
-    .filter((value): value is number => value !== undefined);
+  const timeouts = [
+    policy.sessionTimeout,
+    limits.scheduleLeft,
+    limits.validUntil === undefined ? undefined : Math.max(1, Math.floor((limits.validUntil - limits.now) / 1000)),
+  ].filter((value): value is number => value !== undefined);
   const grant: Grant = { role, interimInterval: policy.interimInterval ?? DEFAULT_INTERIM_SECONDS, className };
   if (timeouts.length > 0) grant.sessionTimeout = Math.min(...timeouts);
+  if (limits.dataLeft !== undefined) grant.dataLeft = limits.dataLeft;
   for (const field of ['idleTimeout', 'downRate', 'upRate', 'burstDownRate', 'burstUpRate', 'burstSeconds', 'filterId', 'vlan'] as const) {
     if (policy[field] !== undefined) (grant as unknown as Record<string, unknown>)[field] = policy[field];
   }

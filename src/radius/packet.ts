@@ -165,6 +165,18 @@ const scratch = Buffer.alloc(MAX_LENGTH);
 
 /** Encodes and signs a reply: MA first and computed first, then the Response Authenticator. */
 export function encodeReply(input: ReplyInput): Buffer {
+  return encodePacket(input, input.requestAuthenticator);
+}
+
+/**
+ * Encodes and signs a request Mektep sends (CoA-Request, Disconnect-Request; RFC 5176 §2.3):
+ * as FreeRADIUS does, the MA over a zero authenticator first, then the authenticator.
+ */
+export function encodeSignedRequest(code: number, identifier: number, attributes: EncodableAttribute[], secret: string): Buffer {
+  return encodePacket({ code, identifier, attributes, secret, messageAuthenticator: true }, ZERO_16);
+}
+
+function encodePacket(input: Omit<ReplyInput, 'requestAuthenticator'>, signingAuthenticator: Buffer): Buffer {
   const radius = loadDictionaries();
   const attributes: EncodableAttribute[] = [...input.attributes, ...(input.proxyStates ?? []).map((value): EncodableAttribute => [Attr.ProxyState, value])];
   const maLength = input.messageAuthenticator ? MA_LENGTH : 0;
@@ -179,13 +191,25 @@ export function encodeReply(input: ReplyInput): Buffer {
   packet[0] = input.code;
   packet[1] = input.identifier;
   packet.writeUInt16BE(length, 2);
-  input.requestAuthenticator.copy(packet, 4);
+  signingAuthenticator.copy(packet, 4);
   if (input.messageAuthenticator) {
     packet[HEADER] = Attr.MessageAuthenticator;
     packet[HEADER + 1] = MA_LENGTH;
     packet.fill(0, HEADER + 2, HEADER + MA_LENGTH);
-    messageAuthenticator(packet, HEADER + 2, input.requestAuthenticator, input.secret).copy(packet, HEADER + 2);
+    messageAuthenticator(packet, HEADER + 2, signingAuthenticator, input.secret).copy(packet, HEADER + 2);
   }
   md5(packet, input.secret).copy(packet, 4);
   return packet;
+}
+
+/** A reply to a request Mektep sent: MD5(code‖id‖length‖request authenticator‖attributes‖secret). */
+export function responseAuthenticatorValid(reply: Frame, requestAuthenticator: Buffer, secret: string): boolean {
+  const expected = createHash('md5').update(reply.packet.subarray(0, 4)).update(requestAuthenticator).update(reply.packet.subarray(HEADER)).update(secret).digest();
+  return equal(expected, reply.authenticator);
+}
+
+/** The Message-Authenticator of a reply, computed with the request's authenticator. */
+export function replyMessageAuthenticatorValid(reply: Frame, requestAuthenticator: Buffer, secret: string): boolean {
+  if (reply.maOffset < 0) return false;
+  return equal(messageAuthenticator(reply.packet, reply.maOffset, requestAuthenticator, secret), reply.packet.subarray(reply.maOffset, reply.maOffset + 16));
 }

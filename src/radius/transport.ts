@@ -8,6 +8,7 @@ import type { Counter } from 'prom-client';
 import type { Metrics } from '../plugins/metrics.js';
 import type { NasClient } from '../store/nas.js';
 import type { NasDirectory } from '../store/nas-directory.js';
+import { unmapIp } from '../store/address.js';
 import {
   Attr, Code, CODE_NAMES, encodeReply, hasSignedRequestAuthenticator, messageAuthenticatorValid, parseFrame, requestAuthenticatorValid, type Frame,
 } from './packet.js';
@@ -120,7 +121,7 @@ export function createTransport(options: TransportOptions) {
     const handler = handlers[frame.code];
     let reply;
     try {
-      reply = handler ? await handler({ request: new RadiusRequest(frame), nas, listener }) : undefined;
+      reply = handler ? await handler({ request: new RadiusRequest(frame), nas, listener, peer: { address: unmapIp(peer.address), port: peer.port } }) : undefined;
     } catch (error) {
       cache.delete(key);
       return drop('handler-error', peer, { err: (error as Error).message });

@@ -1,6 +1,7 @@
 // Reading the audit stream (entries are written by write.ts together with each change).
 import type { Redis } from 'ioredis';
-import { keys } from './keys.js';
+import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
+import type { AuditEntry } from './write.js';
 
 export interface AuditRecord {
   id: string;
@@ -13,6 +14,12 @@ export interface AuditRecord {
 
 export function createAuditStore(redis: Redis) {
   return {
+    /** An action that changes no stored entity (a Disconnect sent, a session kicked). */
+    async record(entry: AuditEntry): Promise<void> {
+      const detail = entry.detail ? ['detail', JSON.stringify(entry.detail)] : [];
+      await redis.xadd(keys.audit, 'MAXLEN', '~', AUDIT_MAX_ENTRIES, '*', 'actor', entry.actor, 'action', entry.action, 'target', entry.target, ...detail);
+    },
+
     /** Newest first. */
     async recent(count = 50): Promise<AuditRecord[]> {
       const entries = await redis.xrevrange(keys.audit, '+', '-', 'COUNT', count);

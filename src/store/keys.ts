@@ -44,6 +44,8 @@ export const keys = {
   sessionsOfSchool: (school: string) => `${PREFIX}sessions-of-school:${part(school)}`,
   sessionsOfMac: (mac: string) => `${PREFIX}sessions-of-mac:${part(mac)}`,
   sessionByIp: (nas: string, ip: string) => `${PREFIX}session-ip:${part(nas)}:${part(ip)}`,
+  /** Bytes a user moved in a day ("2026-11-25") or month ("2026-11") of the school's calendar. */
+  usage: (username: string, period: string) => `${PREFIX}usage:${part(username)}:${period}`,
   /** Finished sessions (Stop records), for usage reports. */
   sessionLog: `${PREFIX}session-log`,
 

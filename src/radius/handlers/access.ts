@@ -3,13 +3,16 @@
 // their password hash. Every accept carries the role's policy compiled for the NAS's vendor.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EncodableAttribute } from 'radius';
-import { grantFrom } from '../../policy/grant.js';
+import { decide } from '../../policy/decide.js';
+import { usagePeriods } from '../../policy/periods.js';
 import { verifyPassword } from '../../security/password.js';
 import type { AttemptLimiter } from '../../store/attempts.js';
-import type { DeviceStore } from '../../store/devices.js';
+import type { DeviceDirectory } from '../../store/device-directory.js';
 import { parseMac } from '../../store/mac.js';
 import type { NasClient } from '../../store/nas.js';
 import type { PolicyCache } from '../../store/policy-cache.js';
+import type { SchoolDirectory } from '../../store/school-directory.js';
+import type { SessionStore } from '../../store/sessions.js';
 import { TOKEN_PREFIX, type TokenStore } from '../../store/tokens.js';
 import { normalizeUsername, type User, type UserStore } from '../../store/users.js';
 import { normalizeVoucherCode, type VoucherStore } from '../../store/vouchers.js';
@@ -30,12 +33,22 @@ const VOUCHER_SHAPE = /^[A-Z0-9]{10}$/;
 
 export interface AccessDependencies {
   users: Pick<UserStore, 'get'>;
-  devices: Pick<DeviceStore, 'get'>;
+  devices: Pick<DeviceDirectory, 'get'>;
   tokens: Pick<TokenStore, 'peek' | 'consume'>;
   vouchers: Pick<VoucherStore, 'redeem'>;
+  sessions: Pick<SessionStore, 'list' | 'usage'>;
+  schools: Pick<SchoolDirectory, 'timeZone'>;
   policies: PolicyCache;
   attempts: AttemptLimiter;
+  /** Ends sessions the device limit evicts ("evict oldest"); runs after the reply. */
+  evict: (sessionIds: string[]) => void;
   now: () => number;
+}
+
+interface AcceptOptions {
+  validUntil?: number | undefined;
+  extra?: EncodableAttribute[];
+  mac?: string | undefined;
 }
 
 export function reject(message: string): Reply {
@@ -56,11 +69,26 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function createAccessHandler(deps: AccessDependencies): Handler {
-  async function accept(nas: NasClient, login: LoginClass, validUntil?: number, extra: EncodableAttribute[] = []): Promise<Reply> {
+  async function accept(nas: NasClient, login: LoginClass, options: AcceptOptions = {}): Promise<Reply> {
     const policy = await deps.policies.effective(login.role, login.school);
     const now = deps.now();
-    const grant = grantFrom(login.role, policy, { now, ...(validUntil === undefined ? {} : { validUntil }) }, formatClass(login));
-    return { code: Code.AccessAccept, attributes: [...adapterFor(nas.vendor).replyAttributes(grant), ...extra] };
+    const timeZone = deps.schools.timeZone(login.school);
+    // Quotas and the device limit belong to a person: they need to know who it is.
+    const user = login.kind === 'user' ? login.subject : undefined;
+    const usage = user && (policy.dailyQuota !== undefined || policy.monthlyQuota !== undefined) ? await deps.sessions.usage(user, usagePeriods(now, timeZone)) : undefined;
+    const sessions = user && policy.maxDevices !== undefined
+      ? (await deps.sessions.list({ user })).map((session) => ({ id: session.id, mac: session.mac, startedAt: Date.parse(session.startedAt) }))
+      : undefined;
+    const decision = decide({
+      role: login.role, policy, timeZone, now, className: formatClass(login),
+      ...(options.validUntil === undefined ? {} : { validUntil: options.validUntil }),
+      ...(usage ? { usage } : {}),
+      ...(sessions ? { sessions } : {}),
+      ...(options.mac ? { mac: options.mac } : {}),
+    });
+    if (!decision.accept) return reject(decision.message);
+    if (decision.evict.length > 0) deps.evict(decision.evict.map((session) => session.id));
+    return { code: Code.AccessAccept, attributes: [...adapterFor(nas.vendor).replyAttributes(decision.grant), ...(options.extra ?? [])] };
   }
 
   /** The account checks shared by every password method: rate limit, status, expiry. */
@@ -79,16 +107,18 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     return { user };
   }
 
-  function acceptUser(nas: NasClient, user: User, extra: EncodableAttribute[] = []): Promise<Reply> {
+  function acceptUser(nas: NasClient, user: User, mac: string | undefined, extra: EncodableAttribute[] = []): Promise<Reply> {
     const school = user.school ?? nas.school;
-    return accept(nas, { kind: 'user', subject: user.username, role: user.role, ...(school ? { school } : {}) }, user.expiresAt ? Date.parse(user.expiresAt) : undefined, extra);
+    return accept(nas, { kind: 'user', subject: user.username, role: user.role, ...(school ? { school } : {}) }, { validUntil: user.expiresAt ? Date.parse(user.expiresAt) : undefined, extra, mac });
   }
 
   async function byMac(nas: NasClient, mac: string): Promise<Reply> {
     const device = await deps.devices.get(mac);
     if (!device) return reject('This device is not registered; sign in on the portal');
     const school = device.school ?? nas.school;
-    return accept(nas, { kind: 'device', subject: mac, role: device.role, ...(school ? { school } : {}) }, device.until ? Date.parse(device.until) : undefined);
+    // A device that belongs to someone counts against that person's quotas and devices.
+    const login: LoginClass = device.user ? { kind: 'user', subject: device.user, role: device.role } : { kind: 'device', subject: mac, role: device.role };
+    return accept(nas, { ...login, ...(school ? { school } : {}) }, { validUntil: device.until ? Date.parse(device.until) : undefined, mac });
   }
 
   async function byToken(nas: NasClient, username: string, mac: string | undefined, proves: (secret: string) => boolean): Promise<Reply | undefined> {
@@ -98,7 +128,7 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     if (token.mac !== mac || token.nas !== nas.address) return reject('This login token belongs to another device');
     if (!(await deps.tokens.consume(username))) return reject('Invalid or expired login token');
     const school = token.school ?? nas.school;
-    return accept(nas, { kind: token.user ? 'user' : 'token', subject: token.user ?? username, role: token.role, ...(school ? { school } : {}) });
+    return accept(nas, { kind: token.user ? 'user' : 'token', subject: token.user ?? username, role: token.role, ...(school ? { school } : {}) }, { mac });
   }
 
   async function byVoucher(nas: NasClient, typed: string, mac: string | undefined, proves: (secret: string) => boolean): Promise<Reply | undefined> {
@@ -111,15 +141,15 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
       return reject(redemption.reason === 'used-up' ? 'This voucher has been used on all its devices' : 'This voucher has expired');
     }
     const school = redemption.voucher.school ?? nas.school;
-    return accept(nas, { kind: 'voucher', subject: code, role: redemption.voucher.role, ...(school ? { school } : {}) }, deps.now() + redemption.secondsLeft * 1000);
+    return accept(nas, { kind: 'voucher', subject: code, role: redemption.voucher.role, ...(school ? { school } : {}) }, { validUntil: deps.now() + redemption.secondsLeft * 1000, mac });
   }
 
-  async function byPassword(nas: NasClient, typed: string, password: string): Promise<Reply> {
+  async function byPassword(nas: NasClient, typed: string, password: string, mac: string | undefined): Promise<Reply> {
     const found = await account(typed, (user) => verifyPassword(password, user.passwordHash));
-    return 'refused' in found ? found.refused : acceptUser(nas, found.user);
+    return 'refused' in found ? found.refused : acceptUser(nas, found.user, mac);
   }
 
-  async function byMschapV2(nas: NasClient, request: RadiusRequest, typed: string, challenge: Buffer, response: Buffer): Promise<Reply> {
+  async function byMschapV2(nas: NasClient, request: RadiusRequest, typed: string, challenge: Buffer, response: Buffer, mac: string | undefined): Promise<Reply> {
     let result: MschapV2Result = { ok: false };
     const found = await account(typed, (user) => {
       if (!user.ntHash) return false;
@@ -133,7 +163,7 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     }
     const { success, keys } = result;
     const authenticator = request.frame.authenticator;
-    return acceptUser(nas, found.user, [['Vendor-Specific', MICROSOFT, [
+    return acceptUser(nas, found.user, mac, [['Vendor-Specific', MICROSOFT, [
       ['MS-CHAP2-Success', success!],
       ['MS-MPPE-Recv-Key', encryptMppeKey(keys!.receive, nas.secret, authenticator, randomSalt(0))],
       ['MS-MPPE-Send-Key', encryptMppeKey(keys!.send, nas.secret, authenticator, randomSalt(1))],
@@ -167,12 +197,12 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
       if (password === undefined) return reject('Malformed password');
       const proves = (secret: string) => sameText(secret, password);
       if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, proves)) ?? reject('Invalid or expired login token');
-      return (await byVoucher(nas, userName, deviceMac, proves)) ?? byPassword(nas, userName, password);
+      return (await byVoucher(nas, userName, deviceMac, proves)) ?? byPassword(nas, userName, password, deviceMac);
     }
 
     const msResponse = request.vendor(MICROSOFT, MS_CHAP2_RESPONSE);
     const msChallenge = request.vendor(MICROSOFT, MS_CHAP_CHALLENGE);
-    if (msResponse && msChallenge) return byMschapV2(nas, request, userName, msChallenge, msResponse);
+    if (msResponse && msChallenge) return byMschapV2(nas, request, userName, msChallenge, msResponse, deviceMac);
 
     const chap = request.raw(Attr.ChapPassword);
     if (chap) {

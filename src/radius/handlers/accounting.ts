@@ -3,7 +3,11 @@
 // Accounting-Response goes out only after Redis acknowledged the write.
 import type { Logger } from 'pino';
 import { parseMac } from '../../store/mac.js';
-import type { SessionStore } from '../../store/sessions.js';
+import { decide } from '../../policy/decide.js';
+import { usagePeriods } from '../../policy/periods.js';
+import type { PolicyCache } from '../../store/policy-cache.js';
+import type { SchoolDirectory } from '../../store/school-directory.js';
+import { sessionKeyId, type Session, type SessionStore } from '../../store/sessions.js';
 import { parseClass } from '../class-attribute.js';
 import { Attr, Code } from '../packet.js';
 import type { RadiusRequest } from '../request.js';
@@ -20,8 +24,18 @@ function octets(request: RadiusRequest, low: number, high: number): number {
   return (request.integer(high) ?? 0) * 2 ** 32 + (request.integer(low) ?? 0);
 }
 
-export function createAccountingHandler(sessions: Pick<SessionStore, 'record' | 'closeAllOfNas'>, log: Logger): Handler {
-  return async ({ request, nas }) => {
+export interface AccountingDependencies {
+  sessions: Pick<SessionStore, 'record' | 'closeAllOfNas'>;
+  schools: Pick<SchoolDirectory, 'timeZone'>;
+  policies: PolicyCache;
+  /** Ends a session whose quota the new counters used up; runs after the reply. */
+  quotaReached: (session: Session, message: string) => void;
+  log: Logger;
+  now: () => number;
+}
+
+export function createAccountingHandler({ sessions, schools, policies, quotaReached, log, now }: AccountingDependencies): Handler {
+  return async ({ request, nas, peer }) => {
     const reply = { code: Code.AccountingResponse, attributes: [] };
     const status = STATUS[request.integer(Attr.AcctStatusType) ?? 0];
     if (status === 'on' || status === 'off') {
@@ -37,23 +51,39 @@ export function createAccountingHandler(sessions: Pick<SessionStore, 'record' | 
     }
     const login = parseClass(request.raw(Attr.Class));
     const userName = request.string(Attr.UserName);
-    const mac = parseMac(request.string(Attr.CallingStationId));
+    const callingStationId = request.string(Attr.CallingStationId);
     const cause = request.integer(Attr.AcctTerminateCause);
-    await sessions.record({
+    const school = login?.school ?? nas.school;
+    const user = login?.kind === 'user' ? login.subject : userName?.toLowerCase();
+    const at = now();
+    const record = {
       nas: nas.address,
+      nasIp: peer.address,
+      nasIpAddress: request.ipv4(Attr.NasIpAddress),
+      callingStationId,
       sessionId,
       status,
-      user: login?.kind === 'user' ? login.subject : userName?.toLowerCase(),
+      user,
       role: login?.role,
-      school: login?.school ?? nas.school,
-      mac,
+      school,
+      mac: parseMac(callingStationId),
       ip: request.ipv4(Attr.FramedIpAddress),
       nasPort: request.integer(Attr.NasPort),
       inOctets: octets(request, Attr.AcctInputOctets, Attr.AcctInputGigawords),
       outOctets: octets(request, Attr.AcctOutputOctets, Attr.AcctOutputGigawords),
       sessionTime: request.integer(Attr.AcctSessionTime),
       terminateCause: cause === undefined ? undefined : (TERMINATE_CAUSES[cause] ?? String(cause)),
-    });
+      ...(user ? { periods: usagePeriods(at, schools.timeZone(school)) } : {}),
+    };
+    const usage = await sessions.record(record, at);
+    if (status !== 'stop' && login?.kind === 'user') {
+      // Quota reached, seen in an Interim-Update: the session ends now, the next login is refused.
+      const policy = await policies.effective(login.role, school);
+      const over = decide({ role: login.role, policy, timeZone: schools.timeZone(school), now: at, className: '', usage });
+      if (!over.accept && (over.reason === 'daily-quota' || over.reason === 'monthly-quota')) {
+        quotaReached({ id: sessionKeyId(nas.address, sessionId), ...record, startedAt: '', updatedAt: '' }, over.message);
+      }
+    }
     return reply;
   };
 }

@@ -8,6 +8,8 @@ export interface RequestContext {
   request: RadiusRequest;
   nas: NasClient;
   listener: ListenerName;
+  /** The source of the request: a NAS in a CIDR block is reached back at this address. */
+  peer: { address: string; port: number };
 }
 
 export interface Reply {

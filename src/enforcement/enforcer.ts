@@ -1,0 +1,98 @@
+// Live enforcement (RFC 5176): Disconnect-Request to end a session (quota used up, schedule
+// over, device evicted, user disabled, an admin's kick) and CoA-Request to move live sessions
+// to a changed policy without anyone logging in again — Disconnect where the vendor cannot CoA.
+// Used by the server (quota, eviction, schedule) and by the CLI (kick, disable, policy set).
+import type { EncodableAttribute } from 'radius';
+import type { Logger } from 'pino';
+import { decide } from '../policy/decide.js';
+import { usagePeriods } from '../policy/periods.js';
+import { ERROR_CAUSES, type CoaClient, type CoaResult } from '../radius/coa-client.js';
+import { formatClass } from '../radius/class-attribute.js';
+import type { Store } from '../store/index.js';
+import { DEFAULT_TIMEZONE } from '../store/schools.js';
+import type { Session } from '../store/sessions.js';
+import { adapterFor } from '../vendors/registry.js';
+
+export type Outcome = CoaResult['outcome'] | 'unknown-nas';
+
+export interface EnforcementResult {
+  session: string;
+  action: 'disconnect' | 'coa';
+  outcome: Outcome;
+  errorCause?: string;
+}
+
+export interface EnforcerDeps {
+  store: Pick<Store, 'nas' | 'sessions' | 'policies' | 'audit' | 'schools'>;
+  coa: Pick<CoaClient, 'disconnect' | 'coa'>;
+  log: Pick<Logger, 'info' | 'warn'>;
+  now?: () => number;
+}
+
+/** The attributes that name a session to its NAS (RFC 5176 §3). */
+function identify(session: Session): EncodableAttribute[] {
+  const attributes: EncodableAttribute[] = [['Acct-Session-Id', session.sessionId]];
+  if (session.user) attributes.push(['User-Name', session.user]);
+  if (session.callingStationId) attributes.push(['Calling-Station-Id', session.callingStationId]);
+  if (session.nasIpAddress) attributes.push(['NAS-IP-Address', session.nasIpAddress]);
+  return attributes;
+}
+
+export function createEnforcer({ store, coa, log, now = Date.now }: EnforcerDeps) {
+  async function send(session: Session, action: 'disconnect' | 'coa', extra: EncodableAttribute[], reason: string, actor: string): Promise<EnforcementResult> {
+    const nas = await store.nas.get(session.nas).catch(() => undefined);
+    const ip = session.nasIp ?? (nas && !nas.address.includes('/') ? nas.address : undefined);
+    let result: EnforcementResult;
+    if (!nas || !ip) {
+      result = { session: session.id, action, outcome: 'unknown-nas' };
+    } else {
+      const target = { ip, port: nas.coaPort, secret: nas.secret };
+      const answer = action === 'disconnect' ? await coa.disconnect(target, identify(session)) : await coa.coa(target, [...identify(session), ...extra]);
+      result = { session: session.id, action, outcome: answer.outcome, ...(answer.errorCause ? { errorCause: ERROR_CAUSES[answer.errorCause] ?? String(answer.errorCause) } : {}) };
+    }
+    const detail = { reason, outcome: result.outcome, ...(result.errorCause ? { errorCause: result.errorCause } : {}), user: session.user, nas: session.nas };
+    (result.outcome === 'ack' ? log.info : log.warn).call(log, { session: session.id, action, ...detail }, `${action} ${result.outcome}`);
+    await store.audit.record({ actor, action: `session.${action}`, target: session.id, detail });
+    return result;
+  }
+
+  async function disconnectAll(sessions: Session[], reason: string, actor: string): Promise<EnforcementResult[]> {
+    return Promise.all(sessions.map((session) => send(session, 'disconnect', [], reason, actor)));
+  }
+
+  return {
+    disconnect: (session: Session, reason: string, actor: string) => send(session, 'disconnect', [], reason, actor),
+
+    async disconnectUser(username: string, reason: string, actor: string): Promise<EnforcementResult[]> {
+      return disconnectAll(await store.sessions.list({ user: username }), reason, actor);
+    },
+
+    /** By session id ("<nas>|<Acct-Session-Id>"); undefined when no such live session. */
+    async disconnectById(id: string, reason: string, actor: string): Promise<EnforcementResult | undefined> {
+      const [nas, ...rest] = id.split('|');
+      const session = nas && rest.length ? await store.sessions.get(nas, rest.join('|')) : undefined;
+      return session ? send(session, 'disconnect', [], reason, actor) : undefined;
+    },
+
+    /** Moves every live session of the role (in one school, or all) to its policy as it is now. */
+    async applyPolicy(role: string, school: string | undefined, actor: string): Promise<EnforcementResult[]> {
+      const sessions = (await store.sessions.list(school ? { school } : {})).filter((session) => session.role === role);
+      return Promise.all(sessions.map(async (session) => {
+        const nas = await store.nas.get(session.nas).catch(() => undefined);
+        const timeZone = (session.school ? (await store.schools.get(session.school))?.timezone : undefined) ?? DEFAULT_TIMEZONE;
+        const policy = (await store.policies.view(role, session.school)).effective;
+        const at = now();
+        const usage = session.user ? await store.sessions.usage(session.user, usagePeriods(at, timeZone)) : undefined;
+        const className = formatClass({ kind: 'user', subject: session.user ?? session.sessionId, role, ...(session.school ? { school: session.school } : {}) });
+        const decision = decide({ role, policy, timeZone, now: at, className, ...(usage ? { usage } : {}) });
+        if (!decision.accept) return send(session, 'disconnect', [], decision.message, actor);
+        const adapter = adapterFor(nas?.vendor ?? 'generic');
+        if (!adapter.canCoa) return send(session, 'disconnect', [], 'policy changed (the access point cannot apply it live)', actor);
+        const attributes = adapter.replyAttributes(decision.grant).filter(([name]) => name !== 'Class');
+        return send(session, 'coa', attributes, 'policy changed', actor);
+      }));
+    },
+  };
+}
+
+export type Enforcer = ReturnType<typeof createEnforcer>;

@@ -1,0 +1,80 @@
+// The access decision: from the role's effective policy, the school's clock, what the user has
+// used and which devices are online, decide accept or reject and what the session gets. Pure;
+// table-tested in test/unit/decide.test.ts.
+import type { Policy } from './fields.js';
+import { grantFrom, type Grant } from './grant.js';
+import { secondsLeftInSchedule } from './schedule.js';
+
+export interface LiveSession {
+  id: string;
+  mac?: string;
+  startedAt: number;
+}
+
+export interface DecisionInput {
+  role: string;
+  policy: Policy;
+  timeZone: string;
+  now: number;
+  className: string;
+  /** Epoch ms when the account, device or voucher stops being valid. */
+  validUntil?: number;
+  /** Bytes used today and this month (school time), when quotas apply. */
+  usage?: { today: number; month: number };
+  /** The user's live sessions (the device limit counts them). */
+  sessions?: LiveSession[];
+  /** The device asking; its own earlier session does not count against the limit. */
+  mac?: string;
+}
+
+export type RejectReason = 'outside-schedule' | 'daily-quota' | 'monthly-quota' | 'device-limit';
+
+export type Decision =
+  | { accept: true; grant: Grant; evict: LiveSession[] }
+  | { accept: false; reason: RejectReason; message: string };
+
+export const REJECT_MESSAGES: Record<RejectReason, string> = {
+  'outside-schedule': 'Wi-Fi is closed for your role at this time',
+  'daily-quota': 'Your daily data allowance is used up; it renews at midnight',
+  'monthly-quota': 'Your monthly data allowance is used up; it renews on the 1st',
+  'device-limit': 'You are online on too many devices; disconnect one first',
+};
+
+function reject(reason: RejectReason): Decision {
+  return { accept: false, reason, message: REJECT_MESSAGES[reason] };
+}
+
+export function decide(input: DecisionInput): Decision {
+  const { policy } = input;
+  const scheduleLeft = secondsLeftInSchedule(policy.schedule, input.now, input.timeZone);
+  if (scheduleLeft === 0) return reject('outside-schedule');
+
+  const usage = input.usage ?? { today: 0, month: 0 };
+  const left: number[] = [];
+  if (policy.dailyQuota !== undefined) {
+    if (usage.today >= policy.dailyQuota) return reject('daily-quota');
+    left.push(policy.dailyQuota - usage.today);
+  }
+  if (policy.monthlyQuota !== undefined) {
+    if (usage.month >= policy.monthlyQuota) return reject('monthly-quota');
+    left.push(policy.monthlyQuota - usage.month);
+  }
+
+  let evict: LiveSession[] = [];
+  if (policy.maxDevices !== undefined) {
+    const others = (input.sessions ?? []).filter((session) => !input.mac || session.mac !== input.mac);
+    const excess = others.length - policy.maxDevices + 1;
+    if (excess > 0) {
+      if (policy.deviceLimitMode !== 'evict-oldest') return reject('device-limit');
+      evict = [...others].sort((a, b) => a.startedAt - b.startedAt).slice(0, excess);
+    }
+  }
+
+  const grant = grantFrom(input.role, policy, {
+    now: input.now,
+    ...(input.validUntil === undefined ? {} : { validUntil: input.validUntil }),
+    ...(scheduleLeft === undefined ? {} : { scheduleLeft }),
+    ...(left.length ? { dataLeft: Math.min(...left) } : {}),
+  }, input.className);
+  return { accept: true, grant, evict };
+}
