@@ -3,10 +3,13 @@
 import type { ParseArgsConfig } from 'node:util';
 import { ValidationError } from '../errors.js';
 import type { Store } from '../store/index.js';
+import type { Live } from './live.js';
 
 export interface CliContext {
   store: Store;
   actor: string;
+  /** Admission and live enforcement (CoA / Disconnect), opened on first use. */
+  live: () => Promise<Live>;
 }
 
 export interface CommandInput {

@@ -9,6 +9,7 @@ import { createStore } from '../store/index.js';
 import { migrate } from '../store/schema.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
+import { openLive, type Live } from './live.js';
 
 const USAGE_EXIT = 2;
 
@@ -53,12 +54,14 @@ export async function runCli(argv: string[]): Promise<number> {
 
   let handle;
   let redis;
+  let live: Promise<Live> | undefined;
   try {
     const config = loadConfig();
     handle = await openRedis(config.redisUrl, config.dataDir, 'cli');
     redis = await connectRedis(handle.target);
     await migrate(redis);
-    const result = await command.run({ store: createStore(redis), actor: `cli:${userInfo().username}` }, input);
+    const store = createStore(redis);
+    const result = await command.run({ store, actor: `cli:${userInfo().username}`, live: () => (live ??= openLive(store)) }, input);
     process.stdout.write(json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
     return result.exitCode ?? 0;
   } catch (error) {
@@ -68,6 +71,7 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`mektep ${command.name}: ${message}\n`);
     return 1;
   } finally {
+    if (live) (await live).close();
     await redis?.quit().catch(() => undefined);
     await handle?.close();
   }

@@ -4,12 +4,9 @@
 // Used by the server (quota, eviction, schedule) and by the CLI (kick, disable, policy set).
 import type { EncodableAttribute } from 'radius';
 import type { Logger } from 'pino';
-import { decide } from '../policy/decide.js';
-import { usagePeriods } from '../policy/periods.js';
+import type { Admit } from '../radius/admission.js';
 import { ERROR_CAUSES, type CoaClient, type CoaResult } from '../radius/coa-client.js';
-import { formatClass } from '../radius/class-attribute.js';
 import type { Store } from '../store/index.js';
-import { DEFAULT_TIMEZONE } from '../store/schools.js';
 import type { Session } from '../store/sessions.js';
 import { adapterFor } from '../vendors/registry.js';
 
@@ -23,10 +20,10 @@ export interface EnforcementResult {
 }
 
 export interface EnforcerDeps {
-  store: Pick<Store, 'nas' | 'sessions' | 'policies' | 'audit' | 'schools'>;
+  store: Pick<Store, 'nas' | 'sessions' | 'audit'>;
   coa: Pick<CoaClient, 'disconnect' | 'coa'>;
+  admit: Admit;
   log: Pick<Logger, 'info' | 'warn'>;
-  now?: () => number;
 }
 
 /** The attributes that name a session to its NAS (RFC 5176 §3). */
@@ -38,7 +35,7 @@ function identify(session: Session): EncodableAttribute[] {
   return attributes;
 }
 
-export function createEnforcer({ store, coa, log, now = Date.now }: EnforcerDeps) {
+export function createEnforcer({ store, coa, admit, log }: EnforcerDeps) {
   async function send(session: Session, action: 'disconnect' | 'coa', extra: EncodableAttribute[], reason: string, actor: string): Promise<EnforcementResult> {
     const nas = await store.nas.get(session.nas).catch(() => undefined);
     const ip = session.nasIp ?? (nas && !nas.address.includes('/') ? nas.address : undefined);
@@ -78,18 +75,12 @@ export function createEnforcer({ store, coa, log, now = Date.now }: EnforcerDeps
     async applyPolicy(role: string, school: string | undefined, actor: string): Promise<EnforcementResult[]> {
       const sessions = (await store.sessions.list(school ? { school } : {})).filter((session) => session.role === role);
       return Promise.all(sessions.map(async (session) => {
-        const nas = await store.nas.get(session.nas).catch(() => undefined);
-        const timeZone = (session.school ? (await store.schools.get(session.school))?.timezone : undefined) ?? DEFAULT_TIMEZONE;
-        const policy = (await store.policies.view(role, session.school)).effective;
-        const at = now();
-        const usage = session.user ? await store.sessions.usage(session.user, usagePeriods(at, timeZone)) : undefined;
-        const className = formatClass({ kind: 'user', subject: session.user ?? session.sessionId, role, ...(session.school ? { school: session.school } : {}) });
-        const decision = decide({ role, policy, timeZone, now: at, className, ...(usage ? { usage } : {}) });
+        const vendor = (await store.nas.get(session.nas).catch(() => undefined))?.vendor ?? 'generic';
+        const login = { kind: 'user' as const, subject: session.user ?? session.sessionId, role, ...(session.school ? { school: session.school } : {}) };
+        const { decision, attributes } = await admit(vendor, login, { countDevices: false });
         if (!decision.accept) return send(session, 'disconnect', [], decision.message, actor);
-        const adapter = adapterFor(nas?.vendor ?? 'generic');
-        if (!adapter.canCoa) return send(session, 'disconnect', [], 'policy changed (the access point cannot apply it live)', actor);
-        const attributes = adapter.replyAttributes(decision.grant).filter(([name]) => name !== 'Class');
-        return send(session, 'coa', attributes, 'policy changed', actor);
+        if (!adapterFor(vendor).canCoa) return send(session, 'disconnect', [], 'policy changed (the access point cannot apply it live)', actor);
+        return send(session, 'coa', attributes.filter(([name]) => name !== 'Class'), 'policy changed', actor);
       }));
     },
   };

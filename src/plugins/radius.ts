@@ -9,6 +9,7 @@ import { Code } from '../radius/packet.js';
 import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
 import { createEnforcer } from '../enforcement/enforcer.js';
 import { startScheduleSweeper } from '../enforcement/schedule-sweeper.js';
+import { createAdmission } from '../radius/admission.js';
 import { createCoaClient } from '../radius/coa-client.js';
 import { createAttemptLimiter } from '../store/attempts.js';
 import { createSchoolDirectory } from '../store/school-directory.js';
@@ -35,16 +36,15 @@ export default fp<RadiusPluginOptions>(
     const policies = createPolicyCache(store.policies, app.changes);
     const schools = await createSchoolDirectory(store.schools, app.changes, failed('school reload'));
     const coa = createCoaClient();
-    const enforcer = createEnforcer({ store, coa, log });
+    const admit = createAdmission({ policies, schools, sessions: store.sessions, now: Date.now });
+    const enforcer = createEnforcer({ store, coa, admit, log });
     const system = 'system:radius';
     const access = createAccessHandler({
       users: store.users,
       devices: await createDeviceDirectory(store.devices, app.changes, failed('device reload')),
       tokens: store.tokens,
       vouchers: store.vouchers,
-      sessions: store.sessions,
-      schools,
-      policies,
+      admit,
       attempts: createAttemptLimiter(app.redis),
       evict: (ids) => {
         for (const id of ids) void enforcer.disconnectById(id, 'device limit: the oldest device makes room', system).catch(failed('eviction'));

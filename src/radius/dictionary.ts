@@ -3,7 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import radius from 'radius';
 
-const VENDOR_DICTIONARIES = ['microsoft', 'mikrotik', 'chillispot', 'wispr', 'aruba', 'cisco', 'airespace', 'fortinet'];
+// `mektep` (Mektep's additions) after the vendors it extends.
+const VENDOR_DICTIONARIES = ['microsoft', 'mikrotik', 'chillispot', 'wispr', 'aruba', 'cisco', 'airespace', 'fortinet', 'mektep'];
 let loaded = false;
 
 export function loadDictionaries(): typeof radius {

@@ -28,6 +28,7 @@ declare module 'radius' {
     encode(args: EncodeArgs): Buffer;
     decode_without_secret(args: { packet: Buffer }): Decoded;
     attr_name_to_id(name: string, vendor?: number): string | undefined;
+    attr_id_to_name(id: number | string, vendor?: number): string | undefined;
     /** Writes attributes into `buffer` (vendor -1 = none); returns the bytes written. */
     encode_attributes(buffer: Buffer, attributes: EncodableAttribute[], vendor: number): number;
   };

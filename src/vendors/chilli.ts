@@ -14,10 +14,7 @@ export const chilli: VendorAdapter = {
     if (grant.downRate !== undefined) vendor.push(['ChilliSpot-Bandwidth-Max-Down', Math.max(1, Math.round(grant.downRate / 1000))]);
     if (grant.dataLeft !== undefined) {
       const { low, giga } = splitGigawords(grant.dataLeft);
-      // ChilliSpot-Max-Total-Gigawords (23) is missing from FreeRADIUS's dictionary: raw value.
-      const gigawords = Buffer.alloc(4);
-      gigawords.writeUInt32BE(giga);
-      vendor.push(['ChilliSpot-Max-Total-Octets', low], [23, gigawords]);
+      vendor.push(['ChilliSpot-Max-Total-Octets', low], ['ChilliSpot-Max-Total-Gigawords', giga]);
     }
     return [...standardAttributes(grant), ...(vendor.length ? [['Vendor-Specific', 14559, vendor] as EncodableAttribute] : []), ...wisprBandwidth(grant)];
   },

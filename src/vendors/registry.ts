@@ -1,13 +1,15 @@
-// The adapter for each vendor profile. Vendors without an adapter of their own yet get the
-// generic dialect (standard attributes + WISPr), which every one of them accepts.
+// The adapter for each vendor profile a NAS can have.
 import type { Vendor } from '../store/nas.js';
 import { chilli } from './chilli.js';
+import { cisco } from './cisco.js';
+import { opennds, unifi } from './controller-limited.js';
 import { generic } from './generic.js';
 import { mikrotik } from './mikrotik.js';
+import { aruba, fortinet, meraki } from './role-named.js';
 import type { VendorAdapter } from './types.js';
 
-const ADAPTERS: Partial<Record<Vendor, VendorAdapter>> = { mikrotik, chilli, generic };
+const ADAPTERS: Record<Vendor, VendorAdapter> = { mikrotik, chilli, generic, cisco, aruba, meraki, fortinet, unifi, opennds };
 
 export function adapterFor(vendor: Vendor): VendorAdapter {
-  return ADAPTERS[vendor] ?? generic;
+  return ADAPTERS[vendor];
 }

@@ -86,7 +86,7 @@ describe('mektep CLI', () => {
     const store = createStore(server.client());
     expect(await verifyPassword(password, (await store.users.get('aruzhan'))!.passwordHash)).toBe(true);
 
-    expect((await json(['user', 'disable', 'aruzhan'])).body).toEqual({ username: 'aruzhan', status: 'disabled' });
+    expect((await json(['user', 'disable', 'aruzhan'])).body).toEqual({ username: 'aruzhan', status: 'disabled', sessions: [] });
     expect((await store.users.get('aruzhan'))?.status).toBe('disabled');
     expect((await json(['user', 'enable', 'aruzhan'])).body).toEqual({ username: 'aruzhan', status: 'active' });
     expect((await runCli(['user', 'passwd', 'aruzhan', '--password-stdin'], env, 'new-pass-1\n')).code).toBe(0);

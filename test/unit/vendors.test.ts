@@ -4,6 +4,7 @@ import { encodeReply, parseFrame, Code } from '../../src/radius/packet.js';
 import { chilli } from '../../src/vendors/chilli.js';
 import { mikrotik, mikrotikRateLimit } from '../../src/vendors/mikrotik.js';
 import { adapterFor } from '../../src/vendors/registry.js';
+import { VENDORS } from '../../src/store/nas.js';
 
 const now = Date.parse('2026-11-25T10:00:00Z');
 
@@ -68,5 +69,32 @@ describe('vendor attributes', () => {
     expect([...byType(65)!]).toEqual([1, 0, 0, 6]);
     expect(byType(81)!.toString('latin1')).toBe('\u0001120');
     expect(vsa(packet, 14122, 8)!.readUInt32BE(0)).toBe(5_000_000);
+  });
+
+  it('Cisco: Airespace bandwidth contracts in kbit/s and the ACL name from Filter-Id', () => {
+    const packet = encoded(adapterFor('cisco').replyAttributes({ ...grant, filterId: 'students-acl' }));
+    expect(vsa(packet, 14179, 7)!.readUInt32BE(0)).toBe(5000);
+    expect(vsa(packet, 14179, 13)!.readUInt32BE(0)).toBe(1000);
+    expect(vsa(packet, 14179, 6)!.toString()).toBe('students-acl');
+  });
+
+  it('Aruba, Meraki and Fortinet name the controller role: Filter-Id when set, else the Mektep role', () => {
+    expect(vsa(encoded(adapterFor('aruba').replyAttributes(grant)), 14823, 1)!.toString()).toBe('student');
+    expect(vsa(encoded(adapterFor('aruba').replyAttributes({ ...grant, filterId: 'exam' })), 14823, 1)!.toString()).toBe('exam');
+    expect(vsa(encoded(adapterFor('fortinet').replyAttributes(grant)), 12356, 1)!.toString()).toBe('student');
+    const meraki = parseFrame(encoded(adapterFor('meraki').replyAttributes(grant)));
+    if (typeof meraki === 'string') throw new Error(meraki);
+    expect(meraki.attributes.find((a) => a.type === 11)!.value.toString()).toBe('student');
+  });
+
+  it('UniFi and openNDS get time limits only, and no vendor applies CoA that cannot', () => {
+    const packet = encoded(adapterFor('unifi').replyAttributes(grant));
+    const frame = parseFrame(packet);
+    if (typeof frame === 'string') throw new Error(frame);
+    expect(frame.attributes.some((a) => a.type === 26)).toBe(false);
+    expect(frame.attributes.find((a) => a.type === 27)!.value.readUInt32BE(0)).toBe(3600);
+    expect(Object.fromEntries(VENDORS.map((vendor) => [vendor, adapterFor(vendor).canCoa]))).toEqual({
+      mikrotik: true, chilli: true, opennds: false, cisco: true, aruba: true, meraki: false, unifi: false, fortinet: false, generic: true,
+    });
   });
 });

@@ -1,9 +1,12 @@
 import { ValidationError } from '../../errors.js';
 import type { Policy, PolicyField } from '../../policy/fields.js';
+import { formatSchedule, parseSchedule } from '../../policy/schedule.js';
 import { formatBytes, formatDuration, formatRate, parseBytes, parseDuration, parseRate } from '../../policy/units.js';
 import type { PolicyView } from '../../store/policies.js';
+import { enforcementReport } from '../enforcement-report.js';
 import { fields as fieldList } from '../output.js';
 import { list, str, type Command } from '../command.js';
+import { policyPreviewCommand } from './policy-preview.js';
 
 interface FlagSpec {
   field: PolicyField;
@@ -16,14 +19,38 @@ function count(value: string): number {
   return Number(value);
 }
 
+function choice(...allowed: string[]) {
+  return (value: string) => {
+    if (!allowed.includes(value)) throw new ValidationError(`"${value}" is not one of ${allowed.join(', ')}`);
+    return value;
+  };
+}
+
+function yesNo(value: string): boolean {
+  if (!/^(yes|no|on|off|true|false)$/.test(value)) throw new ValidationError(`"${value}" is not yes or no`);
+  return /^(yes|on|true)$/.test(value);
+}
+
 /** Command-line flag → policy field, with how to read and show its value. */
 export const POLICY_FLAGS: Record<string, FlagSpec> = {
   down: { field: 'downRate', parse: parseRate, format: formatRate },
   up: { field: 'upRate', parse: parseRate, format: formatRate },
+  'burst-down': { field: 'burstDownRate', parse: parseRate, format: formatRate },
+  'burst-up': { field: 'burstUpRate', parse: parseRate, format: formatRate },
+  'burst-time': { field: 'burstSeconds', parse: parseDuration, format: formatDuration },
   'session-timeout': { field: 'sessionTimeout', parse: parseDuration, format: formatDuration },
   'idle-timeout': { field: 'idleTimeout', parse: parseDuration, format: formatDuration },
+  interim: { field: 'interimInterval', parse: parseDuration, format: formatDuration },
   'daily-quota': { field: 'dailyQuota', parse: parseBytes, format: formatBytes },
+  'monthly-quota': { field: 'monthlyQuota', parse: parseBytes, format: formatBytes },
+  schedule: { field: 'schedule', parse: parseSchedule, format: formatSchedule },
   'max-devices': { field: 'maxDevices', parse: count, format: String },
+  'device-limit-mode': { field: 'deviceLimitMode', parse: choice('refuse', 'evict-oldest'), format: String },
+  'content-profile': { field: 'contentProfile', parse: String, format: String },
+  vlan: { field: 'vlan', parse: count, format: String },
+  'filter-id': { field: 'filterId', parse: String, format: String },
+  remember: { field: 'rememberFor', parse: parseDuration, format: formatDuration },
+  'remember-by-default': { field: 'rememberByDefault', parse: yesNo, format: (value: boolean) => (value ? 'yes' : 'no') },
 };
 
 function show(view: PolicyView): string {
@@ -31,24 +58,26 @@ function show(view: PolicyView): string {
   const rows = Object.entries(POLICY_FLAGS).map(([name, spec]): [string, string] => {
     const value = view.effective[spec.field];
     const mark = view.overridden.includes(spec.field) ? ' *' : '';
-    return [name, value === undefined ? `no limit${mark}` : `${spec.format(value as never)}${mark}`];
+    return [name, value === undefined ? `-${mark}` : `${spec.format(value as never)}${mark}`];
   });
-  const others = Object.entries(view.effective).filter(([field]) => !Object.values(POLICY_FLAGS).some((spec) => spec.field === field));
-  return `${title}\n${fieldList([...rows, ...others.map(([field, value]): [string, string] => [field, JSON.stringify(value)])]).replace(/^/gm, '  ')}`;
+  return `${title}\n${fieldList(rows).replace(/^/gm, '  ')}`;
 }
 
 export const policyCommands: Command[] = [
   {
     name: 'policy set',
-    usage: '<role> [--school <id>] [--down 5M] [--up 1M] [--session-timeout 8h] [--idle-timeout 15m] [--daily-quota 2G] [--max-devices 2] [--clear <flag>]...',
-    summary: "Set a role's policy, globally or as a school's override (only the fields given change); --clear removes a field (back to no limit, or to the global value in an override).",
+    usage: `<role> [--school <id>] [--down 5M] [--up 1M] [--burst-down 8M --burst-up 2M --burst-time 10s] [--session-timeout 8h] [--idle-timeout 15m] [--interim 5m]
+               [--daily-quota 2G] [--monthly-quota 40G] [--schedule 'mon-sat 08:00-17:00'] [--max-devices 2] [--device-limit-mode refuse|evict-oldest]
+               [--content-profile <name>] [--vlan 120] [--filter-id <name>] [--remember 7d] [--remember-by-default yes|no] [--clear <flag>]... [--no-apply]`,
+    summary: "Set a role's policy, globally or as a school's override (only the fields given change), then move its live sessions to it (CoA, or Disconnect where the vendor cannot CoA) unless --no-apply. --clear removes a field: no limit globally, the global value in an override.",
     options: {
       school: { type: 'string' },
       clear: { type: 'string', multiple: true },
+      apply: { type: 'boolean' },
       ...Object.fromEntries(Object.keys(POLICY_FLAGS).map((name) => [name, { type: 'string' as const }])),
     },
     positionals: 1,
-    async run({ store, actor }, input) {
+    async run({ store, actor, live }, input) {
       const policy: Record<string, unknown> = {};
       for (const [name, spec] of Object.entries(POLICY_FLAGS)) {
         const value = str(input, name);
@@ -59,8 +88,11 @@ export const policyCommands: Command[] = [
         if (!spec) throw new ValidationError(`--clear takes one of ${Object.keys(POLICY_FLAGS).join(', ')}`);
         return spec.field;
       });
-      const view = await store.policies.set(input.positionals[0]!, str(input, 'school'), policy, clear, actor);
-      return { json: view, text: show(view) };
+      const school = str(input, 'school');
+      const view = await store.policies.set(input.positionals[0]!, school, policy, clear, actor);
+      if (input.values.apply === false) return { json: { ...view, sessions: [] }, text: `${show(view)}\nlive sessions keep their old policy until they reconnect (--no-apply)` };
+      const sessions = await (await live()).enforcer.applyPolicy(view.role, school, actor);
+      return { json: { ...view, sessions }, text: `${show(view)}\n${enforcementReport(sessions)}` };
     },
   },
   {
@@ -77,4 +109,5 @@ export const policyCommands: Command[] = [
       return { json: views, text: views.map(show).join('\n\n') };
     },
   },
+  policyPreviewCommand,
 ];

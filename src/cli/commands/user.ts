@@ -2,6 +2,7 @@ import { ValidationError } from '../../errors.js';
 import { generatePassword } from '../../security/password.js';
 import { CONSOLE_ROLES, type ConsoleRole, type NewUser, type PublicUser } from '../../store/users.js';
 import { newPassword, readStdin } from '../io.js';
+import { enforcementReport } from '../enforcement-report.js';
 import { table } from '../output.js';
 import { flag, required, str, type Command, type CommandInput } from '../command.js';
 
@@ -88,10 +89,14 @@ export const userCommands: Command[] = [
     usage: '<username>',
     summary: action === 'disable' ? 'Refuse a user from now on.' : 'Let a disabled user in again.',
     positionals: 1,
-    async run({ store, actor }, input) {
+    async run({ store, actor, live }, input) {
       const status = action === 'disable' ? 'disabled' : 'active';
       await store.users.setStatus(input.positionals[0]!, status, actor);
-      return { json: { username: input.positionals[0]!.toLowerCase(), status }, text: `user ${input.positionals[0]} ${action}d` };
+      const username = input.positionals[0]!.toLowerCase();
+      if (action === 'enable') return { json: { username, status }, text: `user ${username} enabled` };
+      // A disabled user's live sessions end now, not at their next timeout.
+      const sessions = await (await live()).enforcer.disconnectUser(username, 'account disabled', actor);
+      return { json: { username, status, sessions }, text: `user ${username} disabled\n${enforcementReport(sessions)}` };
     },
   })),
   {

@@ -3,24 +3,19 @@
 // their password hash. Every accept carries the role's policy compiled for the NAS's vendor.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EncodableAttribute } from 'radius';
-import { decide } from '../../policy/decide.js';
-import { usagePeriods } from '../../policy/periods.js';
 import { verifyPassword } from '../../security/password.js';
 import type { AttemptLimiter } from '../../store/attempts.js';
 import type { DeviceDirectory } from '../../store/device-directory.js';
 import { parseMac } from '../../store/mac.js';
 import type { NasClient } from '../../store/nas.js';
-import type { PolicyCache } from '../../store/policy-cache.js';
-import type { SchoolDirectory } from '../../store/school-directory.js';
-import type { SessionStore } from '../../store/sessions.js';
 import { TOKEN_PREFIX, type TokenStore } from '../../store/tokens.js';
 import { normalizeUsername, type User, type UserStore } from '../../store/users.js';
 import { normalizeVoucherCode, type VoucherStore } from '../../store/vouchers.js';
-import { adapterFor } from '../../vendors/registry.js';
 import { decryptPap } from '../auth/pap.js';
 import { chapMatches } from '../auth/chap.js';
 import { encryptMppeKey, verifyMschapV2, type MschapV2Result } from '../auth/mschapv2.js';
-import { formatClass, type LoginClass } from '../class-attribute.js';
+import type { AdmissionOptions, Admit } from '../admission.js';
+import type { LoginClass } from '../class-attribute.js';
 import { Attr, Code } from '../packet.js';
 import type { RadiusRequest } from '../request.js';
 import type { Handler, Reply } from './types.js';
@@ -36,19 +31,15 @@ export interface AccessDependencies {
   devices: Pick<DeviceDirectory, 'get'>;
   tokens: Pick<TokenStore, 'peek' | 'consume'>;
   vouchers: Pick<VoucherStore, 'redeem'>;
-  sessions: Pick<SessionStore, 'list' | 'usage'>;
-  schools: Pick<SchoolDirectory, 'timeZone'>;
-  policies: PolicyCache;
+  admit: Admit;
   attempts: AttemptLimiter;
   /** Ends sessions the device limit evicts ("evict oldest"); runs after the reply. */
   evict: (sessionIds: string[]) => void;
   now: () => number;
 }
 
-interface AcceptOptions {
-  validUntil?: number | undefined;
+interface AcceptOptions extends AdmissionOptions {
   extra?: EncodableAttribute[];
-  mac?: string | undefined;
 }
 
 export function reject(message: string): Reply {
@@ -70,25 +61,10 @@ function sameText(a: string, b: string): boolean {
 
 export function createAccessHandler(deps: AccessDependencies): Handler {
   async function accept(nas: NasClient, login: LoginClass, options: AcceptOptions = {}): Promise<Reply> {
-    const policy = await deps.policies.effective(login.role, login.school);
-    const now = deps.now();
-    const timeZone = deps.schools.timeZone(login.school);
-    // Quotas and the device limit belong to a person: they need to know who it is.
-    const user = login.kind === 'user' ? login.subject : undefined;
-    const usage = user && (policy.dailyQuota !== undefined || policy.monthlyQuota !== undefined) ? await deps.sessions.usage(user, usagePeriods(now, timeZone)) : undefined;
-    const sessions = user && policy.maxDevices !== undefined
-      ? (await deps.sessions.list({ user })).map((session) => ({ id: session.id, mac: session.mac, startedAt: Date.parse(session.startedAt) }))
-      : undefined;
-    const decision = decide({
-      role: login.role, policy, timeZone, now, className: formatClass(login),
-      ...(options.validUntil === undefined ? {} : { validUntil: options.validUntil }),
-      ...(usage ? { usage } : {}),
-      ...(sessions ? { sessions } : {}),
-      ...(options.mac ? { mac: options.mac } : {}),
-    });
+    const { decision, attributes } = await deps.admit(nas.vendor, login, options);
     if (!decision.accept) return reject(decision.message);
     if (decision.evict.length > 0) deps.evict(decision.evict.map((session) => session.id));
-    return { code: Code.AccessAccept, attributes: [...adapterFor(nas.vendor).replyAttributes(decision.grant), ...(options.extra ?? [])] };
+    return { code: Code.AccessAccept, attributes: [...attributes, ...(options.extra ?? [])] };
   }
 
   /** The account checks shared by every password method: rate limit, status, expiry. */

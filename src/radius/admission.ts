@@ -1,0 +1,57 @@
+// Admission: what a login gets — the decision (schedule, quotas, device limit) and the reply
+// attributes in the NAS vendor's dialect. Shared by the Access-Request handler, `mektep policy
+// preview` and the live enforcement of policy changes, so all three say the same.
+import type { EncodableAttribute } from 'radius';
+import { decide, type Decision } from '../policy/decide.js';
+import { usagePeriods } from '../policy/periods.js';
+import type { Vendor } from '../store/nas.js';
+import type { PolicyCache } from '../store/policy-cache.js';
+import type { SchoolDirectory } from '../store/school-directory.js';
+import type { SessionStore } from '../store/sessions.js';
+import { adapterFor } from '../vendors/registry.js';
+import { formatClass, type LoginClass } from './class-attribute.js';
+
+export interface AdmissionDeps {
+  policies: PolicyCache;
+  schools: Pick<SchoolDirectory, 'timeZone'>;
+  sessions: Pick<SessionStore, 'list' | 'usage'>;
+  now: () => number;
+}
+
+export interface AdmissionOptions {
+  validUntil?: number | undefined;
+  /** The device asking (its own earlier session does not count against the device limit). */
+  mac?: string | undefined;
+  /** False when re-checking a session already online (a policy change): no device limit. */
+  countDevices?: boolean;
+}
+
+export interface Admission {
+  decision: Decision;
+  /** The Access-Accept attributes when accepted (Class included). */
+  attributes: EncodableAttribute[];
+}
+
+export function createAdmission(deps: AdmissionDeps) {
+  return async function admit(vendor: Vendor, login: LoginClass, options: AdmissionOptions = {}): Promise<Admission> {
+    const policy = await deps.policies.effective(login.role, login.school);
+    const now = deps.now();
+    const timeZone = deps.schools.timeZone(login.school);
+    // Quotas and the device limit belong to a person: they need to know who it is.
+    const user = login.kind === 'user' ? login.subject : undefined;
+    const usage = user && (policy.dailyQuota !== undefined || policy.monthlyQuota !== undefined) ? await deps.sessions.usage(user, usagePeriods(now, timeZone)) : undefined;
+    const sessions = user && policy.maxDevices !== undefined && options.countDevices !== false
+      ? (await deps.sessions.list({ user })).map((session) => ({ id: session.id, mac: session.mac, startedAt: Date.parse(session.startedAt) }))
+      : undefined;
+    const decision = decide({
+      role: login.role, policy, timeZone, now, className: formatClass(login),
+      ...(options.validUntil === undefined ? {} : { validUntil: options.validUntil }),
+      ...(usage ? { usage } : {}),
+      ...(sessions ? { sessions } : {}),
+      ...(options.mac ? { mac: options.mac } : {}),
+    });
+    return { decision, attributes: decision.accept ? adapterFor(vendor).replyAttributes(decision.grant) : [] };
+  };
+}
+
+export type Admit = ReturnType<typeof createAdmission>;
