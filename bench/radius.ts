@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDebianPackages } from '../src/setup/debian.js';
 import { childPids, totalCpu } from './lib/cpu.js';
-import { startFreeRadius, writeConfig } from './lib/freeradius.js';
+import { startFreeRadius, writeConfig } from '../test/helpers/freeradius.js';
 import { percentile, runLoad, type LoadResult } from './lib/load.js';
 import { benchMacs, interimTemplate, macAuthTemplate } from './lib/packets.js';
 import { freePort } from '../test/helpers/ports.js';

@@ -87,7 +87,7 @@ export function createCoaClient(options: CoaClientOptions = {}) {
     const id = identifier(target);
     const code = kind === 'disconnect' ? Code.DisconnectRequest : Code.CoaRequest;
     // RFC 5176 §3: Event-Timestamp protects against replay; hostapd requires it by default.
-    const packet = encodeSignedRequest(code, id, [...attributes, ['Event-Timestamp', Math.floor(Date.now() / 1000)]], target.secret);
+    const packet = encodeSignedRequest(code, id, [...attributes, ['Event-Timestamp', new Date()]], target.secret);
     const key = `${target.ip}|${target.port}|${id}`;
     return new Promise<CoaResult>((resolve) => {
       let tries = 0;

@@ -3,7 +3,7 @@
 declare module 'radius' {
   /** [name or id, value], or ['Vendor-Specific', vendor, attributes] for VSAs. */
   export type EncodableAttribute =
-    | [string | number, string | number | Buffer]
+    | [string | number, string | number | Buffer | Date]
     | ['Vendor-Specific', string | number, EncodableAttribute[]];
 
   export interface EncodeArgs {

@@ -10,6 +10,10 @@ const NEEDS = {
   test: [
     { command: 'redis-server', pkg: 'redis-server' },
     { command: 'radclient', pkg: 'freeradius-utils' },
+    // Real RFC 5176 peers for the CoA / Disconnect tests.
+    { command: 'freeradius', pkg: 'freeradius' },
+    { command: 'hostapd', pkg: 'hostapd' },
+    { command: 'ip', pkg: 'iproute2' },
   ],
 };
 

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Attr, Code, CODE_NAMES, encodeReply, messageAuthenticatorValid, parseFrame, requestAuthenticatorValid, type Frame } from '../../src/radius/packet.js';
+import { Attr, Code, CODE_NAMES, encodeReply, encodeSignedRequest, messageAuthenticatorValid, parseFrame, requestAuthenticatorValid, type Frame } from '../../src/radius/packet.js';
 import { RadiusRequest } from '../../src/radius/request.js';
 import { accessRequest, accountingRequest, replyMessageAuthenticatorValid, responseAuthenticatorValid } from '../helpers/radius-wire.js';
 
@@ -120,5 +120,19 @@ describe('authenticators', () => {
     expect(responseAuthenticatorValid(reply, request.authenticator, 'wrong')).toBe(false);
     const expected = createHash('md5').update(Buffer.concat([reply.subarray(0, 4), request.authenticator, reply.subarray(20)])).update(secret).digest();
     expect(parsed.authenticator.equals(expected)).toBe(true);
+  });
+
+  it('signs a Disconnect-Request as RFC 5176 and FreeRADIUS do: MA over a zero authenticator, then the authenticator', () => {
+    const packet = encodeSignedRequest(Code.DisconnectRequest, 9, [['Acct-Session-Id', 's-1'], ['User-Name', 'alice']], secret);
+    expect(packet[0]).toBe(40);
+    expect(packet[20]).toBe(Attr.MessageAuthenticator);
+    const zeroed = Buffer.from(packet);
+    zeroed.fill(0, 4, 20);
+    const ma = Buffer.from(zeroed);
+    ma.fill(0, 22, 38);
+    expect(createHmac('md5', secret).update(ma).digest().equals(packet.subarray(22, 38))).toBe(true);
+    expect(createHash('md5').update(zeroed).update(secret).digest().equals(packet.subarray(4, 20))).toBe(true);
+    const parsed = frame(packet);
+    expect(requestAuthenticatorValid(parsed, secret) && messageAuthenticatorValid(parsed, secret)).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
-// FreeRADIUS (Debian `freeradius`) as the reference: a private copy of /etc/freeradius/3.0 with
-// one virtual server on loopback ports, devices in its in-memory `files` module, accounting to
-// its `detail` files. Nothing of the system installation is changed or started, and it runs as
-// the user who runs the benchmark.
+// FreeRADIUS (Debian `freeradius`) as a real peer: a private copy of /etc/freeradius/3.0 with
+// one virtual server on loopback ports. For the benchmark it authenticates devices from its
+// in-memory `files` module and writes accounting to `detail` files; for the CoA tests it also
+// listens for CoA and Disconnect requests, ACKs them and writes each one, with the attributes
+// the tests look at, as a line of a log file. Nothing of the system installation is changed or
+// started, and it runs as the user who runs it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +13,51 @@ export interface FreeRadius {
   stop(): Promise<void>;
 }
 
-export function writeConfig(dir: string, options: { authPort: number; acctPort: number; secret: string; macs: string[] }): string {
+export interface FreeRadiusConfig {
+  authPort: number;
+  acctPort: number;
+  secret: string;
+  macs: string[];
+  /** Listen for CoA / Disconnect on this port and log each request to `log`. */
+  coa?: { port: number; log: string };
+}
+
+function coaSite(coa: { port: number; log: string }): string {
+  return `listen {
+  type = coa
+  ipaddr = 127.0.0.1
+  port = ${coa.port}
+  virtual_server = coa-test
+}
+server coa-test {
+  recv-coa {
+    linelog_coa
+    ok
+  }
+  send-coa {
+    ok
+  }
+  recv-disconnect {
+    linelog_coa
+    ok
+  }
+  send-disconnect {
+    ok
+  }
+}
+`;
+}
+
+function coaLog(coa: { log: string }): string {
+  return `linelog linelog_coa {
+  filename = ${coa.log}
+  permissions = 0644
+  format = "%{Packet-Type} user=%{User-Name} sess=%{Acct-Session-Id} rate=%{Mikrotik-Rate-Limit} st=%{Session-Timeout} mac=%{Calling-Station-Id}"
+}
+`;
+}
+
+export function writeConfig(dir: string, options: FreeRadiusConfig): string {
   const raddb = join(dir, 'raddb');
   cpSync('/etc/freeradius/3.0', raddb, { recursive: true, dereference: false });
   for (const name of readdirSync(join(raddb, 'sites-enabled'))) rmSync(join(raddb, 'sites-enabled', name));
@@ -49,6 +95,10 @@ export function writeConfig(dir: string, options: { authPort: number; acctPort: 
   }
 }
 `);
+  if (options.coa) {
+    writeFileSync(join(raddb, 'sites-enabled', 'coa-test'), coaSite(options.coa));
+    writeFileSync(join(raddb, 'mods-enabled', 'linelog_coa'), coaLog(options.coa));
+  }
   writeFileSync(join(raddb, 'clients.conf'), `client bench {\n  ipaddr = 127.0.0.1\n  secret = ${options.secret}\n  require_message_authenticator = yes\n}\n`);
   // MAC authentication (Service-Type = Call-Check): known MACs are accepted with the same policy
   // attributes Mektep sends.
