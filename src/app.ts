@@ -7,6 +7,7 @@ import health from './plugins/health.js';
 import metrics from './plugins/metrics.js';
 import radius from './plugins/radius.js';
 import redis from './plugins/redis.js';
+import services from './plugins/services.js';
 import type { RedisTarget } from './redis/connection.js';
 
 export interface AppOptions {
@@ -28,6 +29,7 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
 
   await app.register(metrics);
   await app.register(redis, { target, sessionSecret: config.sessionSecret });
+  await app.register(services);
   await app.register(radius, config.radius);
   await app.register(health);
   return app;

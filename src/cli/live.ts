@@ -2,7 +2,7 @@
 // with a CoA socket opened only when a command sends something.
 import { createEnforcer, type Enforcer } from '../enforcement/enforcer.js';
 import { createLogger } from '../logger.js';
-import { createAdmission, type Admit } from '../radius/admission.js';
+import { createAdmission, type Admit } from '../enforcement/admission.js';
 import { createCoaClient } from '../radius/coa-client.js';
 import type { Store } from '../store/index.js';
 import { DEFAULT_TIMEZONE } from '../store/schools.js';

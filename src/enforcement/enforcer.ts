@@ -4,7 +4,7 @@
 // Used by the server (quota, eviction, schedule) and by the CLI (kick, disable, policy set).
 import type { EncodableAttribute } from 'radius';
 import type { Logger } from 'pino';
-import type { Admit } from '../radius/admission.js';
+import type { Admit } from './admission.js';
 import { ERROR_CAUSES, type CoaClient, type CoaResult } from '../radius/coa-client.js';
 import type { Store } from '../store/index.js';
 import type { Session } from '../store/sessions.js';

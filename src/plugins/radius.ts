@@ -7,14 +7,8 @@ import { handleStatus } from '../radius/handlers/status.js';
 import { openListener, type Listener } from '../radius/listener.js';
 import { Code } from '../radius/packet.js';
 import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
-import { createEnforcer } from '../enforcement/enforcer.js';
 import { startScheduleSweeper } from '../enforcement/schedule-sweeper.js';
-import { createAdmission } from '../radius/admission.js';
-import { createCoaClient } from '../radius/coa-client.js';
 import { createAttemptLimiter } from '../store/attempts.js';
-import { createSchoolDirectory } from '../store/school-directory.js';
-import { createDeviceDirectory } from '../store/device-directory.js';
-import { createPolicyCache } from '../store/policy-cache.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,16 +26,11 @@ export default fp<RadiusPluginOptions>(
   async (app, options) => {
     const log = app.log.child({ component: 'radius' }) as Logger;
     const { store } = app;
-    const failed = (what: string) => (error: unknown) => log.warn({ err: error }, `${what} failed`);
-    const policies = createPolicyCache(store.policies, app.changes);
-    const schools = await createSchoolDirectory(store.schools, app.changes, failed('school reload'));
-    const coa = createCoaClient();
-    const admit = createAdmission({ policies, schools, sessions: store.sessions, now: Date.now });
-    const enforcer = createEnforcer({ store, coa, admit, log });
+    const { policies, schools, devices, admit, enforcer, failed } = app.services;
     const system = 'system:radius';
     const access = createAccessHandler({
       users: store.users,
-      devices: await createDeviceDirectory(store.devices, app.changes, failed('device reload')),
+      devices,
       tokens: store.tokens,
       vouchers: store.vouchers,
       admit,
@@ -81,10 +70,9 @@ export default fp<RadiusPluginOptions>(
     log.info({ auth: auth.port(), acct: acct.port(), receiveBuffer: auth.receiveBufferSize }, 'radius listening');
     app.addHook('onClose', async () => {
       stopSweeper();
-      coa.close();
       transport.close();
       await Promise.all([auth.close(), acct.close()]);
     });
   },
-  { name: 'radius', dependencies: ['metrics', 'redis'] },
+  { name: 'radius', dependencies: ['metrics', 'redis', 'services'] },
 );

@@ -14,7 +14,7 @@ import { normalizeVoucherCode, type VoucherStore } from '../../store/vouchers.js
 import { decryptPap } from '../auth/pap.js';
 import { chapMatches } from '../auth/chap.js';
 import { encryptMppeKey, verifyMschapV2, type MschapV2Result } from '../auth/mschapv2.js';
-import type { AdmissionOptions, Admit } from '../admission.js';
+import type { AdmissionOptions, Admit } from '../../enforcement/admission.js';
 import type { LoginClass } from '../class-attribute.js';
 import { Attr, Code } from '../packet.js';
 import type { RadiusRequest } from '../request.js';

@@ -9,7 +9,7 @@ import type { PolicyCache } from '../store/policy-cache.js';
 import type { SchoolDirectory } from '../store/school-directory.js';
 import type { SessionStore } from '../store/sessions.js';
 import { adapterFor } from '../vendors/registry.js';
-import { formatClass, type LoginClass } from './class-attribute.js';
+import { formatClass, type LoginClass } from '../radius/class-attribute.js';
 
 export interface AdmissionDeps {
   policies: PolicyCache;
