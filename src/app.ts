@@ -5,6 +5,7 @@ import type { Config } from './config/env.js';
 import { isCodedError } from './errors.js';
 import health from './plugins/health.js';
 import metrics from './plugins/metrics.js';
+import portal from './plugins/portal.js';
 import radius from './plugins/radius.js';
 import redis from './plugins/redis.js';
 import services from './plugins/services.js';
@@ -32,5 +33,6 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
   await app.register(services);
   await app.register(radius, config.radius);
   await app.register(health);
+  await app.register(portal, { config });
   return app;
 }

@@ -49,6 +49,12 @@ export const keys = {
   /** Finished sessions (Stop records), for usage reports. */
   sessionLog: `${PREFIX}session-log`,
 
+  /** Failed portal logins of a username or a device in the current window, and its lock. */
+  loginFailures: (kind: string, id: string) => `${PREFIX}login-failures:${kind}:${part(id)}`,
+  loginLock: (kind: string, id: string) => `${PREFIX}login-lock:${kind}:${part(id)}`,
+  /** A live session by client IP alone, for the portal and RFC 8908 (last NAS to report wins). */
+  sessionByIpAny: (ip: string) => `${PREFIX}session-ip-any:${part(ip)}`,
+
   roles: `${PREFIX}roles`,
   /** A role's global policy, or a school's override of it. */
   policy: (role: string, school?: string) => (school === undefined ? `${PREFIX}policy:${part(role)}` : `${PREFIX}policy:${part(role)}@${part(school)}`),

@@ -6,17 +6,21 @@ import type { NasClient, NasStore } from './nas.js';
 
 export interface NasDirectory {
   find(ip: string): NasClient | undefined;
+  /** By the vendor's own name for it (NAS-Identifier, Chilli nasid, MikroTik identity, UniFi site). */
+  byNasId(nasId: string | undefined): NasClient | undefined;
   size(): number;
   reload(): Promise<void>;
 }
 
 export async function createNasDirectory(nasStore: Pick<NasStore, 'list'>, feed: ChangeFeed, onError: (error: unknown) => void): Promise<NasDirectory> {
   let byAddress = new Map<string, NasClient>();
+  let byNasId = new Map<string, NasClient>();
   let match: (ip: string) => string | undefined = () => undefined;
 
   async function reload(): Promise<void> {
     const list = await nasStore.list();
     byAddress = new Map(list.map((nas) => [nas.address, nas]));
+    byNasId = new Map(list.filter((nas) => nas.nasId).map((nas) => [nas.nasId!, nas]));
     match = createAddressMatcher(list.map((nas) => parseNasAddress(nas.address)));
   }
 
@@ -32,6 +36,7 @@ export async function createNasDirectory(nasStore: Pick<NasStore, 'list'>, feed:
       const address = match(ip);
       return address === undefined ? undefined : byAddress.get(address);
     },
+    byNasId: (nasId) => (nasId === undefined ? undefined : byNasId.get(nasId)),
     size: () => byAddress.size,
     reload,
   };

@@ -60,7 +60,8 @@ export interface Session {
 }
 
 // KEYS: session hash, all-sessions set, session log stream. ARGV: status, now, ttl, log size,
-// session id, JSON of fields, JSON of index sets, ip key, day and month usage keys ('' = none).
+// session id, JSON of fields, JSON of index sets, ip key, day and month usage keys ('' = none),
+// the NAS-independent ip key.
 // Returns the usage of the day and month after this record.
 const RECORD = `
 local key, all, log = KEYS[1], KEYS[2], KEYS[3]
@@ -83,8 +84,10 @@ local function forget()
   if indexes then
     for _, set in ipairs(cjson.decode(indexes)) do redis.call('SREM', set, id) end
   end
-  local ipKey = redis.call('HGET', key, 'ipKey')
-  if ipKey and redis.call('GET', ipKey) == id then redis.call('DEL', ipKey) end
+  for _, field in ipairs({'ipKey', 'ipAnyKey'}) do
+    local ipKey = redis.call('HGET', key, field)
+    if ipKey and ipKey ~= '' and redis.call('GET', ipKey) == id then redis.call('DEL', ipKey) end
+  end
   redis.call('SREM', all, id)
   redis.call('DEL', key)
 end
@@ -102,14 +105,20 @@ if status == 'interim' and redis.call('HGET', key, 'ipKey') == ARGV[8] then
   redis.call('HSET', key, 'inOctets', fields.inOctets, 'outOctets', fields.outOctets, 'updatedAt', now)
   if fields.sessionTime then redis.call('HSET', key, 'sessionTime', fields.sessionTime) end
   redis.call('EXPIRE', key, ttl)
-  if ARGV[8] ~= '' then redis.call('EXPIRE', ARGV[8], ttl) end
+  if ARGV[8] ~= '' then
+    redis.call('EXPIRE', ARGV[8], ttl)
+    redis.call('SET', ARGV[11], id, 'EX', ttl)
+  end
   return usage
 end
 for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
 redis.call('HSETNX', key, 'startedAt', now)
-redis.call('HSET', key, 'updatedAt', now, 'indexes', ARGV[7], 'ipKey', ARGV[8])
+redis.call('HSET', key, 'updatedAt', now, 'indexes', ARGV[7], 'ipKey', ARGV[8], 'ipAnyKey', ARGV[11])
 for _, set in ipairs(cjson.decode(ARGV[7])) do redis.call('SADD', set, id) end
-if ARGV[8] ~= '' then redis.call('SET', ARGV[8], id, 'EX', ttl) end
+if ARGV[8] ~= '' then
+  redis.call('SET', ARGV[8], id, 'EX', ttl)
+  redis.call('SET', ARGV[11], id, 'EX', ttl)
+end
 redis.call('SADD', all, id)
 redis.call('EXPIRE', key, ttl)
 return usage
@@ -159,6 +168,7 @@ export function createSessionStore(redis: Redis) {
       entry.status, String(now), String(SESSION_TTL_SECONDS), String(LOG_MAX_ENTRIES), id,
       JSON.stringify(fields), JSON.stringify(indexes), entry.ip ? keys.sessionByIp(entry.nas, entry.ip) : '',
       counted ? keys.usage(entry.user!, entry.periods!.day) : '', counted ? keys.usage(entry.user!, entry.periods!.month) : '',
+      entry.ip ? keys.sessionByIpAny(entry.ip) : '',
     );
     return { today: Number(today), month: Number(month) };
   }
@@ -190,8 +200,9 @@ export function createSessionStore(redis: Redis) {
       return fromHash(await redis.hgetall(keys.session(sessionKeyId(nas, sessionId))));
     },
 
-    async byIp(nas: string, ip: string): Promise<Session | undefined> {
-      const id = await redis.get(keys.sessionByIp(nas, ip));
+    /** By client address, scoped by NAS (private addresses repeat between schools), or by address alone. */
+    async byIp(nas: string | undefined, ip: string): Promise<Session | undefined> {
+      const id = await redis.get(nas ? keys.sessionByIp(nas, ip) : keys.sessionByIpAny(ip));
       return id ? fromHash(await redis.hgetall(keys.session(id))) : undefined;
     },
 

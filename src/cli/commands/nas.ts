@@ -1,4 +1,6 @@
-import { ValidationError } from '../../errors.js';
+import { loadConfig } from '../../config/env.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { mikrotikCommands, mikrotikLoginHtml } from '../../vendors/mikrotik-snippet.js';
 import { summarize, type NasClient, type NasSettings, type Vendor } from '../../store/nas.js';
 import { readStdin } from '../io.js';
 import { fields, table } from '../output.js';
@@ -119,6 +121,24 @@ export const nasCommands: Command[] = [
     async run({ store, actor }, input) {
       await store.nas.remove(input.positionals[0]!, actor);
       return { json: { removed: input.positionals[0] }, text: `NAS ${input.positionals[0]} removed` };
+    },
+  },
+  {
+    name: 'nas snippet',
+    usage: '<ip> [--login-html] [--radius-address <ip>]',
+    summary: "Print a MikroTik hotspot's settings for Mektep (RADIUS, CoA, walled garden), or with --login-html the login.html that sends new devices to the portal (PUBLIC_URL).",
+    options: { 'login-html': { type: 'boolean' }, 'radius-address': { type: 'string' } },
+    positionals: 1,
+    async run({ store }, input) {
+      const nas = await store.nas.get(input.positionals[0]!);
+      if (!nas) throw new NotFoundError(`NAS ${input.positionals[0]} does not exist`);
+      if (nas.vendor !== 'mikrotik') throw new ValidationError(`NAS ${nas.address} is ${nas.vendor}; snippets are for MikroTik (see docs/vendors/${nas.vendor}.md)`);
+      const publicUrl = loadConfig().publicUrl;
+      const radiusAddress = str(input, 'radius-address') ?? new URL(publicUrl).hostname;
+      const html = mikrotikLoginHtml(publicUrl);
+      if (flag(input, 'login-html')) return { json: { loginHtml: html }, text: html.trimEnd() };
+      const commands = mikrotikCommands(publicUrl, nas, radiusAddress);
+      return { json: { commands, loginHtml: html }, text: commands };
     },
   },
 ];

@@ -101,7 +101,8 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     const token = await deps.tokens.peek(username);
     if (!token) return undefined;
     if (!proves(token.password)) return reject('Invalid or expired login token');
-    if (token.mac !== mac || token.nas !== nas.address) return reject('This login token belongs to another device');
+    // Bound to the device and NAS the portal saw (an AP that did not name them binds nothing).
+    if ((token.mac && token.mac !== mac) || (token.nas && token.nas !== nas.address)) return reject('This login token belongs to another device');
     if (!(await deps.tokens.consume(username))) return reject('Invalid or expired login token');
     const school = token.school ?? nas.school;
     return accept(nas, { kind: token.user ? 'user' : 'token', subject: token.user ?? username, role: token.role, ...(school ? { school } : {}) }, { mac });

@@ -1,0 +1,63 @@
+// The captive portal: pages (Eta, one layout, inline CSS, no external assets), CSRF on every
+// form, a strict CSP with per-response nonces, compression (the first view fits in one TCP
+// initial window), generous per-IP limits (a school may share one NAT address), OS probes and
+// the RFC 8908 API. Encapsulated: its hooks apply to portal routes only.
+import { fileURLToPath } from 'node:url';
+import compress from '@fastify/compress';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import view from '@fastify/view';
+import { Eta } from 'eta';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/env.js';
+import { entryRoutes } from '../portal/routes/entry.js';
+import { probeRoutes } from '../portal/routes/probes.js';
+import { statusRoutes } from '../portal/routes/status.js';
+import { createSignIn } from '../portal/sign-in.js';
+import { createLoginGuard } from '../store/login-guard.js';
+
+export interface PortalOptions {
+  config: Config;
+}
+
+export default async function portal(app: FastifyInstance, { config }: PortalOptions) {
+  const secure = config.publicUrl.startsWith('https:');
+  await app.register(cookie, { secret: app.sessionSecret });
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieKey: 'mk_csrf', cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true } });
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'none'"], styleSrc: [], scriptSrc: [], imgSrc: ["'self'", 'data:'], formAction: ["'self'"],
+        baseUri: ["'none'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: secure,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(compress, { threshold: 256 });
+  await app.register(rateLimit, { global: false });
+  await app.register(view, {
+    engine: { eta: new Eta({ views: fileURLToPath(new URL('../../views', import.meta.url)), cache: true }) },
+    root: fileURLToPath(new URL('../../views', import.meta.url)),
+    layout: 'layouts/portal.eta',
+    production: true,
+  });
+
+  const signIn = createSignIn({
+    users: app.store.users,
+    guard: createLoginGuard(app.redis),
+    admit: app.services.admit,
+    tokens: app.store.tokens,
+    devices: app.store.devices,
+    policies: app.services.policies,
+    now: Date.now,
+  });
+  entryRoutes(app, config, signIn);
+  statusRoutes(app);
+  probeRoutes(app, config);
+}

@@ -1,0 +1,33 @@
+// /status while online: who, since when, time and data left, and a sign-out button that sends
+// a Disconnect-Request to the access point.
+import type { FastifyInstance } from 'fastify';
+import { formatBytes, formatDuration } from '../../policy/units.js';
+import { allowanceOf } from '../allowance.js';
+import { messagesOf, renderPage } from '../render.js';
+
+export function statusRoutes(app: FastifyInstance) {
+  app.get('/status', async (request, reply) => {
+    const t = messagesOf(request);
+    const session = await app.store.sessions.byIp(undefined, request.ip);
+    if (!session?.role) return renderPage(request, reply, { template: 'portal/message.eta', data: { heading: t.title, message: t.notOnline } });
+    const { secondsLeft, bytesLeft } = await allowanceOf(app, session);
+    return renderPage(request, reply, {
+      template: 'portal/status.eta',
+      schoolName: app.services.schools.get(session.school)?.name,
+      data: {
+        csrf: reply.generateCsrf(),
+        user: session.user ?? session.mac ?? '',
+        since: new Date(session.startedAt).toLocaleString(undefined, { timeZone: app.services.schools.timeZone(session.school), dateStyle: 'short', timeStyle: 'short' }),
+        timeLeft: secondsLeft === undefined ? t.unlimited : formatDuration(secondsLeft),
+        dataLeft: bytesLeft === undefined ? t.unlimited : formatBytes(bytesLeft),
+      },
+    });
+  });
+
+  app.post('/logout', { preHandler: (request, reply, done) => app.csrfProtection(request, reply, done) }, async (request, reply) => {
+    const t = messagesOf(request);
+    const session = await app.store.sessions.byIp(undefined, request.ip);
+    if (session) await app.services.enforcer.disconnect(session, 'signed out on the portal', `portal:${session.user ?? session.mac ?? request.ip}`);
+    return renderPage(request, reply, { template: 'portal/message.eta', data: { heading: t.title, message: session ? t.signedOut : t.notOnline } });
+  });
+}
