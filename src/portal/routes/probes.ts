@@ -43,6 +43,7 @@ export function probeRoutes(app: FastifyInstance, config: Config) {
       if (secondsLeft !== undefined) body['seconds-remaining'] = secondsLeft;
       if (bytesLeft !== undefined) body['bytes-remaining'] = bytesLeft;
     }
-    return reply.header('cache-control', 'private').type('application/captive+json').send(JSON.stringify(body));
+    // A Buffer, so no charset parameter is appended to the RFC 8908 media type.
+    return reply.header('cache-control', 'private').type('application/captive+json').send(Buffer.from(JSON.stringify(body)));
   });
 }

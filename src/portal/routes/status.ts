@@ -27,7 +27,9 @@ export function statusRoutes(app: FastifyInstance) {
   app.post('/logout', { preHandler: (request, reply, done) => app.csrfProtection(request, reply, done) }, async (request, reply) => {
     const t = messagesOf(request);
     const session = await app.store.sessions.byIp(undefined, request.ip);
-    if (session) await app.services.enforcer.disconnect(session, 'signed out on the portal', `portal:${session.user ?? session.mac ?? request.ip}`);
+    // The answer does not wait for the access point (retries can take seconds); the outcome is
+    // in the log and the audit trail.
+    if (session) void app.services.enforcer.disconnect(session, 'signed out on the portal', `portal:${session.user ?? session.mac ?? request.ip}`).catch(app.services.failed('sign-out disconnect'));
     return renderPage(request, reply, { template: 'portal/message.eta', data: { heading: t.title, message: session ? t.signedOut : t.notOnline } });
   });
 }

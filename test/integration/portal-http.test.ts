@@ -1,0 +1,118 @@
+// The portal over HTTP: OS probes, the RFC 8908 API, page weight, no open redirect, CSRF, and
+// sign-out with a Disconnect-Request (sent here to a closed port: the outcome is recorded).
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyContext } from '../../src/portal/context.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { buildTestApp } from '../helpers/app.js';
+import { waitFor } from '../helpers/process.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+const PUBLIC = 'http://portal.school.test';
+let server: TestRedis;
+let app: FastifyInstance;
+let store: Store;
+const online = '10.20.0.5';
+const captive = '10.20.0.6';
+const chilli = '/?res=notyet&uamip=10.20.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-1B-63-00-20-01&ip=10.20.0.6&nasid=ch-20';
+
+beforeAll(async () => {
+  server = await startTestRedis();
+  app = await buildTestApp(server.url, { PUBLIC_URL: PUBLIC });
+  store = createStore(server.client());
+  await store.schools.add({ id: 'sch-20', name: 'School 20' }, 'test');
+  await store.nas.add('10.20.0.1', { secret: 'portal-http-1', vendor: 'chilli', school: 'sch-20', nasId: 'ch-20', coaPort: 9 }, 'test');
+  await store.policies.set('student', undefined, { sessionTimeout: 3600, dailyQuota: 1_000_000_000 }, [], 'test');
+  await store.sessions.record({ nas: '10.20.0.1', nasIp: '127.0.0.1', sessionId: 'p-1', status: 'start', user: 'aliya', role: 'student', school: 'sch-20', ip: online, inOctets: 0, outOctets: 0 });
+  await waitFor(async () => app.nasDirectory.byNasId('ch-20'), 2000, 'the NAS');
+});
+afterAll(async () => {
+  await app?.close();
+  await server.close();
+});
+
+describe('operating-system probes', () => {
+  it.each([
+    ['/generate_204', 204, ''],
+    ['/hotspot-detect.html', 200, 'Success'],
+    ['/connecttest.txt', 200, 'Microsoft Connect Test'],
+    ['/canonical.html', 200, 'captive-portal'],
+    ['/success.txt', 200, 'success'],
+  ])('%s: answered as online for a signed-in device, redirected to the portal for a captive one', async (url, status, body) => {
+    const on = await app.inject({ url, remoteAddress: online });
+    expect(on.statusCode).toBe(status);
+    expect(on.body).toContain(body);
+    const off = await app.inject({ url, remoteAddress: captive });
+    expect(off.statusCode).toBe(302);
+    expect(off.headers.location).toBe(`${PUBLIC}/`);
+  });
+});
+
+describe('RFC 8908 captive-portal API', () => {
+  it('tells a captive device where to go, and an online one what is left', async () => {
+    const off = await app.inject({ url: '/api/captive', remoteAddress: captive });
+    expect(off.headers['content-type']).toBe('application/captive+json');
+    expect(off.headers['cache-control']).toBe('private');
+    expect(off.json()).toEqual({ captive: true, 'user-portal-url': `${PUBLIC}/`, 'can-extend-session': false });
+    const on = (await app.inject({ url: '/api/captive', remoteAddress: online })).json<Record<string, number | boolean>>();
+    expect(on).toMatchObject({ captive: false, 'bytes-remaining': 1_000_000_000 });
+    expect(on['seconds-remaining']).toBeGreaterThan(3500);
+  });
+});
+
+describe('the login page', () => {
+  it('fits in one TCP initial window (14 KB) compressed, with no external asset', async () => {
+    const page = await app.inject({ url: chilli, remoteAddress: captive, headers: { 'accept-encoding': 'gzip' } });
+    expect(page.headers['content-encoding']).toBe('gzip');
+    expect(page.rawPayload.length).toBeLessThan(14 * 1024);
+    const html = (await app.inject({ url: chilli, remoteAddress: captive })).body;
+    expect(gzipSync(html).length).toBeLessThan(14 * 1024);
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=["']https?:/i);
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+  });
+
+  it('never keeps a "continue to" URL that is not http(s) or points back at the portal', async () => {
+    for (const userurl of ['javascript:alert(1)', `${PUBLIC}/status`, 'ftp://example.org/']) {
+      const html = (await app.inject({ url: `${chilli}&userurl=${encodeURIComponent(userurl)}`, remoteAddress: captive })).body;
+      const token = /name="ctx" value="([^"]+)"/.exec(html)![1]!;
+      const context = await verifyContext(token, app.sessionSecret);
+      expect(context).not.toHaveProperty('originalUrl');
+    }
+  });
+
+  it('refuses a login without its CSRF token, and a tampered context', async () => {
+    const noCsrf = await app.inject({ method: 'POST', url: '/login', payload: 'username=a&password=b&ctx=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(noCsrf.statusCode).toBe(403);
+    const page = await app.inject({ url: chilli, remoteAddress: captive });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const tampered = await app.inject({
+      method: 'POST', url: '/login', remoteAddress: captive, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'kk' },
+      payload: new URLSearchParams({ _csrf: csrf, ctx: 'eyJhbGciOiJIUzI1NiJ9.e30.forged', username: 'a', password: 'b' }).toString(),
+    });
+    expect(tampered.statusCode).toBe(400);
+    expect(tampered.body).toContain('Бұл сілтеме жарамсыз');
+  });
+
+  it('gives unusable vendor parameters a clear page, not a stack trace', async () => {
+    const bad = await app.inject({ url: '/?uamip=not-an-ip&challenge=00', headers: { 'accept-language': 'ru' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Эта ссылка недействительна');
+    expect(bad.body).not.toContain(' at ');
+  });
+});
+
+describe('status and sign-out', () => {
+  it('shows who is online with time and data left, and signs out with a Disconnect-Request', async () => {
+    const status = await app.inject({ url: '/status', remoteAddress: online, headers: { 'accept-language': 'en' } });
+    expect(status.body).toContain('aliya');
+    expect(status.body).toMatch(/Data left<\/dt><dd>1GB/);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(status.body)![1]!;
+    const cookie = status.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const out = await app.inject({ method: 'POST', url: '/logout', remoteAddress: online, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(csrf)}` });
+    expect(out.body).toContain('You are signed out');
+    const audit = await waitFor(async () => (await store.audit.recent(3)).find((entry) => entry.action === 'session.disconnect'), 15_000, 'the audit entry');
+    expect(audit).toMatchObject({ action: 'session.disconnect', target: '10.20.0.1|p-1', actor: 'portal:aliya', detail: expect.objectContaining({ reason: 'signed out on the portal', outcome: 'timeout' }) });
+  });
+});
