@@ -1,4 +1,5 @@
 // buildApp(): the whole Mektep service, as `npm start` runs it and as the tests build it.
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/env.js';
@@ -19,7 +20,16 @@ export interface AppOptions {
 
 export async function buildApp({ config, logger, redis: target }: AppOptions): Promise<FastifyInstance> {
   const fastifyLogger: FastifyBaseLogger = logger;
-  const app = Fastify({ loggerInstance: fastifyLogger, trustProxy: false, return503OnClosing: true });
+  const hops = config.trustProxy;
+  const options = {
+    loggerInstance: fastifyLogger,
+    trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
+    return503OnClosing: true,
+  };
+  // Routes and plugins are the same over HTTP and HTTPS; only the server type differs.
+  const app = config.tls
+    ? (Fastify({ ...options, https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }) as unknown as FastifyInstance)
+    : Fastify(options);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;

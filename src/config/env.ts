@@ -19,6 +19,9 @@ export const EnvSchema = Type.Object({
   DATA_DIR: Type.String({ default: 'data', minLength: 1 }),
   LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'at least 32 characters' })),
+  TLS_CERT: Type.Optional(Type.String({ minLength: 1, description: 'the path of a PEM certificate (chain) file' })),
+  TLS_KEY: Type.Optional(Type.String({ minLength: 1, description: 'the path of a PEM private key file' })),
+  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(true|false|\\d+|[0-9a-fA-F.:/, ]+)$', description: 'true, false, a number of hops, or proxy addresses/CIDRs separated by commas' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -30,6 +33,10 @@ export interface Config {
   dataDir: string;
   logLevel: (typeof LOG_LEVELS)[number];
   sessionSecret: string | undefined;
+  /** Serve HTTPS with this certificate and key (PEM file paths). */
+  tls: { cert: string; key: string } | undefined;
+  /** Fastify trustProxy: who may set X-Forwarded-For / -Proto. */
+  trustProxy: boolean | number | string[];
 }
 
 function describe(path: string, schema: { description?: string; pattern?: string; minimum?: number; maximum?: number }, message: string): string {
@@ -44,9 +51,16 @@ function hostIsValid(host: string): boolean {
   return isIP(host) !== 0 || /^[a-z0-9.-]+$/i.test(host);
 }
 
-function publicUrlFrom(host: string, port: number): string {
+function publicUrlFrom(host: string, port: number, https: boolean): string {
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-  return `http://${isIP(shown) === 6 ? `[${shown}]` : shown}:${port}`;
+  return `${https ? 'https' : 'http'}://${isIP(shown) === 6 ? `[${shown}]` : shown}:${port}`;
+}
+
+function trustProxyOf(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim()).filter(Boolean);
 }
 
 /** Reads the environment (only the variables in EnvSchema), applying defaults. */
@@ -66,6 +80,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   for (const name of ['HTTP_HOST', 'RADIUS_HOST'] as const) {
     if (!hostIsValid(valid[name])) throw new ConfigError(`${name}=${JSON.stringify(valid[name])}: expected an IP address or host name`);
   }
+  if ((valid.TLS_CERT === undefined) !== (valid.TLS_KEY === undefined)) {
+    throw new ConfigError(`${valid.TLS_CERT === undefined ? 'TLS_CERT' : 'TLS_KEY'} is missing: HTTPS needs both TLS_CERT and TLS_KEY`);
+  }
   if (valid.PUBLIC_URL !== undefined && !URL.canParse(valid.PUBLIC_URL)) {
     throw new ConfigError(`PUBLIC_URL=${JSON.stringify(valid.PUBLIC_URL)}: expected an absolute http(s) URL`);
   }
@@ -73,9 +90,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     redisUrl: valid.REDIS_URL,
     http: { host: valid.HTTP_HOST, port: valid.HTTP_PORT },
     radius: { host: valid.RADIUS_HOST, authPort: valid.RADIUS_AUTH_PORT, acctPort: valid.RADIUS_ACCT_PORT },
-    publicUrl: (valid.PUBLIC_URL ?? publicUrlFrom(valid.HTTP_HOST, valid.HTTP_PORT)).replace(/\/+$/, ''),
+    publicUrl: (valid.PUBLIC_URL ?? publicUrlFrom(valid.HTTP_HOST, valid.HTTP_PORT, valid.TLS_CERT !== undefined)).replace(/\/+$/, ''),
     dataDir: resolve(cwd, valid.DATA_DIR),
     logLevel: valid.LOG_LEVEL,
     sessionSecret: valid.SESSION_SECRET,
+    tls: valid.TLS_CERT && valid.TLS_KEY ? { cert: resolve(cwd, valid.TLS_CERT), key: resolve(cwd, valid.TLS_KEY) } : undefined,
+    trustProxy: trustProxyOf(valid.TRUST_PROXY),
   };
 }

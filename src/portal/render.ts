@@ -29,7 +29,7 @@ export function renderPage(request: FastifyRequest, reply: FastifyReply, options
   const lang = languageOf(request);
   const chosen = (request.query as Record<string, unknown>).lang ?? ((request.body ?? {}) as Record<string, unknown>).lang;
   if (isLanguage(chosen) && chosen !== request.cookies[LANGUAGE_COOKIE]) {
-    void reply.setCookie(LANGUAGE_COOKIE, chosen, { path: '/', maxAge: 365 * 86_400, sameSite: 'lax', httpOnly: true });
+    void reply.setCookie(LANGUAGE_COOKIE, chosen, { path: '/', maxAge: 365 * 86_400, sameSite: 'lax', httpOnly: true, secure: request.protocol === 'https' });
   }
   const path = request.url.split('?')[0] === '/login' ? '/' : request.url.split('?')[0];
   const languages = LANGUAGES.map((code) => ({

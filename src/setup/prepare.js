@@ -14,6 +14,9 @@ const NEEDS = {
     { command: 'freeradius', pkg: 'freeradius' },
     { command: 'hostapd', pkg: 'hostapd' },
     { command: 'ip', pkg: 'iproute2' },
+    // The portal in a real browser, and a self-signed certificate for the HTTPS test.
+    { command: 'chromium', pkg: 'chromium' },
+    { command: 'openssl', pkg: 'openssl' },
   ],
 };
 

@@ -12,6 +12,8 @@ describe('configuration from the environment', () => {
       dataDir: '/srv/mektep/data',
       logLevel: 'info',
       sessionSecret: undefined,
+      tls: undefined,
+      trustProxy: false,
     });
   });
 
@@ -30,6 +32,15 @@ describe('configuration from the environment', () => {
     ['HTTP_HOST', 'a b', /HTTP_HOST="a b": expected an IP address or host name/],
   ])('stops on a bad %s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('serves HTTPS only with both a certificate and a key, and reads who may forward', () => {
+    expect(() => loadConfig({ TLS_CERT: 'cert.pem' })).toThrow(/TLS_KEY is missing/);
+    expect(loadConfig({ TLS_CERT: 'c.pem', TLS_KEY: 'k.pem', HTTP_PORT: '8443' }, '/srv')).toMatchObject({ tls: { cert: '/srv/c.pem', key: '/srv/k.pem' }, publicUrl: 'https://localhost:8443' });
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 
   it('treats an empty variable as unset', () => {
