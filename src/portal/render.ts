@@ -9,7 +9,7 @@ export const LANGUAGE_COOKIE = 'mk_lang';
 export interface PageOptions {
   template: string;
   status?: number;
-  schoolName?: string | undefined;
+  school?: { name: string; logo?: string } | undefined;
   /** Extra query kept on the language links (the signed portal context). */
   keep?: Record<string, string>;
   data?: Record<string, unknown>;
@@ -39,5 +39,5 @@ export function renderPage(request: FastifyRequest, reply: FastifyReply, options
     href: `${path}?${new URLSearchParams({ ...options.keep, lang: code }).toString()}`,
   }));
   void reply.code(options.status ?? 200).header('cache-control', 'no-store');
-  return reply.view(options.template, { lang, t: CATALOGUES[lang], nonce: reply.cspNonce, languages, schoolName: options.schoolName, ...options.data });
+  return reply.view(options.template, { lang, t: CATALOGUES[lang], nonce: reply.cspNonce, languages, schoolName: options.school?.name, schoolLogo: options.school?.logo, ...options.data });
 }

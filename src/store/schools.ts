@@ -12,6 +12,8 @@ export interface School {
   timezone: string;
   /** Keep NT hashes of this school's passwords so MS-CHAPv2 works (a weaker hash: opt-in). */
   mschapv2: boolean;
+  /** The portal's logo for this school: a data: URI of a small PNG or SVG. */
+  logo?: string;
   createdAt: string;
 }
 
@@ -22,13 +24,26 @@ export interface SchoolInput {
   mschapv2?: boolean;
 }
 
-export type SchoolChanges = Partial<Pick<School, 'name' | 'timezone' | 'mschapv2'>>;
+export type SchoolChanges = Partial<Pick<School, 'name' | 'timezone' | 'mschapv2' | 'logo'>>;
+
+/** The login page must fit in 14 KB with everything else. */
+export const MAX_LOGO_BYTES = 4096;
+
+export function logoDataUri(file: Buffer, name: string): string {
+  const type = name.toLowerCase().endsWith('.svg') ? 'image/svg+xml' : name.toLowerCase().endsWith('.png') ? 'image/png' : undefined;
+  if (!type) throw new ValidationError('the logo must be a .png or .svg file');
+  if (file.length > MAX_LOGO_BYTES) throw new ValidationError(`the logo is ${file.length} bytes; at most ${MAX_LOGO_BYTES} keep the login page within one round trip`);
+  return `data:${type};base64,${file.toString('base64')}`;
+}
 
 export const DEFAULT_TIMEZONE = 'Asia/Almaty';
 
 function fromHash(hash: Record<string, string>): School | undefined {
   if (!hash.id) return undefined;
-  return { id: hash.id, name: hash.name ?? hash.id, timezone: hash.timezone ?? DEFAULT_TIMEZONE, mschapv2: hash.mschapv2 === '1', createdAt: hash.createdAt ?? '' };
+  return {
+    id: hash.id, name: hash.name ?? hash.id, timezone: hash.timezone ?? DEFAULT_TIMEZONE, mschapv2: hash.mschapv2 === '1', createdAt: hash.createdAt ?? '',
+    ...(hash.logo ? { logo: hash.logo } : {}),
+  };
 }
 
 export function createSchoolStore(redis: Redis) {
@@ -71,9 +86,11 @@ export function createSchoolStore(redis: Redis) {
       if (changes.name !== undefined) set.name = text(changes.name, 'school name');
       if (changes.timezone !== undefined) set.timezone = timezone(changes.timezone);
       if (changes.mschapv2 !== undefined) set.mschapv2 = changes.mschapv2 ? '1' : '0';
-      if (Object.keys(set).length === 0) throw new ValidationError('nothing to change: give --name, --timezone or --[no-]mschapv2');
+      const unset = changes.logo === '' ? ['logo'] : [];
+      if (changes.logo) set.logo = changes.logo;
+      if (Object.keys(set).length === 0 && unset.length === 0) throw new ValidationError('nothing to change: give --name, --timezone, --[no-]mschapv2, --logo or --clear-logo');
       const failures = await writeAll(redis, [
-        { key: keys.school(id), mode: 'update', set, audit: { actor, action: 'school.set', target: id, detail: set }, change: { entity: 'school', id } },
+        { key: keys.school(id), mode: 'update', set, unset, audit: { actor, action: 'school.set', target: id, detail: { ...set, ...(set.logo ? { logo: `${set.logo.length} characters` } : {}), ...(unset.length ? { cleared: unset } : {}) } }, change: { entity: 'school', id } },
         ...(changes.mschapv2 === false ? users.map((username): WriteOp => ({
           key: keys.user(username), mode: 'upsert', unset: ['ntHash'], audit: { actor, action: 'user.nthash-removed', target: username }, change: { entity: 'user', id: username },
         })) : []),

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../../src/store/index.js';
+import { logoDataUri } from '../../src/store/schools.js';
 import { buildTestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { freePort, waitFor } from '../helpers/process.js';
@@ -93,5 +94,27 @@ describe('sign-in errors', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toBe('Слишком много неверных попыток для этого логина. Попробуйте через 15 минут.');
     expect(await store.sessions.list({ user: 'dias' })).toEqual([]);
     await context.close();
+  });
+});
+
+describe('page quality', () => {
+  it('works at 320 px wide, in a keyboard-only order, with the school\'s own logo', async () => {
+    const logo = '<svg xmlns="http://www.w3.org/2000/svg" width="44" height="44"><circle cx="22" cy="22" r="20" fill="#c00"/></svg>';
+    await store.schools.update('sch-p', { logo: logoDataUri(Buffer.from(logo), 'logo.svg') }, 'test');
+    await waitFor(async () => (app.services.schools.get('sch-p')?.logo ? true : undefined), 2000, 'the logo');
+    const access = await ap('chilli', '00-1B-63-AA-00-04');
+    const page = await browser.newPage({ viewport: { width: 320, height: 640 }, locale: 'kk-KZ' });
+    await page.goto(access.url);
+    await page.waitForURL((url) => url.href.startsWith(portalUrl));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    expect(await page.locator('header img').getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Мектеп Wi-Fi желісіне кіру');
+    const order: (string | null)[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => document.activeElement?.getAttribute('name') ?? document.activeElement?.tagName ?? null));
+    }
+    expect(order).toEqual(['username', 'password', 'remember', 'BUTTON']);
+    await page.close();
   });
 });

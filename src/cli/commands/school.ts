@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { ValidationError } from '../../errors.js';
+import { logoDataUri } from '../../store/schools.js';
 import { table } from '../output.js';
 import { flag, required, str, type Command } from '../command.js';
 
@@ -20,18 +23,23 @@ export const schoolCommands: Command[] = [
   },
   {
     name: 'school set',
-    usage: '<id> [--name <name>] [--timezone <tz>] [--mschapv2 | --no-mschapv2]',
+    usage: '<id> [--name <name>] [--timezone <tz>] [--mschapv2 | --no-mschapv2] [--logo <file.png|svg> | --clear-logo]',
     summary: "Change a school. Turning MS-CHAPv2 on takes effect for each user at their next password change; turning it off deletes the NT hashes.",
-    options: { name: { type: 'string' }, timezone: { type: 'string' }, mschapv2: { type: 'boolean' } },
+    options: { name: { type: 'string' }, timezone: { type: 'string' }, mschapv2: { type: 'boolean' }, logo: { type: 'string' }, 'clear-logo': { type: 'boolean' } },
     positionals: 1,
     async run({ store, actor }, input) {
       const id = input.positionals[0]!;
+      const logoFile = str(input, 'logo');
+      const logo = logoFile === undefined ? undefined : logoDataUri(await readFile(logoFile).catch(() => {
+        throw new ValidationError(`cannot read ${logoFile}`);
+      }), logoFile);
       await store.schools.require(id);
       const users = (await store.users.list(id)).map((user) => user.username);
       const changes = {
         ...(str(input, 'name') !== undefined ? { name: str(input, 'name')! } : {}),
         ...(str(input, 'timezone') !== undefined ? { timezone: str(input, 'timezone')! } : {}),
         ...(input.values.mschapv2 !== undefined ? { mschapv2: flag(input, 'mschapv2') } : {}),
+        ...(logo ? { logo } : flag(input, 'clear-logo') ? { logo: '' } : {}),
       };
       const school = await store.schools.update(id, changes, actor, users);
       const note = changes.mschapv2 === true ? `\nMS-CHAPv2 works for each of the ${users.length} user(s) after their next password change (mektep user passwd).` : '';

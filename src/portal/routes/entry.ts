@@ -22,7 +22,7 @@ interface LoginBody {
 
 export function entryRoutes(app: FastifyInstance, config: Config, signIn: SignIn) {
   const nasOf = (context: PortalContext): NasClient | undefined => app.nasDirectory.byNasId(context.nasId);
-  const schoolName = (nas: NasClient | undefined) => app.services.schools.get(nas?.school)?.name;
+  const schoolOf = (nas: NasClient | undefined) => app.services.schools.get(nas?.school);
 
   async function loginPage(request: FastifyRequest, reply: FastifyReply, context: PortalContext, token: string, extra: { error?: string; status?: number; username?: string } = {}) {
     const nas = nasOf(context);
@@ -30,7 +30,7 @@ export function entryRoutes(app: FastifyInstance, config: Config, signIn: SignIn
     return renderPage(request, reply, {
       template: 'portal/login.eta',
       status: extra.status ?? 200,
-      schoolName: schoolName(nas),
+      school: schoolOf(nas),
       keep: { ctx: token },
       data: {
         ctx: token,
@@ -96,7 +96,7 @@ export function entryRoutes(app: FastifyInstance, config: Config, signIn: SignIn
     if (released.kind === 'controller') {
       await authorizeOnController(released.request, nas!);
       const t = messagesOf(request);
-      return renderPage(request, reply, { template: 'portal/message.eta', schoolName: schoolName(nas), data: { heading: t.statusHeading, message: t.connectingHint, continueUrl: released.then } });
+      return renderPage(request, reply, { template: 'portal/message.eta', school: schoolOf(nas), data: { heading: t.statusHeading, message: t.connectingHint, continueUrl: released.then } });
     }
     // The release form goes to the access point: allow exactly that origin for form submission.
     const nonce = reply.cspNonce;
@@ -104,6 +104,6 @@ export function entryRoutes(app: FastifyInstance, config: Config, signIn: SignIn
       "default-src 'none'", `style-src 'nonce-${nonce.style}'`, `script-src 'nonce-${nonce.script}'`, "img-src 'self' data:",
       `form-action ${new URL(released.action).origin}`, "base-uri 'none'", "frame-ancestors 'none'",
     ].join('; '));
-    return renderPage(request, reply, { template: 'portal/release.eta', schoolName: schoolName(nas), data: { release: released } });
+    return renderPage(request, reply, { template: 'portal/release.eta', school: schoolOf(nas), data: { release: released } });
   }
 }

@@ -13,7 +13,7 @@ export function statusRoutes(app: FastifyInstance) {
     const { secondsLeft, bytesLeft } = await allowanceOf(app, session);
     return renderPage(request, reply, {
       template: 'portal/status.eta',
-      schoolName: app.services.schools.get(session.school)?.name,
+      school: app.services.schools.get(session.school),
       data: {
         csrf: reply.generateCsrf(),
         user: session.user ?? session.mac ?? '',
