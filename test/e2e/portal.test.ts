@@ -106,13 +106,13 @@ describe('page quality', () => {
     const page = await browser.newPage({ viewport: { width: 320, height: 640 }, locale: 'kk-KZ' });
     await page.goto(access.url);
     await page.waitForURL((url) => url.href.startsWith(portalUrl));
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(320);
     expect(await page.locator('header img').getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
     await expect(page.locator('h1').textContent()).resolves.toBe('Мектеп Wi-Fi желісіне кіру');
-    const order: (string | null)[] = [];
+    const order: string[] = [];
     for (let i = 0; i < 4; i++) {
       await page.keyboard.press('Tab');
-      order.push(await page.evaluate(() => document.activeElement?.getAttribute('name') ?? document.activeElement?.tagName ?? null));
+      order.push(String(await page.evaluate("document.activeElement?.getAttribute('name') ?? document.activeElement?.tagName")));
     }
     expect(order).toEqual(['username', 'password', 'remember', 'BUTTON']);
     await page.close();
