@@ -1,0 +1,40 @@
+// Renders the login page in Kazakh, Russian and English at phone width into docs/screenshots/
+// for the README (a script to run by hand, not part of the tests): npm run screenshots
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ensureDebianPackages } from '../src/setup/debian.js';
+import { launchBrowser } from '../test/helpers/browser.js';
+import { freePort } from '../test/helpers/ports.js';
+
+if (!ensureDebianPackages([{ command: 'redis-server', pkg: 'redis-server' }, { command: 'chromium', pkg: 'chromium' }])) process.exit(1);
+
+const dir = mkdtempSync(join(tmpdir(), 'mk-shots-'));
+const port = await freePort();
+const publicUrl = `http://127.0.0.1:${port}`;
+const env = { ...process.env, DATA_DIR: dir, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), PUBLIC_URL: publicUrl, RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(await freePort()), RADIUS_ACCT_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+const cli = (...args: string[]) => spawnSync(process.execPath, ['src/cli/bin.js', ...args], { env, stdio: 'inherit' });
+cli('school', 'add', 'sch-12', '--name', '№12 мектеп-гимназия');
+cli('nas', 'add', '10.12.0.1', '--secret', 'screenshot-secret', '--vendor', 'chilli', '--school', 'sch-12', '--nas-id', 'demo');
+const server = spawn(process.execPath, ['dist/server.js'], { env, stdio: 'inherit' });
+try {
+  const entry = `${publicUrl}/?res=notyet&uamip=10.12.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-1B-63-12-00-01&ip=10.12.0.50&nasid=demo&userurl=http%3A%2F%2Fexample.org%2F`;
+  for (let tries = 0; tries < 100 && !(await fetch(entry).then((r) => r.ok, () => false)); tries++) await new Promise((resolve) => setTimeout(resolve, 200));
+  const html = await (await fetch(entry, { headers: { 'accept-language': 'kk' } })).text();
+  console.log(`login page: ${Buffer.byteLength(html)} bytes, ${gzipSync(html).length} bytes gzip-compressed`);
+  const browser = await launchBrowser();
+  for (const lang of ['kk', 'ru', 'en']) {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 }, locale: lang });
+    await page.goto(`${entry}&lang=${lang}`);
+    await page.screenshot({ path: `docs/screenshots/login-${lang}.png`, fullPage: true });
+    await page.close();
+    console.log(`docs/screenshots/login-${lang}.png`);
+  }
+  await browser.close();
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  rmSync(dir, { recursive: true, force: true });
+}
