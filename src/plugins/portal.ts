@@ -13,11 +13,18 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/env.js';
+import { portalCsp, type PortalCsp } from '../portal/csp.js';
 import { entryRoutes } from '../portal/routes/entry.js';
 import { probeRoutes } from '../portal/routes/probes.js';
 import { statusRoutes } from '../portal/routes/status.js';
 import { createSignIn } from '../portal/sign-in.js';
 import { createLoginGuard } from '../store/login-guard.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    portalCsp: PortalCsp;
+  }
+}
 
 export interface PortalOptions {
   config: Config;
@@ -25,25 +32,22 @@ export interface PortalOptions {
 
 export default async function portal(app: FastifyInstance, { config }: PortalOptions) {
   const secure = config.publicUrl.startsWith('https:');
+  const views = fileURLToPath(new URL('../../views', import.meta.url));
   await app.register(cookie, { secret: app.sessionSecret });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieKey: 'mk_csrf', cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true } });
-  await app.register(helmet, {
-    enableCSPNonces: true,
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'none'"], styleSrc: [], scriptSrc: [], imgSrc: ["'self'", 'data:'], formAction: ["'self'"],
-        baseUri: ["'none'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null,
-      },
-    },
-    strictTransportSecurity: secure,
-    crossOriginEmbedderPolicy: false,
+  // Helmet's other headers; the CSP is ours, static (hashes, not nonces).
+  await app.register(helmet, { contentSecurityPolicy: false, strictTransportSecurity: secure, crossOriginEmbedderPolicy: false });
+  const csp = portalCsp(views);
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('content-security-policy')) void reply.header('content-security-policy', csp.header);
   });
+  app.decorate('portalCsp', csp);
   await app.register(compress, { threshold: 256 });
   await app.register(rateLimit, { global: false });
   await app.register(view, {
-    engine: { eta: new Eta({ views: fileURLToPath(new URL('../../views', import.meta.url)), cache: true }) },
-    root: fileURLToPath(new URL('../../views', import.meta.url)),
+    engine: { eta: new Eta({ views, cache: true }) },
+    root: views,
     layout: 'layouts/portal.eta',
     production: true,
   });

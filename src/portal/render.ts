@@ -1,5 +1,5 @@
-// Rendering a portal page: language (switch > cookie > Accept-Language), the catalogue, CSP
-// nonces, the language links, the school's name.
+// Rendering a portal page: language (switch > cookie > Accept-Language), the catalogue, the
+// language links, the school's name.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CATALOGUES, isLanguage, LANGUAGES, negotiate, type Language } from './i18n.js';
 import type { Messages } from './messages/en.js';
@@ -39,5 +39,5 @@ export function renderPage(request: FastifyRequest, reply: FastifyReply, options
     href: `${path}?${new URLSearchParams({ ...options.keep, lang: code }).toString()}`,
   }));
   void reply.code(options.status ?? 200).header('cache-control', 'no-store');
-  return reply.view(options.template, { lang, t: CATALOGUES[lang], nonce: reply.cspNonce, languages, schoolName: options.school?.name, schoolLogo: options.school?.logo, ...options.data });
+  return reply.view(options.template, { lang, t: CATALOGUES[lang], languages, schoolName: options.school?.name, schoolLogo: options.school?.logo, ...options.data });
 }

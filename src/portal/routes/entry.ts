@@ -81,7 +81,7 @@ export function entryRoutes(app: FastifyInstance, config: Config, signIn: SignIn
   app.get('/', entry);
   app.get('/guest/s/:site/', entry);
 
-  app.post<{ Body: LoginBody }>('/login', { preHandler: (request, reply, done) => app.csrfProtection(request, reply, done), config: { rateLimit: { max: 600, timeWindow: '1 minute' } } }, async (request, reply) => {
+  app.post<{ Body: LoginBody }>('/login', { preHandler: (request, reply, done) => app.csrfProtection(request, reply, done), config: { rateLimit: { max: 3000, timeWindow: '1 minute' } } }, async (request, reply) => {
     const body = request.body ?? {};
     const context = await verifyContext(body.ctx ?? '', app.sessionSecret);
     if (typeof context === 'string') return message(request, reply, context === 'expired' ? 'errorExpiredPage' : 'errorBadRequest', 400);
@@ -99,11 +99,7 @@ export function entryRoutes(app: FastifyInstance, config: Config, signIn: SignIn
       return renderPage(request, reply, { template: 'portal/message.eta', school: schoolOf(nas), data: { heading: t.statusHeading, message: t.connectingHint, continueUrl: released.then } });
     }
     // The release form goes to the access point: allow exactly that origin for form submission.
-    const nonce = reply.cspNonce;
-    void reply.header('content-security-policy', [
-      "default-src 'none'", `style-src 'nonce-${nonce.style}'`, `script-src 'nonce-${nonce.script}'`, "img-src 'self' data:",
-      `form-action ${new URL(released.action).origin}`, "base-uri 'none'", "frame-ancestors 'none'",
-    ].join('; '));
+    void reply.header('content-security-policy', app.portalCsp.withFormAction(new URL(released.action).origin));
     return renderPage(request, reply, { template: 'portal/release.eta', school: schoolOf(nas), data: { release: released } });
   }
 }
