@@ -1,4 +1,6 @@
-// Reading secrets for the CLI: from standard input (scripts) or a no-echo prompt (people).
+// What the CLI reads: secrets from standard input (scripts) or a no-echo prompt (people), and
+// the files it is given.
+import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../errors.js';
 
 export async function readStdin(what: string): Promise<string> {
@@ -46,4 +48,11 @@ export async function newPassword(fromStdin: boolean): Promise<string> {
   const second = await promptHidden('Password again: ');
   if (first !== second) throw new ValidationError('the two passwords differ');
   return first;
+}
+
+/** A file the command was given, or an error that says why it cannot be read. */
+export async function readInputFile(path: string): Promise<string> {
+  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ValidationError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
 }

@@ -1,13 +1,14 @@
 // Accounting from an access point (radclient) into the live session table in Redis.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { runCli, waitFor } from '../helpers/process.js';
-import { buildTestApp } from '../helpers/app.js';
 import { radclient } from '../helpers/radclient.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import type { TestRedis } from '../helpers/redis.js';
+import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 
 const SECRET = 'acct-secret-42';
+let fixture: AppFixture;
 let server: TestRedis;
 let app: FastifyInstance;
 let store: Store;
@@ -15,19 +16,17 @@ let acct: number;
 let auth: number;
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  app = await buildTestApp(server.url);
-  store = createStore(server.client());
-  acct = app.radius.acct.port();
-  auth = app.radius.auth.port();
+  fixture = await startAppFixture();
+  ({ server, app } = fixture);
+  store = fixture.store;
+  ({ auth, acct } = fixture);
   await store.schools.add({ id: 'sch-3', name: 'School 3' }, 'test');
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'chilli', school: 'sch-3' }, 'test');
   await store.users.add({ username: 'dana', password: 'dana-password', role: 'teacher', school: 'sch-3' }, 'test');
   await waitFor(async () => app.nasDirectory.find('127.0.0.1'), 2000, 'the NAS');
 });
 afterAll(async () => {
-  await app?.close();
-  await server.close();
+  await fixture?.close();
 });
 
 const start = 'Acct-Status-Type=Start,Acct-Session-Id=s-100,User-Name=dana,Calling-Station-Id=AA-BB-CC-00-01-00,Framed-IP-Address=10.3.0.17,NAS-Port=7';

@@ -2,26 +2,27 @@
 // §9.2 vectors (radclient's own MS-CHAP is v1).
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '../../src/store/index.js';
-import { buildTestApp } from '../helpers/app.js';
+import type { Store } from '../../src/store/index.js';
 import { runCli, waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import type { TestRedis } from '../helpers/redis.js';
+import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 
 const SECRET = 'mschap-secret-9';
 const CHALLENGE = '0x5B5D7C7D7B3F2F3E3C2C602132262628';
 // ident 1, flags 0, peer challenge, 8 reserved zero bytes, NT-Response.
 const RESPONSE = '0x010021402324255E262A28295F2B3A337C7E000000000000000082309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF';
+let fixture: AppFixture;
 let server: TestRedis;
 let app: FastifyInstance;
 let store: Store;
 let auth: number;
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  app = await buildTestApp(server.url);
-  store = createStore(server.client());
-  auth = app.radius.auth.port();
+  fixture = await startAppFixture();
+  ({ server, app } = fixture);
+  store = fixture.store;
+  ({ auth } = fixture);
   await store.schools.add({ id: 'sch-ms', name: 'MS-CHAP school', mschapv2: true }, 'test');
   await store.schools.add({ id: 'sch-plain', name: 'Plain school' }, 'test');
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'generic', rejectDelayMs: 0 }, 'test');
@@ -29,8 +30,7 @@ beforeAll(async () => {
   await waitFor(async () => app.nasDirectory.find('127.0.0.1'), 2000, 'the NAS');
 });
 afterAll(async () => {
-  await app?.close();
-  await server.close();
+  await fixture?.close();
 });
 
 const request = (user = 'User', response = RESPONSE) => `User-Name=${user},MS-CHAP-Challenge=${CHALLENGE},MS-CHAP2-Response=${response},Message-Authenticator=0x00`;

@@ -4,33 +4,29 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Attr } from '../../src/radius/packet.js';
-import { createStore } from '../../src/store/index.js';
-import { buildTestApp } from '../helpers/app.js';
 import { waitFor } from '../helpers/process.js';
 import { accessRequest, accountingRequest, exchange, replyMessageAuthenticatorValid, responseAuthenticatorValid } from '../helpers/radius-wire.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 
 const SECRET = 'wire-secret-1';
 const LEGACY_SECRET = 'legacy-secret-2';
-let server: TestRedis;
+let fixture: AppFixture;
 let app: FastifyInstance;
 let auth: number;
 let acct: number;
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  app = await buildTestApp(server.url);
-  const store = createStore(server.client());
-  auth = app.radius.auth.port();
-  acct = app.radius.acct.port();
+  fixture = await startAppFixture();
+  ({ app } = fixture);
+  const { store } = fixture;
+  ({ auth, acct } = fixture);
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'generic', rejectDelayMs: 0 }, 'test');
   await store.nas.add('127.0.0.2', { secret: LEGACY_SECRET, vendor: 'generic', requireMessageAuthenticator: false, rejectDelayMs: 0 }, 'test');
   await store.users.add({ username: 'wire', password: 'wire-password', role: 'student' }, 'test');
   await waitFor(async () => app.nasDirectory.find('127.0.0.2'), 2000, 'the NAS clients');
 });
 afterAll(async () => {
-  await app?.close();
-  await server.close();
+  await fixture?.close();
 });
 
 const login = (password: string, extra: [string | number, string | Buffer][] = []) => [['User-Name', 'wire'], ['User-Password', password], ...extra] as [string | number, string | Buffer][];

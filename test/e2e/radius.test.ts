@@ -2,15 +2,16 @@
 // the real app and a real redis-server.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '../../src/store/index.js';
-import { buildTestApp } from '../helpers/app.js';
+import type { Store } from '../../src/store/index.js';
 import { waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
 import { accessRequest, exchange } from '../helpers/radius-wire.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import type { TestRedis } from '../helpers/redis.js';
+import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 
 const SECRET = 'testing123-secret';
 const actor = 'test:setup';
+let fixture: AppFixture;
 let server: TestRedis;
 let app: FastifyInstance;
 let store: Store;
@@ -18,11 +19,10 @@ let auth: number;
 let acct: number;
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  app = await buildTestApp(server.url);
-  store = createStore(server.client());
-  auth = app.radius.auth.port();
-  acct = app.radius.acct.port();
+  fixture = await startAppFixture();
+  ({ server, app } = fixture);
+  store = fixture.store;
+  ({ auth, acct } = fixture);
   await store.schools.add({ id: 'sch-7', name: 'School 7' }, actor);
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'mikrotik', school: 'sch-7' }, actor);
   await store.policies.set('student', undefined, { downRate: 5_000_000, upRate: 1_000_000, sessionTimeout: 8 * 3600 }, [], actor);
@@ -30,8 +30,7 @@ beforeAll(async () => {
   await waitFor(async () => app.nasDirectory.find('127.0.0.1'), 2000, 'the NAS');
 });
 afterAll(async () => {
-  await app?.close();
-  await server.close();
+  await fixture?.close();
 });
 
 async function dropped(reason: string): Promise<number> {

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { ValidationError } from '../../errors.js';
 import type { Device } from '../../store/devices.js';
+import { readInputFile } from '../io.js';
 import { table } from '../output.js';
 import { flag, required, str, type Command } from '../command.js';
 
@@ -33,9 +32,7 @@ export const deviceCommands: Command[] = [
     positionals: 1,
     async run({ store, actor }, input) {
       const path = input.positionals[0]!;
-      const csv = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        throw new ValidationError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
-      });
+      const csv = await readInputFile(path);
       const report = await store.devices.importCsv(csv, { dryRun: flag(input, 'dry-run'), actor });
       const json = { dryRun: flag(input, 'dry-run'), ...report };
       if (report.errors.length > 0) {

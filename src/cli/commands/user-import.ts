@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { ValidationError } from '../../errors.js';
 import { importUsers } from '../../store/user-import.js';
+import { readInputFile } from '../io.js';
 import { table } from '../output.js';
 import { flag, type Command } from '../command.js';
 
@@ -12,9 +11,7 @@ export const userImportCommand: Command = {
   positionals: 1,
   async run({ store, actor }, input) {
     const path = input.positionals[0]!;
-    const csv = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new ValidationError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
-    });
+    const csv = await readInputFile(path);
     const report = await importUsers(store.users, csv, { dryRun: flag(input, 'dry-run'), actor });
     if (report.errors.length > 0) {
       return {
