@@ -4,12 +4,12 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { secondsLeftInSchedule } from '../policy/schedule.js';
+import { keys } from '../store/keys.js';
 import type { PolicyCache } from '../store/policy-cache.js';
 import type { SchoolDirectory } from '../store/school-directory.js';
 import type { Session, SessionStore } from '../store/sessions.js';
 
 export const SWEEP_INTERVAL_MS = 60_000;
-const LOCK_KEY = 'mk:lock:schedule-sweep';
 
 export interface SweeperDeps {
   redis: Pick<Redis, 'set'>;
@@ -23,7 +23,7 @@ export interface SweeperDeps {
 
 /** One sweep; returns how many sessions were ended (0 when another instance holds the lock). */
 export async function sweepSchedules(deps: SweeperDeps): Promise<number> {
-  if ((await deps.redis.set(LOCK_KEY, String(process.pid), 'PX', SWEEP_INTERVAL_MS - 5000, 'NX')) !== 'OK') return 0;
+  if ((await deps.redis.set(keys.scheduleSweepLock, String(process.pid), 'PX', SWEEP_INTERVAL_MS - 5000, 'NX')) !== 'OK') return 0;
   const now = (deps.now ?? Date.now)();
   let ended = 0;
   for (const session of await deps.sessions.list()) {

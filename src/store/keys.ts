@@ -55,6 +55,9 @@ export const keys = {
   /** A live session by client IP alone, for the portal and RFC 8908 (last NAS to report wins). */
   sessionByIpAny: (ip: string) => `${PREFIX}session-ip-any:${part(ip)}`,
 
+  /** Held by the instance running the minute's schedule sweep. */
+  scheduleSweepLock: `${PREFIX}lock:schedule-sweep`,
+
   roles: `${PREFIX}roles`,
   /** A role's global policy, or a school's override of it. */
   policy: (role: string, school?: string) => (school === undefined ? `${PREFIX}policy:${part(role)}` : `${PREFIX}policy:${part(role)}@${part(school)}`),
