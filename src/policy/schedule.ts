@@ -45,9 +45,14 @@ export function formatSchedule(windows: ScheduleWindow[]): string {
   return windows.map((window) => `${window.days.map((day) => DAY_NAMES[day]).join(',')} ${window.start}-${window.end}`).join('; ');
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one: one per time zone, kept.
+const weekFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Minutes since Sunday 00:00 in the zone. */
 export function weekMinute(now: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(now));
+  let format = weekFormats.get(timeZone);
+  if (!format) weekFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  const parts = format.formatToParts(new Date(now));
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
   return dayIndex(get('weekday'), 'clock') * MINUTES_PER_DAY + Number(get('hour')) * 60 + Number(get('minute'));
 }
