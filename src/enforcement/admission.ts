@@ -7,7 +7,7 @@ import { usagePeriods } from '../policy/periods.js';
 import type { Vendor } from '../store/nas.js';
 import type { PolicyCache } from '../store/policy-cache.js';
 import type { SchoolDirectory } from '../store/school-directory.js';
-import type { SessionStore } from '../store/sessions.js';
+import type { Session, SessionStore } from '../store/sessions.js';
 import { adapterFor } from '../vendors/registry.js';
 import { formatClass, type LoginClass } from '../radius/class-attribute.js';
 
@@ -55,3 +55,8 @@ export function createAdmission(deps: AdmissionDeps) {
 }
 
 export type Admit = ReturnType<typeof createAdmission>;
+
+/** The login a live session stands for (a person, when the NAS named one), to re-admit it. */
+export function loginOfSession(session: Session & { role: string }): LoginClass {
+  return { kind: 'user', subject: session.user ?? session.sessionId, role: session.role, ...(session.school ? { school: session.school } : {}) };
+}

@@ -4,9 +4,10 @@
 // Used by the server (quota, eviction, schedule) and by the CLI (kick, disable, policy set).
 import type { EncodableAttribute } from 'radius';
 import type { Logger } from 'pino';
-import type { Admit } from './admission.js';
+import { loginOfSession, type Admit } from './admission.js';
 import { ERROR_CAUSES, type CoaClient, type CoaResult } from '../radius/coa-client.js';
 import type { Store } from '../store/index.js';
+import type { NasClient } from '../store/nas.js';
 import type { Session } from '../store/sessions.js';
 import { adapterFor } from '../vendors/registry.js';
 
@@ -36,8 +37,9 @@ function identify(session: Session): EncodableAttribute[] {
 }
 
 export function createEnforcer({ store, coa, admit, log }: EnforcerDeps) {
-  async function send(session: Session, action: 'disconnect' | 'coa', extra: EncodableAttribute[], reason: string, actor: string): Promise<EnforcementResult> {
-    const nas = await store.nas.get(session.nas).catch(() => undefined);
+  const nasOf = (session: Session) => store.nas.get(session.nas).catch(() => undefined);
+
+  async function send(session: Session, nas: NasClient | undefined, action: 'disconnect' | 'coa', extra: EncodableAttribute[], reason: string, actor: string): Promise<EnforcementResult> {
     const ip = session.nasIp ?? (nas && !nas.address.includes('/') ? nas.address : undefined);
     let result: EnforcementResult;
     if (!nas || !ip) {
@@ -53,34 +55,32 @@ export function createEnforcer({ store, coa, admit, log }: EnforcerDeps) {
     return result;
   }
 
-  async function disconnectAll(sessions: Session[], reason: string, actor: string): Promise<EnforcementResult[]> {
-    return Promise.all(sessions.map((session) => send(session, 'disconnect', [], reason, actor)));
-  }
+  const disconnect = async (session: Session, reason: string, actor: string) => send(session, await nasOf(session), 'disconnect', [], reason, actor);
 
   return {
-    disconnect: (session: Session, reason: string, actor: string) => send(session, 'disconnect', [], reason, actor),
+    disconnect,
 
     async disconnectUser(username: string, reason: string, actor: string): Promise<EnforcementResult[]> {
-      return disconnectAll(await store.sessions.list({ user: username }), reason, actor);
+      return Promise.all((await store.sessions.list({ user: username })).map((session) => disconnect(session, reason, actor)));
     },
 
     /** By session id ("<nas>|<Acct-Session-Id>"); undefined when no such live session. */
     async disconnectById(id: string, reason: string, actor: string): Promise<EnforcementResult | undefined> {
       const [nas, ...rest] = id.split('|');
       const session = nas && rest.length ? await store.sessions.get(nas, rest.join('|')) : undefined;
-      return session ? send(session, 'disconnect', [], reason, actor) : undefined;
+      return session ? disconnect(session, reason, actor) : undefined;
     },
 
     /** Moves every live session of the role (in one school, or all) to its policy as it is now. */
     async applyPolicy(role: string, school: string | undefined, actor: string): Promise<EnforcementResult[]> {
       const sessions = (await store.sessions.list(school ? { school } : {})).filter((session) => session.role === role);
       return Promise.all(sessions.map(async (session) => {
-        const vendor = (await store.nas.get(session.nas).catch(() => undefined))?.vendor ?? 'generic';
-        const login = { kind: 'user' as const, subject: session.user ?? session.sessionId, role, ...(session.school ? { school: session.school } : {}) };
-        const { decision, attributes } = await admit(vendor, login, { countDevices: false });
-        if (!decision.accept) return send(session, 'disconnect', [], decision.message, actor);
-        if (!adapterFor(vendor).canCoa) return send(session, 'disconnect', [], 'policy changed (the access point cannot apply it live)', actor);
-        return send(session, 'coa', attributes.filter(([name]) => name !== 'Class'), 'policy changed', actor);
+        const nas = await nasOf(session);
+        const vendor = nas?.vendor ?? 'generic';
+        const { decision, attributes } = await admit(vendor, loginOfSession({ ...session, role }), { countDevices: false });
+        if (!decision.accept) return send(session, nas, 'disconnect', [], decision.message, actor);
+        if (!adapterFor(vendor).canCoa) return send(session, nas, 'disconnect', [], 'policy changed (the access point cannot apply it live)', actor);
+        return send(session, nas, 'coa', attributes.filter(([name]) => name !== 'Class'), 'policy changed', actor);
       }));
     },
   };

@@ -44,21 +44,22 @@ function reject(reason: RejectReason): Decision {
   return { accept: false, reason, message: REJECT_MESSAGES[reason] };
 }
 
+/** The quota used up, if any, else the bytes left (undefined without quotas). */
+export function quotaState(policy: Policy, usage: { today: number; month: number }): { over: 'daily-quota' | 'monthly-quota' } | { left: number | undefined } {
+  if (policy.dailyQuota !== undefined && usage.today >= policy.dailyQuota) return { over: 'daily-quota' };
+  if (policy.monthlyQuota !== undefined && usage.month >= policy.monthlyQuota) return { over: 'monthly-quota' };
+  const left = [policy.dailyQuota === undefined ? undefined : policy.dailyQuota - usage.today, policy.monthlyQuota === undefined ? undefined : policy.monthlyQuota - usage.month]
+    .filter((value): value is number => value !== undefined);
+  return { left: left.length ? Math.min(...left) : undefined };
+}
+
 export function decide(input: DecisionInput): Decision {
   const { policy } = input;
   const scheduleLeft = secondsLeftInSchedule(policy.schedule, input.now, input.timeZone);
   if (scheduleLeft === 0) return reject('outside-schedule');
 
-  const usage = input.usage ?? { today: 0, month: 0 };
-  const left: number[] = [];
-  if (policy.dailyQuota !== undefined) {
-    if (usage.today >= policy.dailyQuota) return reject('daily-quota');
-    left.push(policy.dailyQuota - usage.today);
-  }
-  if (policy.monthlyQuota !== undefined) {
-    if (usage.month >= policy.monthlyQuota) return reject('monthly-quota');
-    left.push(policy.monthlyQuota - usage.month);
-  }
+  const quota = quotaState(policy, input.usage ?? { today: 0, month: 0 });
+  if ('over' in quota) return reject(quota.over);
 
   let evict: LiveSession[] = [];
   if (policy.maxDevices !== undefined) {
@@ -74,7 +75,7 @@ export function decide(input: DecisionInput): Decision {
     now: input.now,
     ...(input.validUntil === undefined ? {} : { validUntil: input.validUntil }),
     ...(scheduleLeft === undefined ? {} : { scheduleLeft }),
-    ...(left.length ? { dataLeft: Math.min(...left) } : {}),
+    ...(quota.left === undefined ? {} : { dataLeft: quota.left }),
   }, input.className);
   return { accept: true, grant, evict };
 }

@@ -1,6 +1,7 @@
 // What a live session has left — time (session timeout, schedule, account validity) and data
 // (quotas) — for the status page and the RFC 8908 API.
 import type { FastifyInstance } from 'fastify';
+import { loginOfSession } from '../enforcement/admission.js';
 import type { Session } from '../store/sessions.js';
 
 export interface Allowance {
@@ -10,9 +11,8 @@ export interface Allowance {
 
 export async function allowanceOf(app: FastifyInstance, session: Session, now = Date.now()): Promise<Allowance> {
   if (!session.role) return {};
-  const vendor = app.nasDirectory.find(session.nasIp ?? '')?.vendor ?? 'generic';
-  const login = { kind: 'user' as const, subject: session.user ?? session.sessionId, role: session.role, ...(session.school ? { school: session.school } : {}) };
-  const { decision } = await app.services.admit(vendor, login, { countDevices: false });
+  // Only the decision is needed here, not the vendor's attributes.
+  const { decision } = await app.services.admit('generic', loginOfSession({ ...session, role: session.role }), { countDevices: false });
   if (!decision.accept) return { secondsLeft: 0, bytesLeft: 0 };
   const policy = await app.services.policies.effective(session.role, session.school);
   const elapsed = Math.floor((now - Date.parse(session.startedAt)) / 1000);

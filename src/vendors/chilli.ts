@@ -2,7 +2,7 @@
 // kbit/s, and WISPr-Bandwidth-Max-* (bit/s) is sent too, for firmware that reads only WISPr.
 // Data limits: ChilliSpot-Max-Total-Octets (+ Gigawords).
 import type { EncodableAttribute } from 'radius';
-import { splitGigawords, standardAttributes, wisprBandwidth } from './common.js';
+import { kbps, splitGigawords, standardAttributes, wisprBandwidth } from './common.js';
 import type { VendorAdapter } from './types.js';
 
 export const chilli: VendorAdapter = {
@@ -10,8 +10,8 @@ export const chilli: VendorAdapter = {
   canCoa: true,
   replyAttributes(grant) {
     const vendor: EncodableAttribute[] = [];
-    if (grant.upRate !== undefined) vendor.push(['ChilliSpot-Bandwidth-Max-Up', Math.max(1, Math.round(grant.upRate / 1000))]);
-    if (grant.downRate !== undefined) vendor.push(['ChilliSpot-Bandwidth-Max-Down', Math.max(1, Math.round(grant.downRate / 1000))]);
+    if (grant.upRate !== undefined) vendor.push(['ChilliSpot-Bandwidth-Max-Up', kbps(grant.upRate)]);
+    if (grant.downRate !== undefined) vendor.push(['ChilliSpot-Bandwidth-Max-Down', kbps(grant.downRate)]);
     if (grant.dataLeft !== undefined) {
       const { low, giga } = splitGigawords(grant.dataLeft);
       vendor.push(['ChilliSpot-Max-Total-Octets', low], ['ChilliSpot-Max-Total-Gigawords', giga]);

@@ -3,7 +3,7 @@
 // names an ACL as Airespace-ACL-Name. The WLC answers CoA and Disconnect on UDP 3799 once the
 // RADIUS server is enabled for dynamic authorization ("Support for CoA").
 import type { EncodableAttribute } from 'radius';
-import { standardAttributes } from './common.js';
+import { kbps, standardAttributes } from './common.js';
 import type { VendorAdapter } from './types.js';
 
 export const cisco: VendorAdapter = {
@@ -11,10 +11,10 @@ export const cisco: VendorAdapter = {
   canCoa: true,
   replyAttributes(grant) {
     const vendor: EncodableAttribute[] = [];
-    if (grant.downRate !== undefined) vendor.push(['Airespace-Data-Bandwidth-Average-Contract', Math.max(1, Math.round(grant.downRate / 1000))]);
-    if (grant.upRate !== undefined) vendor.push(['Airespace-Data-Bandwidth-Average-Contract-Upstream', Math.max(1, Math.round(grant.upRate / 1000))]);
-    if (grant.burstDownRate !== undefined) vendor.push(['Airespace-Data-Bandwidth-Burst-Contract', Math.max(1, Math.round(grant.burstDownRate / 1000))]);
-    if (grant.burstUpRate !== undefined) vendor.push(['Airespace-Data-Bandwidth-Burst-Contract-Upstream', Math.max(1, Math.round(grant.burstUpRate / 1000))]);
+    if (grant.downRate !== undefined) vendor.push(['Airespace-Data-Bandwidth-Average-Contract', kbps(grant.downRate)]);
+    if (grant.upRate !== undefined) vendor.push(['Airespace-Data-Bandwidth-Average-Contract-Upstream', kbps(grant.upRate)]);
+    if (grant.burstDownRate !== undefined) vendor.push(['Airespace-Data-Bandwidth-Burst-Contract', kbps(grant.burstDownRate)]);
+    if (grant.burstUpRate !== undefined) vendor.push(['Airespace-Data-Bandwidth-Burst-Contract-Upstream', kbps(grant.burstUpRate)]);
     if (grant.filterId !== undefined) vendor.push(['Airespace-ACL-Name', grant.filterId]);
     return [...standardAttributes(grant), ...(vendor.length ? [['Vendor-Specific', 14179, vendor] as EncodableAttribute] : [])];
   },

@@ -4,6 +4,11 @@ import type { Grant } from '../policy/grant.js';
 
 const TWO_32 = 2 ** 32;
 
+/** bit/s → kbit/s as most vendors take rates: rounded, never 0 (0 often means "no limit"). */
+export function kbps(bitsPerSecond: number): number {
+  return Math.max(1, Math.round(bitsPerSecond / 1000));
+}
+
 /** A 64-bit byte count as (low 32 bits, Gigawords), the RADIUS way. */
 export function splitGigawords(bytes: number): { low: number; giga: number } {
   return { low: bytes % TWO_32, giga: Math.floor(bytes / TWO_32) };

@@ -4,11 +4,11 @@
 // Data limits: Mikrotik-Total-Limit (+ Gigawords). CoA on UDP 3799 needs /radius incoming accept=yes.
 import type { EncodableAttribute } from 'radius';
 import type { Grant } from '../policy/grant.js';
-import { splitGigawords, standardAttributes } from './common.js';
+import { kbps, splitGigawords, standardAttributes } from './common.js';
 import type { VendorAdapter } from './types.js';
 
 function kbit(rate: number | undefined): string {
-  return rate === undefined ? '0' : `${Math.max(1, Math.round(rate / 1000))}k`;
+  return rate === undefined ? '0' : `${kbps(rate)}k`;
 }
 
 export function mikrotikRateLimit(grant: Grant): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type DecisionInput } from '../../src/policy/decide.js';
+import { decide, quotaState, type DecisionInput } from '../../src/policy/decide.js';
 import { parseSchedule } from '../../src/policy/schedule.js';
 
 // Wednesday 2026-11-25 10:00 in Asia/Almaty (UTC+5).
@@ -36,5 +36,12 @@ describe('decide', () => {
   it('gives each rejection a message the person can act on', () => {
     const decision = decide({ ...base, policy: { dailyQuota: 1 }, usage: { today: 5, month: 5 } });
     expect(decision).toEqual({ accept: false, reason: 'daily-quota', message: 'Your daily data allowance is used up; it renews at midnight' });
+  });
+
+  it('tells which quota is used up, on its own (accounting checks it whatever the schedule)', () => {
+    expect(quotaState({}, { today: 5e9, month: 5e9 })).toEqual({ left: undefined });
+    expect(quotaState({ dailyQuota: 2e9, monthlyQuota: 40e9 }, { today: 1e9, month: 39.5e9 })).toEqual({ left: 5e8 });
+    expect(quotaState({ dailyQuota: 2e9 }, { today: 2e9, month: 2e9 })).toEqual({ over: 'daily-quota' });
+    expect(quotaState({ dailyQuota: 2e9, monthlyQuota: 3e9 }, { today: 0, month: 3e9 })).toEqual({ over: 'monthly-quota' });
   });
 });

@@ -3,7 +3,7 @@
 // Accounting-Response goes out only after Redis acknowledged the write.
 import type { Logger } from 'pino';
 import { parseMac } from '../../store/mac.js';
-import { decide } from '../../policy/decide.js';
+import { quotaState, REJECT_MESSAGES } from '../../policy/decide.js';
 import { usagePeriods } from '../../policy/periods.js';
 import type { PolicyCache } from '../../store/policy-cache.js';
 import type { SchoolDirectory } from '../../store/school-directory.js';
@@ -54,6 +54,7 @@ export function createAccountingHandler({ sessions, schools, policies, quotaReac
     const callingStationId = request.string(Attr.CallingStationId);
     const cause = request.integer(Attr.AcctTerminateCause);
     const school = login?.school ?? nas.school;
+    const timeZone = schools.timeZone(school);
     const user = login?.kind === 'user' ? login.subject : userName?.toLowerCase();
     const at = now();
     const record = {
@@ -73,16 +74,13 @@ export function createAccountingHandler({ sessions, schools, policies, quotaReac
       outOctets: octets(request, Attr.AcctOutputOctets, Attr.AcctOutputGigawords),
       sessionTime: request.integer(Attr.AcctSessionTime),
       terminateCause: cause === undefined ? undefined : (TERMINATE_CAUSES[cause] ?? String(cause)),
-      ...(user ? { periods: usagePeriods(at, schools.timeZone(school)) } : {}),
+      ...(user ? { periods: usagePeriods(at, timeZone) } : {}),
     };
     const usage = await sessions.record(record, at);
     if (status !== 'stop' && login?.kind === 'user') {
       // Quota reached, seen in an Interim-Update: the session ends now, the next login is refused.
-      const policy = await policies.effective(login.role, school);
-      const over = decide({ role: login.role, policy, timeZone: schools.timeZone(school), now: at, className: '', usage });
-      if (!over.accept && (over.reason === 'daily-quota' || over.reason === 'monthly-quota')) {
-        quotaReached({ id: sessionKeyId(nas.address, sessionId), ...record, startedAt: '', updatedAt: '' }, over.message);
-      }
+      const quota = quotaState(await policies.effective(login.role, school), usage);
+      if ('over' in quota) quotaReached({ id: sessionKeyId(nas.address, sessionId), ...record, startedAt: '', updatedAt: '' }, REJECT_MESSAGES[quota.over]);
     }
     return reply;
   };
