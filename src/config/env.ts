@@ -22,6 +22,7 @@ export const EnvSchema = Type.Object({
   TLS_CERT: Type.Optional(Type.String({ minLength: 1, description: 'the path of a PEM certificate (chain) file' })),
   TLS_KEY: Type.Optional(Type.String({ minLength: 1, description: 'the path of a PEM private key file' })),
   TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(true|false|\\d+|[0-9a-fA-F.:/, ]+)$', description: 'true, false, a number of hops, or proxy addresses/CIDRs separated by commas' })),
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 1000, minimum: 50, maximum: 10000 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -37,6 +38,8 @@ export interface Config {
   tls: { cert: string; key: string } | undefined;
   /** Fastify trustProxy: who may set X-Forwarded-For / -Proto. */
   trustProxy: boolean | number | string[];
+  /** Longest a Redis command may take before the RADIUS request is dropped unanswered. */
+  redisCommandTimeoutMs: number;
 }
 
 function describe(path: string, schema: { description?: string; pattern?: string; minimum?: number; maximum?: number }, message: string): string {
@@ -96,5 +99,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     sessionSecret: valid.SESSION_SECRET,
     tls: valid.TLS_CERT && valid.TLS_KEY ? { cert: resolve(cwd, valid.TLS_CERT), key: resolve(cwd, valid.TLS_KEY) } : undefined,
     trustProxy: trustProxyOf(valid.TRUST_PROXY),
+    redisCommandTimeoutMs: valid.REDIS_COMMAND_TIMEOUT_MS,
   };
 }

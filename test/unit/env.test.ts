@@ -14,6 +14,7 @@ describe('configuration from the environment', () => {
       sessionSecret: undefined,
       tls: undefined,
       trustProxy: false,
+      redisCommandTimeoutMs: 1000,
     });
   });
 
@@ -30,6 +31,7 @@ describe('configuration from the environment', () => {
     ['SESSION_SECRET', 'short', /SESSION_SECRET="short": expected at least 32 characters/],
     ['PUBLIC_URL', 'wifi.school.kz', /PUBLIC_URL/],
     ['HTTP_HOST', 'a b', /HTTP_HOST="a b": expected an IP address or host name/],
+    ['REDIS_COMMAND_TIMEOUT_MS', '20', /REDIS_COMMAND_TIMEOUT_MS="20": expected a whole number from 50 to 10000/],
   ])('stops on a bad %s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
