@@ -1,6 +1,7 @@
 // Password hashing with scrypt (node:crypto, run on libuv's thread pool, so hashing never blocks
 // the event loop). Stored as "scrypt$N$r$p$salt$hash", base64url, so parameters can be raised
 // later without breaking existing hashes.
+import createError from '@fastify/error';
 import { randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const N = 16_384;
@@ -26,6 +27,98 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const expected = Buffer.from(hash, 'base64url');
   const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
   return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/** Which queue a password check waits in: RADIUS logins (APs time out after a few seconds)
+ * or a portal login from one client address. */
+export type PasswordLane = { kind: 'radius' } | { kind: 'portal'; client: string };
+export const RADIUS_LANE: PasswordLane = { kind: 'radius' };
+
+export const PasswordBusyError = createError<'MK_ERR_PASSWORD_BUSY', 503, []>('MK_ERR_PASSWORD_BUSY', 'Too many password checks are waiting; try again in a moment', 503);
+
+export interface SchedulerLimits {
+  /** Checks running at once: libuv's thread pool (4 unless UV_THREADPOOL_SIZE says otherwise). */
+  slots: number;
+  /** Portal checks running at once; the rest of the slots are kept for RADIUS. */
+  portalSlots: number;
+  /** Running plus waiting portal checks from one client address. A school behind one NAT signs
+   * in about 12 students a second (700 in a minute): far below this. */
+  perClient: number;
+  /** Waiting portal checks in all. */
+  portalQueue: number;
+  /** Waiting RADIUS checks: past a few seconds of work the AP has given up anyway. */
+  radiusQueue: number;
+}
+
+export const DEFAULT_LIMITS: SchedulerLimits = { slots: 4, portalSlots: 3, perClient: 32, portalQueue: 256, radiusQueue: 512 };
+
+/** Admits password checks onto the thread pool: RADIUS first and never waiting behind portal
+ * work, portal checks bounded per client and in all; overload is refused at once
+ * (PasswordBusyError) rather than queued into a stall. */
+export function createPasswordScheduler(limits: SchedulerLimits = DEFAULT_LIMITS) {
+  let running = 0;
+  let portalRunning = 0;
+  const radiusWaiting: (() => void)[] = [];
+  const portalWaiting: (() => void)[] = [];
+  const perClient = new Map<string, number>();
+
+  function next(): void {
+    while (running < limits.slots) {
+      const start = radiusWaiting.shift() ?? (portalRunning < limits.portalSlots ? portalWaiting.shift() : undefined);
+      if (!start) return;
+      start();
+    }
+  }
+
+  async function run<T>(lane: PasswordLane, work: () => Promise<T>): Promise<T> {
+    const portal = lane.kind === 'portal';
+    if (portal) {
+      const held = perClient.get(lane.client) ?? 0;
+      if (held >= limits.perClient || portalWaiting.length >= limits.portalQueue) throw new PasswordBusyError();
+      perClient.set(lane.client, held + 1);
+    } else if (radiusWaiting.length >= limits.radiusQueue) {
+      throw new PasswordBusyError();
+    }
+    await new Promise<void>((resolve) => {
+      const start = () => {
+        running++;
+        if (portal) portalRunning++;
+        resolve();
+      };
+      (portal ? portalWaiting : radiusWaiting).push(start);
+      next();
+    });
+    try {
+      return await work();
+    } finally {
+      running--;
+      if (portal) {
+        portalRunning--;
+        const held = (perClient.get(lane.client) ?? 1) - 1;
+        if (held === 0) perClient.delete(lane.client);
+        else perClient.set(lane.client, held);
+      }
+      next();
+    }
+  }
+
+  return { run, stats: () => ({ running, portalRunning, radiusWaiting: radiusWaiting.length, portalWaiting: portalWaiting.length, clients: perClient.size }) };
+}
+
+export type PasswordScheduler = ReturnType<typeof createPasswordScheduler>;
+
+// One per process: it shares out this process's thread pool.
+const scheduler = createPasswordScheduler();
+
+// Same parameters as hashPassword, so checking against it costs what a real check costs.
+const DUMMY_HASH = 'scrypt$16384$8$1$bWVrdGVwLWR1bW15LXNhbHQ$VdrwN5vYr2OgAZB7TQogGADWW5lk2Tm2j1Tgz8h8YHE';
+
+/** Checks a password in its lane, doing the same scrypt work when there is no such user
+ * (`stored` undefined), so timing does not tell whether a username exists. Throws
+ * PasswordBusyError when the lane is full. */
+export async function checkPassword(password: string, stored: string | undefined, lane: PasswordLane = RADIUS_LANE, on: PasswordScheduler = scheduler): Promise<boolean> {
+  const matches = await on.run(lane, () => verifyPassword(password, stored ?? DUMMY_HASH));
+  return stored !== undefined && matches;
 }
 
 // No 0/O, 1/l/I: generated passwords are read off paper by children.

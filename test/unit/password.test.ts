@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatePassword, hashPassword, verifyPassword } from '../../src/security/password.js';
+import { checkPassword, createPasswordScheduler, generatePassword, hashPassword, PasswordBusyError, RADIUS_LANE, verifyPassword } from '../../src/security/password.js';
 
 describe('password hashing', () => {
   it('verifies the right password and refuses a wrong one', async () => {
@@ -27,5 +27,77 @@ describe('password hashing', () => {
     const passwords = Array.from({ length: 200 }, () => generatePassword());
     expect(new Set(passwords).size).toBe(200);
     for (const password of passwords) expect(password).toMatch(/^[a-km-np-zA-HJ-NP-Z2-9]{10}$/);
+  });
+});
+
+describe('checkPassword', () => {
+  it('does a full scrypt check for an unknown user and answers false', async () => {
+    const stored = await hashPassword('right');
+    await expect(checkPassword('right', stored)).resolves.toBe(true);
+    await expect(checkPassword('wrong', stored)).resolves.toBe(false);
+    // The dummy hash costs what a real one does: within a generous factor of a real check.
+    const time = async (work: () => Promise<unknown>) => {
+      const start = performance.now();
+      for (let i = 0; i < 5; i++) await work();
+      return performance.now() - start;
+    };
+    const known = await time(() => checkPassword('wrong', stored));
+    const unknown = await time(() => checkPassword('wrong', undefined));
+    expect(unknown).toBeGreaterThan(known / 4);
+    await expect(checkPassword('', undefined)).resolves.toBe(false);
+  });
+});
+
+describe('password scheduler', () => {
+  const limits = { slots: 2, portalSlots: 1, perClient: 2, portalQueue: 3, radiusQueue: 2 };
+  function gate() {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return { open, work: () => opened };
+  }
+
+  it('keeps a slot for RADIUS: portal work never fills the pool', async () => {
+    const scheduler = createPasswordScheduler(limits);
+    const portal = [gate(), gate()];
+    const portalDone = portal.map((g, i) => scheduler.run({ kind: 'portal', client: `10.0.0.${i}` }, g.work));
+    await Promise.resolve();
+    expect(scheduler.stats()).toMatchObject({ running: 1, portalRunning: 1, portalWaiting: 1 });
+    const radius = gate();
+    const radiusDone = scheduler.run(RADIUS_LANE, radius.work);
+    await Promise.resolve();
+    expect(scheduler.stats()).toMatchObject({ running: 2, portalRunning: 1 });
+    radius.open();
+    await radiusDone;
+    for (const g of portal) g.open();
+    await Promise.all(portalDone);
+    expect(scheduler.stats()).toEqual({ running: 0, portalRunning: 0, radiusWaiting: 0, portalWaiting: 0, clients: 0 });
+  });
+
+  it('serves waiting RADIUS checks before waiting portal checks', async () => {
+    const scheduler = createPasswordScheduler({ ...limits, portalSlots: 2 });
+    const order: string[] = [];
+    const first = [gate(), gate()];
+    const busy = first.map((g) => scheduler.run(RADIUS_LANE, g.work));
+    const portal = scheduler.run({ kind: 'portal', client: 'a' }, async () => void order.push('portal'));
+    const radius = scheduler.run(RADIUS_LANE, async () => void order.push('radius'));
+    first[0]!.open();
+    await Promise.all([busy[0], radius]);
+    first[1]!.open();
+    await Promise.all([...busy, portal]);
+    expect(order).toEqual(['radius', 'portal']);
+  });
+
+  it('refuses a client past its cap and the portal queue past its bound, at once', async () => {
+    const scheduler = createPasswordScheduler(limits);
+    const held = gate();
+    const a = [scheduler.run({ kind: 'portal', client: 'a' }, held.work), scheduler.run({ kind: 'portal', client: 'a' }, held.work)];
+    await expect(scheduler.run({ kind: 'portal', client: 'a' }, held.work)).rejects.toBeInstanceOf(PasswordBusyError);
+    const others = [scheduler.run({ kind: 'portal', client: 'b' }, held.work), scheduler.run({ kind: 'portal', client: 'c' }, held.work)];
+    await Promise.resolve();
+    expect(scheduler.stats().portalWaiting).toBe(3);
+    await expect(scheduler.run({ kind: 'portal', client: 'd' }, held.work)).rejects.toBeInstanceOf(PasswordBusyError);
+    held.open();
+    await Promise.all([...a, ...others]);
+    expect(scheduler.stats().clients).toBe(0);
   });
 });
