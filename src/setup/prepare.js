@@ -13,6 +13,8 @@ const NEEDS = {
     // Real RFC 5176 peers for the CoA / Disconnect tests.
     { command: 'freeradius', pkg: 'freeradius' },
     { command: 'hostapd', pkg: 'hostapd' },
+    // A real 802.1X supplicant: EAP requests must be refused with an EAP-Failure.
+    { command: 'eapol_test', pkg: 'eapoltest' },
     { command: 'ip', pkg: 'iproute2' },
     // The portal in a real browser, and a self-signed certificate for the HTTPS test.
     { command: 'chromium', pkg: 'chromium' },
