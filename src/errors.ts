@@ -5,6 +5,8 @@ import createError from '@fastify/error';
 export const ConfigError = createError<'MK_ERR_CONFIG', 500, [string]>('MK_ERR_CONFIG', 'Invalid configuration: %s', 500);
 export const ValidationError = createError<'MK_ERR_VALIDATION', 400, [string]>('MK_ERR_VALIDATION', '%s', 400);
 export const NotFoundError = createError<'MK_ERR_NOT_FOUND', 404, [string]>('MK_ERR_NOT_FOUND', '%s', 404);
+/** Outside the acting person's scope (where existence may be known; otherwise NotFoundError). */
+export const ForbiddenError = createError<'MK_ERR_FORBIDDEN', 403, [string]>('MK_ERR_FORBIDDEN', '%s', 403);
 export const ConflictError = createError<'MK_ERR_CONFLICT', 409, [string]>('MK_ERR_CONFLICT', '%s', 409);
 export const AlreadyRunningError = createError<'MK_ERR_ALREADY_RUNNING', 500, [string]>('MK_ERR_ALREADY_RUNNING', '%s', 500);
 export const RedisUnavailableError = createError<'MK_ERR_REDIS_UNAVAILABLE', 503, [string]>('MK_ERR_REDIS_UNAVAILABLE', '%s', 503);
