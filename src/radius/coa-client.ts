@@ -47,7 +47,6 @@ export function createCoaClient(options: CoaClientOptions = {}) {
   const attempts = options.attempts ?? 3;
   const pending = new Map<string, Pending>();
   const nextId = new Map<string, number>();
-  let socket: Socket | undefined;
 
   function onMessage(message: Buffer, peer: { address: string; port: number }): void {
     const frame = parseFrame(message);
@@ -62,14 +61,18 @@ export function createCoaClient(options: CoaClientOptions = {}) {
     waiting.resolve({ ok: false, outcome: 'nak', ...(cause === undefined ? {} : { errorCause: cause }) });
   }
 
-  async function open(): Promise<Socket> {
-    if (socket) return socket;
-    const created = createSocket('udp4');
-    created.on('message', onMessage);
-    created.on('error', () => undefined);
-    await new Promise<void>((resolve) => created.bind(0, options.bindAddress, () => resolve()));
-    socket = created;
-    return created;
+  // One socket for every request: parallel sends share the bind in progress (two binds raced
+  // and close() saw only the last socket, which kept the CLI from exiting).
+  let opening: Promise<Socket> | undefined;
+
+  function open(): Promise<Socket> {
+    opening ??= new Promise<Socket>((resolve) => {
+      const created = createSocket('udp4');
+      created.on('message', onMessage);
+      created.on('error', () => undefined);
+      created.bind(0, options.bindAddress, () => resolve(created));
+    });
+    return opening;
   }
 
   function identifier(target: CoaTarget): number {
@@ -100,7 +103,12 @@ export function createCoaClient(options: CoaClientOptions = {}) {
       pending.set(key, { target, authenticator: packet.subarray(4, 20), ackCode: code + 1, resolve: finish });
       const attempt = () => {
         if (tries++ >= attempts) return finish({ ok: false, outcome: 'timeout' });
-        udp.send(packet, target.port, target.ip);
+        try {
+          udp.send(packet, target.port, target.ip);
+        } catch {
+          // The socket was closed while this request waited for it: nothing went out.
+          return finish({ ok: false, outcome: 'timeout' });
+        }
         timer = setTimeout(attempt, timeoutMs * 2 ** (tries - 1));
       };
       attempt();
@@ -113,8 +121,9 @@ export function createCoaClient(options: CoaClientOptions = {}) {
     close() {
       for (const waiting of pending.values()) waiting.resolve({ ok: false, outcome: 'timeout' });
       pending.clear();
-      socket?.close();
-      socket = undefined;
+      const closing = opening;
+      opening = undefined;
+      void closing?.then((socket) => socket.close());
     },
   };
 }
