@@ -23,6 +23,10 @@ export const EnvSchema = Type.Object({
   TLS_KEY: Type.Optional(Type.String({ minLength: 1, description: 'the path of a PEM private key file' })),
   TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(true|false|\\d+|[0-9a-fA-F.:/, ]+)$', description: 'true, false, a number of hops, or proxy addresses/CIDRs separated by commas' })),
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 1000, minimum: 50, maximum: 10000 }),
+  DNS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  DNS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  DNS_UPSTREAM: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:\\[\\], ]+$', description: 'upstream resolvers as ip[:port] separated by commas ([v6]:port for IPv6)' })),
+  DNS_BLOCK_ADDRESS: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:, ]+$', description: 'the block page address: an IPv4 address, an IPv6 address, or one of each separated by a comma' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -40,6 +44,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Longest a Redis command may take before the RADIUS request is dropped unanswered. */
   redisCommandTimeoutMs: number;
+  /** The content-filtering resolver; off without a port. */
+  dns: { host: string; port: number | undefined; upstream: string | undefined; blockAddresses: string[] };
 }
 
 function describe(path: string, schema: { description?: string; pattern?: string; minimum?: number; maximum?: number }, message: string): string {
@@ -57,6 +63,16 @@ function hostIsValid(host: string): boolean {
 function publicUrlFrom(host: string, port: number, https: boolean): string {
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return `${https ? 'https' : 'http'}://${isIP(shown) === 6 ? `[${shown}]` : shown}:${port}`;
+}
+
+/** DNS_BLOCK_ADDRESS, else PUBLIC_URL's host when it is an IP address. */
+function blockAddressesOf(value: string | undefined, publicUrl: string): string[] {
+  const listed = value === undefined ? [new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')] : value.split(',').map((part) => part.trim()).filter(Boolean);
+  const addresses = listed.filter((address) => isIP(address) !== 0);
+  if (value !== undefined && (addresses.length !== listed.length || new Set(addresses.map((address) => isIP(address))).size !== addresses.length)) {
+    throw new ConfigError(`DNS_BLOCK_ADDRESS=${JSON.stringify(value)}: expected an IPv4 address, an IPv6 address, or one of each`);
+  }
+  return addresses;
 }
 
 function trustProxyOf(value: string | undefined): Config['trustProxy'] {
@@ -80,7 +96,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     throw new ConfigError(`${name}=${JSON.stringify(source[name] ?? '')}: expected ${describe(first.path, first.schema, first.message)}`);
   }
   const valid = env as Env;
-  for (const name of ['HTTP_HOST', 'RADIUS_HOST'] as const) {
+  for (const name of ['HTTP_HOST', 'RADIUS_HOST', 'DNS_HOST'] as const) {
     if (!hostIsValid(valid[name])) throw new ConfigError(`${name}=${JSON.stringify(valid[name])}: expected an IP address or host name`);
   }
   if ((valid.TLS_CERT === undefined) !== (valid.TLS_KEY === undefined)) {
@@ -89,16 +105,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   if (valid.PUBLIC_URL !== undefined && !URL.canParse(valid.PUBLIC_URL)) {
     throw new ConfigError(`PUBLIC_URL=${JSON.stringify(valid.PUBLIC_URL)}: expected an absolute http(s) URL`);
   }
+  const publicUrl = (valid.PUBLIC_URL ?? publicUrlFrom(valid.HTTP_HOST, valid.HTTP_PORT, valid.TLS_CERT !== undefined)).replace(/\/+$/, '');
   return {
     redisUrl: valid.REDIS_URL,
     http: { host: valid.HTTP_HOST, port: valid.HTTP_PORT },
     radius: { host: valid.RADIUS_HOST, authPort: valid.RADIUS_AUTH_PORT, acctPort: valid.RADIUS_ACCT_PORT },
-    publicUrl: (valid.PUBLIC_URL ?? publicUrlFrom(valid.HTTP_HOST, valid.HTTP_PORT, valid.TLS_CERT !== undefined)).replace(/\/+$/, ''),
+    publicUrl,
     dataDir: resolve(cwd, valid.DATA_DIR),
     logLevel: valid.LOG_LEVEL,
     sessionSecret: valid.SESSION_SECRET,
     tls: valid.TLS_CERT && valid.TLS_KEY ? { cert: resolve(cwd, valid.TLS_CERT), key: resolve(cwd, valid.TLS_KEY) } : undefined,
     trustProxy: trustProxyOf(valid.TRUST_PROXY),
     redisCommandTimeoutMs: valid.REDIS_COMMAND_TIMEOUT_MS,
+    dns: { host: valid.DNS_HOST, port: valid.DNS_PORT, upstream: valid.DNS_UPSTREAM, blockAddresses: blockAddressesOf(valid.DNS_BLOCK_ADDRESS, publicUrl) },
   };
 }
