@@ -1,16 +1,24 @@
 // What a CLI command is: its words, usage, options (node:util parseArgs), and a run function
-// that returns both a JSON value (stable field names, see README) and human text.
+// that parses its input, calls a service as the root principal and shapes the output: a JSON
+// value (stable field names, see README) and human text.
 import type { ParseArgsConfig } from 'node:util';
-import { ValidationError } from '../errors.js';
+import type { Services } from '../services/index.js';
+import type { Principal } from '../services/principal.js';
 import type { Store } from '../store/index.js';
 import type { Live } from './live.js';
 
 export interface CliContext {
+  services: Services;
+  /** The CLI acts as root: whoever runs it on the server may do anything. */
+  principal: Principal;
   store: Store;
   actor: string;
   /** Admission and live enforcement (CoA / Disconnect), opened on first use. */
   live: () => Promise<Live>;
 }
+
+/** Bad usage (a missing option, a malformed value of one): exit 2 with the command's usage. */
+export class UsageError extends Error {}
 
 export interface CommandInput {
   positionals: string[];
@@ -52,6 +60,14 @@ export function list(input: CommandInput, name: string): string[] {
 
 export function required(input: CommandInput, name: string): string {
   const value = str(input, name);
-  if (value === undefined) throw new ValidationError(`--${name} is required`);
+  if (value === undefined) throw new UsageError(`--${name} is required`);
   return value;
+}
+
+/** A whole number option (counts, ports), or the fallback when absent. */
+export function whole(input: CommandInput, name: string, fallback?: number): number | undefined {
+  const value = str(input, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
+  return Number(value);
 }

@@ -1,6 +1,10 @@
 // The store: every entity module over one Redis connection.
 import type { Redis } from 'ioredis';
+import { createAccountStore } from './accounts.js';
 import { createAuditStore } from './audit.js';
+import { createContentCategoryStore } from './content-categories.js';
+import { createContentNetworkStore } from './content-networks.js';
+import { createContentProfileStore } from './content-profiles.js';
 import { createDeviceStore } from './devices.js';
 import { createNasStore } from './nas.js';
 import { createPolicyStore } from './policies.js';
@@ -20,12 +24,18 @@ export function createStore(redis: Redis) {
     roles,
     nas: createNasStore(redis, checks.requireSchool),
     users: createUserStore(redis, checks),
+    accounts: createAccountStore(redis, checks),
     policies: createPolicyStore(redis, checks),
     audit: createAuditStore(redis),
     devices: createDeviceStore(redis, checks),
     tokens: createTokenStore(redis),
     vouchers: createVoucherStore(redis, checks),
     sessions: createSessionStore(redis),
+    content: {
+      profiles: createContentProfileStore(redis, checks.requireSchool),
+      categories: createContentCategoryStore(redis),
+      networks: createContentNetworkStore(redis, checks.requireSchool),
+    },
   };
 }
 

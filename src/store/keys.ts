@@ -23,6 +23,11 @@ export const keys = {
   users: `${PREFIX}users`,
   usersOfSchool: (school: string) => `${PREFIX}users-of:${part(school)}`,
 
+  /** Console accounts (management identities), apart from Wi-Fi users. */
+  account: (username: string) => `${PREFIX}account:${part(username)}`,
+  accounts: `${PREFIX}accounts`,
+  accountsOfSchool: (school: string) => `${PREFIX}accounts-of:${part(school)}`,
+
   device: (mac: string) => `${PREFIX}device:${part(mac)}`,
   devices: `${PREFIX}devices`,
   devicesOfSchool: (school: string) => `${PREFIX}devices-of:${part(school)}`,
@@ -39,7 +44,16 @@ export const keys = {
   /** A live session, by "<nas>|<Acct-Session-Id>". */
   session: (id: string) => `${PREFIX}session:${part(id)}`,
   sessions: `${PREFIX}sessions`,
+  /** Layout 1 only (schema.ts migrates it): replaced by sessionsOfAp. */
   sessionsOfNas: (nas: string) => `${PREFIX}sessions-of-nas:${part(nas)}`,
+  /** Sessions an access point reported: a NAS record, the AP's address and, when sent, its NAS-Identifier. */
+  sessionsOfAp: (nas: string, ap: string, nasIdentifier?: string) =>
+    `${PREFIX}sessions-of-ap:${part(nas)}:${part(ap)}${nasIdentifier === undefined ? '' : `:${part(nasIdentifier)}`}`,
+  /** Octets of a session already added to usage; outlives the session so a re-sent total adds nothing. */
+  sessionCounted: (id: string) => `${PREFIX}session-counted:${part(id)}`,
+  /** Held while one instance closes an access point's sessions after its Accounting-On/Off. */
+  accountingOnLock: (nas: string, ap: string, nasIdentifier?: string) =>
+    `${PREFIX}lock:accounting-on:${part(nas)}:${part(ap)}${nasIdentifier === undefined ? '' : `:${part(nasIdentifier)}`}`,
   sessionsOfUser: (username: string) => `${PREFIX}sessions-of-user:${part(username)}`,
   sessionsOfSchool: (school: string) => `${PREFIX}sessions-of-school:${part(school)}`,
   sessionsOfMac: (mac: string) => `${PREFIX}sessions-of-mac:${part(mac)}`,
@@ -61,6 +75,18 @@ export const keys = {
   roles: `${PREFIX}roles`,
   /** A role's global policy, or a school's override of it. */
   policy: (role: string, school?: string) => (school === undefined ? `${PREFIX}policy:${part(role)}` : `${PREFIX}policy:${part(role)}@${part(school)}`),
+
+  /** Content filter (docs/content.md): a profile, or a school's override of it, and their ids. */
+  contentProfile: (name: string, school?: string) => (school === undefined ? `${PREFIX}content-profile:${part(name)}` : `${PREFIX}content-profile:${part(name)}@${part(school)}`),
+  contentProfiles: `${PREFIX}content-profiles`,
+  /** A category list: its metadata, its names (compressed chunks of one generation), all of them. */
+  contentCategory: (name: string) => `${PREFIX}content-category:${part(name)}`,
+  contentCategoryChunks: (name: string, generation: string) => `${PREFIX}content-chunks:${part(name)}:${part(generation)}`,
+  contentCategories: `${PREFIX}content-categories`,
+  /** Network (CIDR) → school and profile, for clients without a session. */
+  contentNetworks: `${PREFIX}content-networks`,
+  /** Pub/sub: a session's address started, changed or stopped (the DNS filter listens). */
+  sessionAnnouncements: `${PREFIX}session-announcements`,
 } as const;
 
 /** Roughly how many audit entries are kept (XADD MAXLEN ~). */

@@ -50,7 +50,7 @@ export function createPolicyStore(redis: Redis, checks: Checks) {
         mode: 'upsert',
         set,
         unset: clear,
-        audit: { actor, action: 'policy.set', target: school ? `${role}@${school}` : role, detail: { set: valid, clear } },
+        audit: { actor, action: 'policy.set', target: school ? `${role}@${school}` : role, school, detail: { set: valid, clear } },
         change: { entity: 'policy', id: school ? `${role}@${school}` : role },
       });
       return view(role, school);

@@ -15,7 +15,7 @@ export function createRoleStore(redis: Redis) {
     },
 
     async require(name: string): Promise<string> {
-      if (!(await redis.sismember(keys.roles, name))) throw new NotFoundError(`role "${name}" does not exist (add it with: mektep role add ${name})`);
+      if (!(await redis.sismember(keys.roles, name))) throw new NotFoundError(`role "${name}" does not exist`);
       return name;
     },
 

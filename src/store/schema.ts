@@ -3,12 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { SchemaError } from '../errors.js';
+import { moveConsoleUsersToAccounts } from './accounts.js';
 import { keys } from './keys.js';
 import { BUILT_IN_ROLES } from './roles.js';
 
 const MIGRATIONS: ((redis: Redis) => Promise<unknown>)[] = [
   // 1: the built-in roles.
   (redis) => redis.sadd(keys.roles, ...BUILT_IN_ROLES),
+  // 2: console accounts apart from Wi-Fi users (their accidental Wi-Fi login removed).
+  (redis) => moveConsoleUsersToAccounts(redis),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

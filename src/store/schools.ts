@@ -56,7 +56,7 @@ export function createSchoolStore(redis: Redis) {
 
     async require(id: string): Promise<School> {
       const school = await get(id);
-      if (!school) throw new NotFoundError(`school "${id}" does not exist (add it with: mektep school add ${id} --name ...)`);
+      if (!school) throw new NotFoundError(`school "${id}" does not exist`);
       return school;
     },
 
@@ -73,7 +73,7 @@ export function createSchoolStore(redis: Redis) {
         mode: 'create',
         set: { ...school, mschapv2: school.mschapv2 ? '1' : '0' },
         addTo: [[keys.schools, school.id]],
-        audit: { actor, action: 'school.add', target: school.id, detail: { name: school.name, timezone: school.timezone } },
+        audit: { actor, action: 'school.add', target: school.id, school: school.id, detail: { name: school.name, timezone: school.timezone } },
         change: { entity: 'school', id: school.id },
       });
       if (failed) throw new ConflictError(`school "${school.id}" already exists`);
@@ -88,11 +88,11 @@ export function createSchoolStore(redis: Redis) {
       if (changes.mschapv2 !== undefined) set.mschapv2 = changes.mschapv2 ? '1' : '0';
       const unset = changes.logo === '' ? ['logo'] : [];
       if (changes.logo) set.logo = changes.logo;
-      if (Object.keys(set).length === 0 && unset.length === 0) throw new ValidationError('nothing to change: give --name, --timezone, --[no-]mschapv2, --logo or --clear-logo');
+      if (Object.keys(set).length === 0 && unset.length === 0) throw new ValidationError('nothing to change: name at least one of the name, time zone, MS-CHAPv2 or logo');
       const failures = await writeAll(redis, [
-        { key: keys.school(id), mode: 'update', set, unset, audit: { actor, action: 'school.set', target: id, detail: { ...set, ...(set.logo ? { logo: `${set.logo.length} characters` } : {}), ...(unset.length ? { cleared: unset } : {}) } }, change: { entity: 'school', id } },
+        { key: keys.school(id), mode: 'update', set, unset, audit: { actor, action: 'school.set', target: id, school: id, detail: { ...set, ...(set.logo ? { logo: `${set.logo.length} characters` } : {}), ...(unset.length ? { cleared: unset } : {}) } }, change: { entity: 'school', id } },
         ...(changes.mschapv2 === false ? users.map((username): WriteOp => ({
-          key: keys.user(username), mode: 'upsert', unset: ['ntHash'], audit: { actor, action: 'user.nthash-removed', target: username }, change: { entity: 'user', id: username },
+          key: keys.user(username), mode: 'upsert', unset: ['ntHash'], audit: { actor, action: 'user.nthash-removed', target: username, school: id }, change: { entity: 'user', id: username },
         })) : []),
       ]);
       if (failures.length > 0) throw new NotFoundError(`school "${id}" does not exist`);

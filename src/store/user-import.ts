@@ -22,7 +22,14 @@ export interface ImportReport {
   errors: ImportLineError[];
 }
 
-export async function importUsers(users: Pick<UserStore, 'prepare' | 'existing' | 'addMany'>, csv: string, options: { dryRun: boolean; actor: string }): Promise<ImportReport> {
+export interface ImportOptions {
+  dryRun: boolean;
+  actor: string;
+  /** Every line belongs to this school: an empty school column means it, another one is an error. */
+  school?: string | undefined;
+}
+
+export async function importUsers(users: Pick<UserStore, 'prepare' | 'existing' | 'addMany'>, csv: string, options: ImportOptions): Promise<ImportReport> {
   const rows = parseCsv(csv, IMPORT_COLUMNS, ['username', 'role']);
   const errors: ImportLineError[] = [];
   const ready: { line: number; user: User; password: string; generated: boolean }[] = [];
@@ -33,9 +40,11 @@ export async function importUsers(users: Pick<UserStore, 'prepare' | 'existing' 
   for (const { line, row } of rows) {
     const username = row.username ?? '';
     try {
+      if (options.school && row.school && row.school !== options.school) throw new ValidationError(`school "${row.school}" is not the school ${options.school} this import is for`);
+      const school = row.school || options.school;
       const generated = !row.password;
       const password = row.password || generatePassword();
-      const user = await users.prepare({ username, password, role: row.role ?? '', ...(row.name ? { name: row.name } : {}), ...(row.school ? { school: row.school } : {}) }, schools, roles);
+      const user = await users.prepare({ username, password, role: row.role ?? '', ...(row.name ? { name: row.name } : {}), ...(school ? { school } : {}) }, schools, roles);
       const earlier = seen.get(user.username);
       if (earlier !== undefined) throw new ValidationError(`username "${user.username}" is also on line ${earlier}`);
       seen.set(user.username, line);

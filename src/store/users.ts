@@ -1,5 +1,5 @@
-// Users: one account per person, with a network role (what the Wi-Fi gives them) and, for staff
-// who manage things, a console role. Usernames are case-insensitive and stored in lower case.
+// Wi-Fi users: one per person, with a network role (what the Wi-Fi gives them). Console accounts
+// are another store (accounts.ts). Usernames are case-insensitive and stored in lower case.
 import type { Redis } from 'ioredis';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { ntPasswordHash } from '../security/md4.js';
@@ -9,8 +9,6 @@ import { readHashes } from './read.js';
 import { expiry, slug, text } from './validate.js';
 import { writeAll, writeOne, type WriteOp } from './write.js';
 
-export const CONSOLE_ROLES = ['teacher', 'school-admin', 'region-admin'] as const;
-export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
 export type UserStatus = 'active' | 'disabled';
 
 export interface User {
@@ -20,7 +18,6 @@ export interface User {
   school?: string;
   status: UserStatus;
   expiresAt?: string;
-  consoleRole?: ConsoleRole;
   passwordHash: string;
   /** NT hash (hex) for MS-CHAPv2, kept only when the user's school opted in. */
   ntHash?: string;
@@ -36,11 +33,9 @@ export interface NewUser {
   name?: string;
   school?: string;
   expiresAt?: string;
-  consoleRole?: ConsoleRole;
 }
 
 export const MIN_PASSWORD = 6;
-export const MIN_CONSOLE_PASSWORD = 10;
 const USERNAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
 // A username shaped like a MAC would be taken for MAC authentication of a device.
 const MAC_LIKE = /^[0-9a-f]{2}([-:.]?[0-9a-f]{2}){5}$|^([0-9a-f]{4}\.){2}[0-9a-f]{4}$/;
@@ -54,9 +49,8 @@ export function normalizeUsername(input: string): string {
   return username;
 }
 
-export function checkPassword(password: string, consoleRole: ConsoleRole | undefined): string {
-  const min = consoleRole ? MIN_CONSOLE_PASSWORD : MIN_PASSWORD;
-  if ([...password].length < min) throw new ValidationError(`the password must have at least ${min} characters${consoleRole ? ' for a console account' : ''}`);
+export function checkPassword(password: string, min = MIN_PASSWORD): string {
+  if ([...password].length < min) throw new ValidationError(`the password must have at least ${min} characters`);
   if (password.length > 256) throw new ValidationError('the password must have at most 256 characters');
   return password;
 }
@@ -73,7 +67,6 @@ function fromHash(hash: Record<string, string>): User | undefined {
   };
   if (hash.school) user.school = hash.school;
   if (hash.expiresAt) user.expiresAt = hash.expiresAt;
-  if (hash.consoleRole) user.consoleRole = hash.consoleRole as ConsoleRole;
   if (hash.ntHash) user.ntHash = hash.ntHash;
   return user;
 }
@@ -104,13 +97,10 @@ export function createUserStore(redis: Redis, checks: Checks) {
     const username = normalizeUsername(input.username);
     const role = slug(input.role, 'role');
     const school = input.school ? slug(input.school, 'school id') : undefined;
-    if (input.consoleRole && input.consoleRole !== 'region-admin' && !school) {
-      throw new ValidationError(`a ${input.consoleRole} belongs to a school: give --school`);
-    }
     if (!rolesSeen.has(role)) await checks.requireRole(role);
     rolesSeen.add(role);
     if (school && !schoolsSeen.has(school)) schoolsSeen.set(school, await checks.requireSchool(school));
-    checkPassword(input.password, input.consoleRole);
+    checkPassword(input.password);
     const user: User = {
       username,
       name: input.name ? text(input.name, 'the display name') : username,
@@ -121,7 +111,6 @@ export function createUserStore(redis: Redis, checks: Checks) {
     };
     if (school) user.school = school;
     if (input.expiresAt) user.expiresAt = new Date(expiry(input.expiresAt)).toISOString();
-    if (input.consoleRole) user.consoleRole = input.consoleRole;
     if (school && schoolsSeen.get(school)?.mschapv2) user.ntHash = ntPasswordHash(input.password).toString('hex');
     return user;
   }
@@ -132,21 +121,27 @@ export function createUserStore(redis: Redis, checks: Checks) {
       mode: 'create',
       set: Object.fromEntries(Object.entries(user).filter(([, value]) => value !== undefined)),
       addTo: [[keys.users, user.username], ...(user.school ? [[keys.usersOfSchool(user.school), user.username] as [string, string]] : [])],
-      audit: { actor, action, target: user.username, detail: { role: user.role, school: user.school, consoleRole: user.consoleRole } },
+      audit: { actor, action, target: user.username, school: user.school, detail: { role: user.role } },
       change: { entity: 'user', id: user.username },
     };
   }
 
-  async function update(username: string, set: Record<string, string>, actor: string, action: string, detail?: Record<string, unknown>): Promise<void> {
-    const canonical = normalizeUsername(username);
+  async function update(user: User, change: { set?: Record<string, string>; unset?: string[] }, actor: string, action: string, detail?: Record<string, unknown>): Promise<void> {
     const failed = await writeOne(redis, {
-      key: keys.user(canonical),
+      key: keys.user(user.username),
       mode: 'update',
-      set,
-      audit: { actor, action, target: canonical, ...(detail ? { detail } : {}) },
-      change: { entity: 'user', id: canonical },
+      ...change,
+      audit: { actor, action, target: user.username, school: user.school, ...(detail ? { detail } : {}) },
+      change: { entity: 'user', id: user.username },
     });
-    if (failed) throw new NotFoundError(`user "${username}" does not exist`);
+    if (failed) throw new NotFoundError(`user "${user.username}" does not exist`);
+  }
+
+  /** A new user, checked and hashed, as a write op (to be written alone or with an account). */
+  async function creation(input: NewUser, actor: string, action = 'user.add'): Promise<{ user: PublicUser; op: WriteOp }> {
+    const user = await prepare(input);
+    user.passwordHash = await hashPassword(input.password);
+    return { user: publicUser(user), op: createOp(user, actor, action) };
   }
 
   return {
@@ -154,12 +149,13 @@ export function createUserStore(redis: Redis, checks: Checks) {
     require,
     prepare,
 
+    creation,
+
     async add(input: NewUser, actor: string): Promise<PublicUser> {
-      const user = await prepare(input);
-      user.passwordHash = await hashPassword(input.password);
-      const failed = await writeOne(redis, createOp(user, actor, user.consoleRole ? 'admin.create' : 'user.add'));
+      const { user, op } = await creation(input, actor);
+      const failed = await writeOne(redis, op);
       if (failed) throw new ConflictError(`user "${user.username}" already exists`);
-      return publicUser(user);
+      return user;
     },
 
     /** All or nothing: returns the usernames that already exist (then nothing was written). */
@@ -178,16 +174,29 @@ export function createUserStore(redis: Redis, checks: Checks) {
     },
 
     async setStatus(username: string, status: UserStatus, actor: string): Promise<void> {
-      await update(username, { status }, actor, status === 'disabled' ? 'user.disable' : 'user.enable');
+      await update(await require(username), { set: { status } }, actor, status === 'disabled' ? 'user.disable' : 'user.enable');
+    },
+
+    /** An ISO date or time, or null: no expiry. */
+    async setExpiry(username: string, expiresAt: string | null, actor: string): Promise<PublicUser> {
+      const user = await require(username);
+      if (expiresAt === null) {
+        await update(user, { unset: ['expiresAt'] }, actor, 'user.expiry', { expiresAt: null });
+        const { expiresAt: _gone, ...rest } = publicUser(user);
+        return rest;
+      }
+      const at = new Date(expiry(expiresAt)).toISOString();
+      await update(user, { set: { expiresAt: at } }, actor, 'user.expiry', { expiresAt: at });
+      return { ...publicUser(user), expiresAt: at };
     },
 
     async setPassword(username: string, password: string, actor: string): Promise<void> {
       const user = await require(username);
-      checkPassword(password, user.consoleRole);
+      checkPassword(password);
       const school = user.school ? await checks.requireSchool(user.school).catch(() => undefined) : undefined;
       const set: Record<string, string> = { passwordHash: await hashPassword(password) };
       if (school?.mschapv2) set.ntHash = ntPasswordHash(password).toString('hex');
-      await update(user.username, set, actor, 'user.passwd');
+      await update(user, { set }, actor, 'user.passwd');
     },
 
     async list(school?: string): Promise<PublicUser[]> {

@@ -106,7 +106,7 @@ export function createVoucherStore(redis: Redis, checks: Checks) {
         mode: 'create' as const,
         set: Object.fromEntries(Object.entries(voucher).map(([field, value]) => [field, String(value)])),
         addTo: [[keys.vouchers, voucher.code]] as [string, string][],
-        audit: { actor, action: 'voucher.create', target: voucher.code, detail: { role, batch } },
+        audit: { actor, action: 'voucher.create', target: voucher.code, school: voucher.school, detail: { role, batch } },
         change: { entity: 'voucher' as const, id: voucher.code },
       })));
       // 30^10 codes: a collision is practically impossible, but never overwrite one.

@@ -4,7 +4,7 @@
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
 
-export type Entity = 'school' | 'nas' | 'user' | 'role' | 'policy' | 'device' | 'voucher';
+export type Entity = 'school' | 'nas' | 'user' | 'account' | 'role' | 'policy' | 'device' | 'voucher' | 'content-profile' | 'content-category' | 'content-network';
 
 export interface Change {
   entity: Entity;
@@ -15,7 +15,23 @@ export interface AuditEntry {
   actor: string;
   action: string;
   target: string;
+  /** The school the target belongs to, so a school admin sees only that school's entries. */
+  school?: string | undefined;
+  /** Where the actor acted from (an IP address), when known. */
+  source?: string | undefined;
   detail?: Record<string, unknown>;
+}
+
+/** The stream fields of an audit entry (XADD field value …). */
+export function auditFields(entry: AuditEntry): string[] {
+  return [
+    'actor', entry.actor,
+    'action', entry.action,
+    'target', entry.target,
+    ...(entry.school ? ['school', entry.school] : []),
+    ...(entry.source ? ['source', entry.source] : []),
+    ...(entry.detail ? ['detail', JSON.stringify(entry.detail)] : []),
+  ];
 }
 
 export interface WriteOp {
@@ -102,12 +118,7 @@ export async function writeAll(redis: Redis, ops: WriteOp[]): Promise<WriteFailu
     add: (op.addTo ?? []).map(([setKey, member]) => [ref(setKey), member]),
     rem: (op.removeFrom ?? []).map(([setKey, member]) => [ref(setKey), member]),
     exp: op.expireAt ?? 0,
-    audit: [
-      'actor', op.audit.actor,
-      'action', op.audit.action,
-      'target', op.audit.target,
-      ...(op.audit.detail ? ['detail', JSON.stringify(op.audit.detail)] : []),
-    ],
+    audit: auditFields(op.audit),
   }));
   const changes = JSON.stringify(ops.map((op) => op.change));
   const result = await redis.mkWrite(keyList.length, ...keyList, JSON.stringify(encoded), String(AUDIT_MAX_ENTRIES), keys.changes, changes);

@@ -82,8 +82,8 @@ describe('users', () => {
     await expect(store.users.add({ username: 'AA-BB-CC-DD-EE-FF', password: 'qwerty123', role: 'student' }, actor)).rejects.toThrow(/MAC address/);
     await expect(store.users.add({ username: 'x', password: '123', role: 'student' }, actor)).rejects.toThrow(/at least 6/);
     await expect(store.users.add({ username: 'x', password: 'qwerty123', role: 'wizard' }, actor)).rejects.toThrow(/role "wizard" does not exist/);
-    await expect(store.users.add({ username: 'x', password: 'qwerty1234', role: 'teacher', consoleRole: 'teacher' }, actor)).rejects.toThrow(/belongs to a school/);
-    await expect(store.users.add({ username: 'x', password: 'short1234', role: 'staff', consoleRole: 'region-admin' }, actor)).rejects.toThrow(/at least 10/);
+    await expect(store.accounts.add({ username: 'x', password: 'qwerty1234', role: 'teacher' }, actor)).rejects.toThrow(/a teacher belongs to a school$/);
+    await expect(store.accounts.add({ username: 'x', password: 'short1234', role: 'region-admin' }, actor)).rejects.toThrow(/at least 10/);
   });
 
   it('disables, enables and changes passwords, each in the audit log', async () => {

@@ -17,9 +17,9 @@ export const deviceCommands: Command[] = [
     summary: 'Register a device that MAC authentication lets in (school tablets, printers, remembered devices).',
     options: { role: { type: 'string' }, school: { type: 'string' }, user: { type: 'string' }, until: { type: 'string' } },
     positionals: 1,
-    async run({ store, actor }, input) {
+    async run({ services, principal }, input) {
       const optional = Object.fromEntries((['school', 'user', 'until'] as const).flatMap((name) => (str(input, name) === undefined ? [] : [[name, str(input, name)!]])));
-      const device = await store.devices.add({ mac: input.positionals[0]!, role: required(input, 'role'), ...optional }, actor);
+      const device = await services.devices.add(principal, { mac: input.positionals[0]!, role: required(input, 'role'), ...optional });
       const note = device.randomized ? '\nnote: this is a randomised ("private") MAC; the device may change it, and then it must be registered again' : '';
       return { json: device, text: `device ${device.mac} registered (${device.role})${note}` };
     },
@@ -30,11 +30,10 @@ export const deviceCommands: Command[] = [
     summary: 'Register a fleet from CSV (header mac,role,school and optionally user,until); all rows or none; re-importing refreshes.',
     options: { 'dry-run': { type: 'boolean' } },
     positionals: 1,
-    async run({ store, actor }, input) {
-      const path = input.positionals[0]!;
-      const csv = await readInputFile(path);
-      const report = await store.devices.importCsv(csv, { dryRun: flag(input, 'dry-run'), actor });
-      const json = { dryRun: flag(input, 'dry-run'), ...report };
+    async run({ services, principal }, input) {
+      const csv = await readInputFile(input.positionals[0]!);
+      const json = await services.devices.import(principal, csv, { dryRun: flag(input, 'dry-run') });
+      const report = json;
       if (report.errors.length > 0) {
         return {
           json,
@@ -51,8 +50,8 @@ export const deviceCommands: Command[] = [
     summary: 'List registered devices.',
     options: { school: { type: 'string' } },
     positionals: 0,
-    async run({ store }, input) {
-      const devices = await store.devices.list(str(input, 'school'));
+    async run({ services, principal }, input) {
+      const devices = await services.devices.list(principal, str(input, 'school'));
       return { json: devices, text: deviceTable(devices) };
     },
   },
@@ -61,8 +60,8 @@ export const deviceCommands: Command[] = [
     usage: '<mac>',
     summary: 'Forget a device; its next connection needs the portal again.',
     positionals: 1,
-    async run({ store, actor }, input) {
-      const mac = await store.devices.remove(input.positionals[0]!, actor);
+    async run({ services, principal }, input) {
+      const mac = await services.devices.forget(principal, input.positionals[0]!);
       return { json: { removed: mac }, text: `device ${mac} removed` };
     },
   },

@@ -1,5 +1,6 @@
 // Every CLI command, in the order `mektep --help` lists them.
 import type { Command } from '../command.js';
+import { adminCommands } from './admin.js';
 import { auditCommands } from './audit.js';
 import { deviceCommands } from './device.js';
 import { nasCommands } from './nas.js';
@@ -12,10 +13,10 @@ import { userCommands } from './user.js';
 import { voucherCommands } from './voucher.js';
 
 export const commands: Command[] = [
-  ...userCommands.filter((command) => command.name === 'admin create'),
+  ...adminCommands,
   ...schoolCommands,
   ...nasCommands,
-  ...userCommands.filter((command) => command.name !== 'admin create'),
+  ...userCommands,
   userImportCommand,
   ...roleCommands,
   ...policyCommands,

@@ -5,7 +5,7 @@ import { formatBytes, formatDuration, formatRate, parseBytes, parseDuration, par
 import type { PolicyView } from '../../store/policies.js';
 import { enforcementReport } from '../enforcement-report.js';
 import { fields as fieldList } from '../output.js';
-import { list, str, type Command } from '../command.js';
+import { list, str, UsageError, type Command } from '../command.js';
 import { policyPreviewCommand } from './policy-preview.js';
 
 interface FlagSpec {
@@ -77,7 +77,7 @@ export const policyCommands: Command[] = [
       ...Object.fromEntries(Object.keys(POLICY_FLAGS).map((name) => [name, { type: 'string' as const }])),
     },
     positionals: 1,
-    async run({ store, actor, live }, input) {
+    async run({ services, principal }, input) {
       const policy: Record<string, unknown> = {};
       for (const [name, spec] of Object.entries(POLICY_FLAGS)) {
         const value = str(input, name);
@@ -85,14 +85,13 @@ export const policyCommands: Command[] = [
       }
       const clear = list(input, 'clear').map((name) => {
         const spec = POLICY_FLAGS[name];
-        if (!spec) throw new ValidationError(`--clear takes one of ${Object.keys(POLICY_FLAGS).join(', ')}`);
+        if (!spec) throw new UsageError(`--clear takes one of ${Object.keys(POLICY_FLAGS).join(', ')}`);
         return spec.field;
       });
-      const school = str(input, 'school');
-      const view = await store.policies.set(input.positionals[0]!, school, policy, clear, actor);
-      if (input.values.apply === false) return { json: { ...view, sessions: [] }, text: `${show(view)}\nlive sessions keep their old policy until they reconnect (--no-apply)` };
-      const sessions = await (await live()).enforcer.applyPolicy(view.role, school, actor);
-      return { json: { ...view, sessions }, text: `${show(view)}\n${enforcementReport(sessions)}` };
+      const apply = input.values.apply !== false;
+      const result = await services.policies.set(principal, input.positionals[0]!, str(input, 'school'), policy, clear, { apply });
+      const after = apply ? enforcementReport(result.sessions) : 'live sessions keep their old policy until they reconnect (--no-apply)';
+      return { json: result, text: `${show(result)}\n${after}` };
     },
   },
   {
@@ -101,11 +100,8 @@ export const policyCommands: Command[] = [
     summary: 'Show the effective policy of one role or all, with a school’s overrides applied.',
     options: { school: { type: 'string' } },
     positionals: [0, 1],
-    async run({ store }, input) {
-      const school = str(input, 'school');
-      if (school) await store.schools.require(school);
-      const roles = input.positionals[0] ? [await store.roles.require(input.positionals[0])] : await store.roles.list();
-      const views = await Promise.all(roles.map((role) => store.policies.view(role, school)));
+    async run({ services, principal }, input) {
+      const views = await services.policies.view(principal, input.positionals[0], str(input, 'school'));
       return { json: views, text: views.map(show).join('\n\n') };
     },
   },

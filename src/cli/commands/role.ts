@@ -6,8 +6,8 @@ export const roleCommands: Command[] = [
     usage: '<name>',
     summary: 'Add a network role (besides student, teacher, staff, guest); it has no limits until a policy is set.',
     positionals: 1,
-    async run({ store, actor }, input) {
-      const role = await store.roles.add(input.positionals[0]!, actor);
+    async run({ services, principal }, input) {
+      const role = await services.schools.addRole(principal, input.positionals[0]!);
       return { json: { role }, text: `role ${role} added` };
     },
   },
@@ -16,8 +16,8 @@ export const roleCommands: Command[] = [
     usage: '',
     summary: 'List network roles.',
     positionals: 0,
-    async run({ store }) {
-      const roles = await store.roles.list();
+    async run({ services, principal }) {
+      const roles = await services.schools.listRoles(principal);
       return { json: roles, text: roles.join('\n') };
     },
   },

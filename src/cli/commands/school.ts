@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../../errors.js';
 import { logoDataUri } from '../../store/schools.js';
 import { table } from '../output.js';
-import { flag, required, str, type Command } from '../command.js';
+import { flag, required, str, UsageError, type Command } from '../command.js';
 
 export const schoolCommands: Command[] = [
   {
@@ -11,13 +11,13 @@ export const schoolCommands: Command[] = [
     summary: 'Add a school (site); its time zone decides schedules and daily quotas. --mschapv2 keeps NT hashes for MS-CHAPv2.',
     options: { name: { type: 'string' }, timezone: { type: 'string' }, mschapv2: { type: 'boolean' } },
     positionals: 1,
-    async run({ store, actor }, input) {
-      const school = await store.schools.add({
+    async run({ services, principal }, input) {
+      const school = await services.schools.add(principal, {
         id: input.positionals[0]!,
         name: required(input, 'name'),
         mschapv2: flag(input, 'mschapv2'),
         ...(str(input, 'timezone') ? { timezone: str(input, 'timezone')! } : {}),
-      }, actor);
+      });
       return { json: school, text: `school ${school.id} added (${school.name}, ${school.timezone})` };
     },
   },
@@ -27,22 +27,20 @@ export const schoolCommands: Command[] = [
     summary: "Change a school. Turning MS-CHAPv2 on takes effect for each user at their next password change; turning it off deletes the NT hashes.",
     options: { name: { type: 'string' }, timezone: { type: 'string' }, mschapv2: { type: 'boolean' }, logo: { type: 'string' }, 'clear-logo': { type: 'boolean' } },
     positionals: 1,
-    async run({ store, actor }, input) {
-      const id = input.positionals[0]!;
+    async run({ services, principal }, input) {
       const logoFile = str(input, 'logo');
       const logo = logoFile === undefined ? undefined : logoDataUri(await readFile(logoFile).catch(() => {
         throw new ValidationError(`cannot read ${logoFile}`);
       }), logoFile);
-      await store.schools.require(id);
-      const users = (await store.users.list(id)).map((user) => user.username);
       const changes = {
         ...(str(input, 'name') !== undefined ? { name: str(input, 'name')! } : {}),
         ...(str(input, 'timezone') !== undefined ? { timezone: str(input, 'timezone')! } : {}),
         ...(input.values.mschapv2 !== undefined ? { mschapv2: flag(input, 'mschapv2') } : {}),
         ...(logo ? { logo } : flag(input, 'clear-logo') ? { logo: '' } : {}),
       };
-      const school = await store.schools.update(id, changes, actor, users);
-      const note = changes.mschapv2 === true ? `\nMS-CHAPv2 works for each of the ${users.length} user(s) after their next password change (mektep user passwd).` : '';
+      if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give --name, --timezone, --[no-]mschapv2, --logo or --clear-logo');
+      const { school, users } = await services.schools.set(principal, input.positionals[0]!, changes);
+      const note = changes.mschapv2 === true ? `\nMS-CHAPv2 works for each of the ${users} user(s) after their next password change (mektep user passwd).` : '';
       return { json: school, text: `school ${school.id} changed${note}` };
     },
   },
@@ -51,8 +49,8 @@ export const schoolCommands: Command[] = [
     usage: '',
     summary: 'List schools.',
     positionals: 0,
-    async run({ store }) {
-      const schools = await store.schools.list();
+    async run({ services, principal }) {
+      const schools = await services.schools.list(principal);
       return { json: schools, text: table(['ID', 'NAME', 'TIMEZONE', 'MS-CHAPV2'], schools.map((school) => [school.id, school.name, school.timezone, school.mschapv2 ? 'on' : ''])) };
     },
   },

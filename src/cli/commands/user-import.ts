@@ -1,4 +1,3 @@
-import { importUsers } from '../../store/user-import.js';
 import { readInputFile } from '../io.js';
 import { table } from '../output.js';
 import { flag, type Command } from '../command.js';
@@ -9,10 +8,9 @@ export const userImportCommand: Command = {
   summary: 'Import users from CSV (header username,name,role,school,password); all lines or none. Empty passwords are generated and shown once.',
   options: { 'dry-run': { type: 'boolean' } },
   positionals: 1,
-  async run({ store, actor }, input) {
-    const path = input.positionals[0]!;
-    const csv = await readInputFile(path);
-    const report = await importUsers(store.users, csv, { dryRun: flag(input, 'dry-run'), actor });
+  async run({ services, principal }, input) {
+    const csv = await readInputFile(input.positionals[0]!);
+    const report = await services.users.import(principal, csv, { dryRun: flag(input, 'dry-run') });
     if (report.errors.length > 0) {
       return {
         json: report,

@@ -1,10 +1,9 @@
 import { ValidationError } from '../../errors.js';
-import { generatePassword } from '../../security/password.js';
-import { CONSOLE_ROLES, type ConsoleRole, type NewUser, type PublicUser } from '../../store/users.js';
+import type { NewUser, PublicUser } from '../../store/users.js';
 import { newPassword, readStdin } from '../io.js';
 import { enforcementReport } from '../enforcement-report.js';
 import { table } from '../output.js';
-import { flag, required, str, type Command, type CommandInput } from '../command.js';
+import { flag, required, str, UsageError, type Command, type CommandInput } from '../command.js';
 
 function optional(input: CommandInput, names: Record<string, keyof NewUser>): Partial<NewUser> {
   const out: Partial<NewUser> = {};
@@ -17,32 +16,12 @@ function optional(input: CommandInput, names: Record<string, keyof NewUser>): Pa
 
 function userTable(users: PublicUser[]): string {
   return table(
-    ['USERNAME', 'NAME', 'ROLE', 'SCHOOL', 'STATUS', 'EXPIRES', 'CONSOLE'],
-    users.map((user) => [user.username, user.name, user.role, user.school, user.status, user.expiresAt?.slice(0, 10), user.consoleRole]),
+    ['USERNAME', 'NAME', 'ROLE', 'SCHOOL', 'STATUS', 'EXPIRES'],
+    users.map((user) => [user.username, user.name, user.role, user.school, user.status, user.expiresAt?.slice(0, 10)]),
   );
 }
 
 export const userCommands: Command[] = [
-  {
-    name: 'admin create',
-    usage: '<username> [--school <id>] [--role region-admin|school-admin|teacher] [--name <n>] [--password-stdin]',
-    summary: 'Create a console account (default region-admin); the password is asked for, or read from standard input.',
-    options: { school: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
-    positionals: 1,
-    async run({ store, actor }, input) {
-      const consoleRole = (str(input, 'role') ?? 'region-admin') as ConsoleRole;
-      if (!CONSOLE_ROLES.includes(consoleRole)) throw new ValidationError(`--role must be one of ${CONSOLE_ROLES.join(', ')}`);
-      const password = await newPassword(flag(input, 'password-stdin'));
-      const user = await store.users.add({
-        username: input.positionals[0]!,
-        password,
-        role: consoleRole === 'teacher' ? 'teacher' : 'staff',
-        consoleRole,
-        ...optional(input, { school: 'school', name: 'name' }),
-      }, actor);
-      return { json: user, text: `${consoleRole} ${user.username} created` };
-    },
-  },
   {
     name: 'user add',
     usage: '<username> --role <role> [--password <p> | --password-stdin] [--school <id>] [--name <n>] [--expires YYYY-MM-DD]',
@@ -56,47 +35,40 @@ export const userCommands: Command[] = [
       expires: { type: 'string' },
     },
     positionals: 1,
-    async run({ store, actor }, input) {
-      if (str(input, 'password') !== undefined && flag(input, 'password-stdin')) throw new ValidationError('give --password or --password-stdin, not both');
+    async run({ services, principal }, input) {
+      if (str(input, 'password') !== undefined && flag(input, 'password-stdin')) throw new UsageError('give --password or --password-stdin, not both');
       const given = str(input, 'password') ?? (flag(input, 'password-stdin') ? await readStdin('password') : undefined);
-      const password = given ?? generatePassword();
-      const user = await store.users.add({
+      const user = await services.users.add(principal, {
         username: input.positionals[0]!,
-        password,
         role: required(input, 'role'),
+        ...(given === undefined ? {} : { password: given }),
         ...optional(input, { school: 'school', name: 'name', expires: 'expiresAt' }),
-      }, actor);
-      const generated = given === undefined ? { generatedPassword: password } : {};
-      return {
-        json: { ...user, ...generated },
-        text: `user ${user.username} added (${user.role})${given === undefined ? `\npassword: ${password}  (shown once)` : ''}`,
-      };
+      });
+      const shown = user.generatedPassword === undefined ? '' : `\npassword: ${user.generatedPassword}  (shown once)`;
+      return { json: user, text: `user ${user.username} added (${user.role})${shown}` };
     },
   },
   {
     name: 'user list',
-    usage: '[--school <id>]',
-    summary: 'List users (never their passwords).',
-    options: { school: { type: 'string' } },
+    usage: '[--school <id>] [--search <text>] [--role <role>]',
+    summary: 'List users (never their passwords); --search matches part of the username or name.',
+    options: { school: { type: 'string' }, search: { type: 'string' }, role: { type: 'string' } },
     positionals: 0,
-    async run({ store }, input) {
-      const users = await store.users.list(str(input, 'school'));
+    async run({ services, principal }, input) {
+      const filter = Object.fromEntries((['school', 'search', 'role'] as const).flatMap((name) => (str(input, name) === undefined ? [] : [[name, str(input, name)!]])));
+      const users = await services.users.list(principal, filter);
       return { json: users, text: userTable(users) };
     },
   },
   ...(['disable', 'enable'] as const).map((action): Command => ({
     name: `user ${action}`,
     usage: '<username>',
-    summary: action === 'disable' ? 'Refuse a user from now on.' : 'Let a disabled user in again.',
+    summary: action === 'disable' ? 'Refuse a user from now on and end their live sessions.' : 'Let a disabled user in again.',
     positionals: 1,
-    async run({ store, actor, live }, input) {
-      const status = action === 'disable' ? 'disabled' : 'active';
-      await store.users.setStatus(input.positionals[0]!, status, actor);
-      const username = input.positionals[0]!.toLowerCase();
-      if (action === 'enable') return { json: { username, status }, text: `user ${username} enabled` };
-      // A disabled user's live sessions end now, not at their next timeout.
-      const sessions = await (await live()).enforcer.disconnectUser(username, 'account disabled', actor);
-      return { json: { username, status, sessions }, text: `user ${username} disabled\n${enforcementReport(sessions)}` };
+    async run({ services, principal }, input) {
+      const result = await services.users.setStatus(principal, input.positionals[0]!, action === 'disable' ? 'disabled' : 'active');
+      const report = result.sessions ? `\n${enforcementReport(result.sessions)}` : '';
+      return { json: result, text: `user ${result.username} ${action}d${report}` };
     },
   })),
   {
@@ -105,10 +77,23 @@ export const userCommands: Command[] = [
     summary: "Set a user's password (asked for, or read from standard input).",
     options: { 'password-stdin': { type: 'boolean' } },
     positionals: 1,
-    async run({ store, actor }, input) {
-      await store.users.require(input.positionals[0]!);
-      await store.users.setPassword(input.positionals[0]!, await newPassword(flag(input, 'password-stdin')), actor);
-      return { json: { username: input.positionals[0]!.toLowerCase(), passwordChanged: true }, text: `password of ${input.positionals[0]} changed` };
+    async run({ services, principal }, input) {
+      // Checked first, so nobody types a password twice for a user that does not exist.
+      await services.users.get(principal, input.positionals[0]!);
+      const result = await services.users.resetPassword(principal, input.positionals[0]!, await newPassword(flag(input, 'password-stdin')));
+      return { json: result, text: `password of ${result.username} changed` };
+    },
+  },
+  {
+    name: 'user expire',
+    usage: '<username> <YYYY-MM-DD | ISO time | never>',
+    summary: 'Set when a user stops being let in (a bare date: the end of that day, UTC), or never.',
+    positionals: 2,
+    async run({ services, principal }, input) {
+      const when = input.positionals[1]!;
+      if (when !== 'never' && Number.isNaN(Date.parse(when))) throw new ValidationError(`"${when}" is not a date (use YYYY-MM-DD, an ISO 8601 time or never)`);
+      const user = await services.users.setExpiry(principal, input.positionals[0]!, when === 'never' ? null : when);
+      return { json: user, text: `user ${user.username} ${user.expiresAt ? `expires ${user.expiresAt}` : 'never expires'}` };
     },
   },
 ];

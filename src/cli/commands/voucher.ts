@@ -1,13 +1,6 @@
-import { ValidationError } from '../../errors.js';
 import { formatDuration, parseDuration } from '../../policy/units.js';
 import { table } from '../output.js';
-import { required, str, type Command } from '../command.js';
-
-function count(value: string | undefined, fallback: number, what: string): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new ValidationError(`${what} must be a whole number`);
-  return Number(value);
-}
+import { required, str, whole, type Command } from '../command.js';
 
 export const voucherCommands: Command[] = [
   {
@@ -16,14 +9,14 @@ export const voucherCommands: Command[] = [
     summary: 'Create vouchers (codes typed as username and password); the time of each runs from its first use.',
     options: { role: { type: 'string' }, duration: { type: 'string' }, count: { type: 'string' }, uses: { type: 'string' }, school: { type: 'string' } },
     positionals: 0,
-    async run({ store, actor }, input) {
-      const vouchers = await store.vouchers.create({
+    async run({ services, principal }, input) {
+      const vouchers = await services.vouchers.issue(principal, {
         role: required(input, 'role'),
         duration: parseDuration(required(input, 'duration')),
-        count: count(str(input, 'count'), 1, '--count'),
-        uses: count(str(input, 'uses'), 1, '--uses'),
+        count: whole(input, 'count', 1)!,
+        uses: whole(input, 'uses', 1)!,
         ...(str(input, 'school') ? { school: str(input, 'school')! } : {}),
-      }, actor);
+      });
       return { json: vouchers, text: table(['CODE', 'ROLE', 'DURATION', 'DEVICES'], vouchers.map((v) => [v.code, v.role, formatDuration(v.duration), v.uses])) };
     },
   },
@@ -32,8 +25,8 @@ export const voucherCommands: Command[] = [
     usage: '',
     summary: 'List vouchers with their use.',
     positionals: 0,
-    async run({ store }) {
-      const vouchers = await store.vouchers.list();
+    async run({ services, principal }) {
+      const vouchers = await services.vouchers.list(principal);
       return {
         json: vouchers,
         text: table(['CODE', 'ROLE', 'SCHOOL', 'DURATION', 'USED', 'FIRST USE'], vouchers.map((v) => [v.code, v.role, v.school, formatDuration(v.duration), `${v.used}/${v.uses}`, v.firstUsedAt?.slice(0, 19)])),
