@@ -2,12 +2,14 @@
 // Redis round trip. Reloaded whenever a NAS changes anywhere (change feed) or after a reconnect.
 import { createAddressMatcher, parseNasAddress } from './address.js';
 import type { ChangeFeed } from './changes.js';
-import type { NasClient, NasStore } from './nas.js';
+import { loginUrlCovers, type NasClient, type NasStore } from './nas.js';
 
 export interface NasDirectory {
   find(ip: string): NasClient | undefined;
   /** By the vendor's own name for it (NAS-Identifier, Chilli nasid, MikroTik identity, UniFi site). */
   byNasId(nasId: string | undefined): NasClient | undefined;
+  /** The NAS clients whose configured portal login URL covers this one. */
+  byLoginUrl(url: URL): NasClient[];
   size(): number;
   reload(): Promise<void>;
 }
@@ -15,12 +17,14 @@ export interface NasDirectory {
 export async function createNasDirectory(nasStore: Pick<NasStore, 'list'>, feed: ChangeFeed, onError: (error: unknown) => void): Promise<NasDirectory> {
   let byAddress = new Map<string, NasClient>();
   let byNasId = new Map<string, NasClient>();
+  let withLoginUrl: NasClient[] = [];
   let match: (ip: string) => string | undefined = () => undefined;
 
   async function reload(): Promise<void> {
     const list = await nasStore.list();
     byAddress = new Map(list.map((nas) => [nas.address, nas]));
     byNasId = new Map(list.filter((nas) => nas.nasId).map((nas) => [nas.nasId!, nas]));
+    withLoginUrl = list.filter((nas) => nas.loginUrl);
     match = createAddressMatcher(list.map((nas) => parseNasAddress(nas.address)));
   }
 
@@ -37,6 +41,7 @@ export async function createNasDirectory(nasStore: Pick<NasStore, 'list'>, feed:
       return address === undefined ? undefined : byAddress.get(address);
     },
     byNasId: (nasId) => (nasId === undefined ? undefined : byNasId.get(nasId)),
+    byLoginUrl: (url) => withLoginUrl.filter((nas) => loginUrlCovers(nas.loginUrl!, url)),
     size: () => byAddress.size,
     reload,
   };

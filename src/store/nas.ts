@@ -23,6 +23,9 @@ export interface NasClient {
   /** How long an Access-Reject waits (ms); unset: the default of about a second. */
   rejectDelayMs?: number;
   uamSecret?: string;
+  /** Where the portal may send browsers to be let in (the AP's login URL, or a prefix of it),
+   * when that is not on the NAS's own address. */
+  loginUrl?: string;
   controllerUrl?: string;
   controllerUser?: string;
   controllerPassword?: string;
@@ -37,7 +40,7 @@ export type NasSummary = Omit<NasClient, 'secret' | 'uamSecret' | 'controllerPas
 
 export type NasSettings = Partial<Omit<NasClient, 'address' | 'createdAt'>>;
 
-const OPTIONAL_TEXT = ['school', 'name', 'nasId', 'uamSecret', 'controllerUrl', 'controllerUser', 'controllerPassword'] as const;
+const OPTIONAL_TEXT = ['school', 'name', 'nasId', 'uamSecret', 'loginUrl', 'controllerUrl', 'controllerUser', 'controllerPassword'] as const;
 
 function validSecret(secret: string, what: string): string {
   // RFC 2865 §3: the secret should be at least 16 octets; shorter ones are common on old APs,
@@ -65,6 +68,7 @@ function checkSettings(settings: NasSettings): NasSettings {
     throw new ValidationError('the reject delay must be from 0 to 5 seconds');
   }
   if (settings.uamSecret !== undefined) out.uamSecret = validSecret(settings.uamSecret, 'the UAM secret');
+  if (settings.loginUrl !== undefined) out.loginUrl = new URL(httpUrl(settings.loginUrl, 'the login URL')).href;
   if (settings.controllerUrl !== undefined) out.controllerUrl = httpUrl(settings.controllerUrl, 'the controller URL');
   if (settings.controllerUser !== undefined) out.controllerUser = text(settings.controllerUser, 'the controller user');
   if (settings.controllerPassword !== undefined && settings.controllerPassword.length === 0) throw new ValidationError('the controller password is empty');
@@ -78,6 +82,13 @@ function toHash(settings: NasSettings): Record<string, string> {
     hash[field] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
   }
   return hash;
+}
+
+/** Whether a release target is under a NAS's configured login URL: same origin, and a path
+ * that starts with the configured one. */
+export function loginUrlCovers(configured: string, target: URL): boolean {
+  const base = new URL(configured);
+  return base.origin === target.origin && target.pathname.startsWith(base.pathname);
 }
 
 export function nasFromHash(hash: Record<string, string>): NasClient | undefined {

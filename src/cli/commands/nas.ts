@@ -15,6 +15,7 @@ const COMMON = {
   'coa-port': { type: 'string' },
   'message-authenticator': { type: 'boolean' },
   'reject-delay': { type: 'string' },
+  'login-url': { type: 'string' },
 } as const;
 
 function coaPort(input: CommandInput): number | undefined {
@@ -26,7 +27,7 @@ function coaPort(input: CommandInput): number | undefined {
 
 function commonSettings(input: CommandInput): NasSettings {
   const settings: NasSettings = {};
-  const text = { secret: 'secret', vendor: 'vendor', school: 'school', name: 'name', nasId: 'nas-id' } as const;
+  const text = { secret: 'secret', vendor: 'vendor', school: 'school', name: 'name', nasId: 'nas-id', loginUrl: 'login-url' } as const;
   for (const [field, option] of Object.entries(text)) {
     const value = str(input, option);
     if (value !== undefined) (settings as Record<string, string>)[field] = value;
@@ -54,6 +55,7 @@ function describe(nas: NasClient): string {
     ['Message-Authenticator required', view.requireMessageAuthenticator ? 'yes' : 'no (legacy NAS, BlastRADIUS exposure)'],
     ['Access-Reject delay', view.rejectDelayMs === undefined ? 'default (1s)' : `${view.rejectDelayMs / 1000}s`],
     ['UAM secret', view.hasUamSecret ? 'set' : undefined],
+    ['portal login URL', view.loginUrl],
     ['controller', view.controllerUrl ? `${view.controllerUrl} as ${view.controllerUser ?? '?'}` : undefined],
   ]);
 }
@@ -61,7 +63,7 @@ function describe(nas: NasClient): string {
 export const nasCommands: Command[] = [
   {
     name: 'nas add',
-    usage: '<ip-or-cidr> --secret <secret> --vendor <mikrotik|chilli|opennds|cisco|aruba|meraki|unifi|fortinet|generic> [--school <id>] [--name <n>] [--nas-id <NAS-Identifier>] [--coa-port 3799] [--no-message-authenticator] [--reject-delay 1s]',
+    usage: '<ip-or-cidr> --secret <secret> --vendor <mikrotik|chilli|opennds|cisco|aruba|meraki|unifi|fortinet|generic> [--school <id>] [--name <n>] [--nas-id <NAS-Identifier>] [--coa-port 3799] [--no-message-authenticator] [--reject-delay 1s] [--login-url <AP login URL>]',
     summary: 'Allow an access point or controller to use Mektep as its RADIUS server.',
     options: COMMON,
     positionals: 1,
