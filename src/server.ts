@@ -1,10 +1,41 @@
-// Entry point of `npm start`: configuration → Redis (embedded unless REDIS_URL) → app → listen.
+// Entry point of `npm start`: configuration → Redis (embedded unless REDIS_URL) → app → listen,
+// then a few plain lines saying where things are and what to do next.
 // SIGINT/SIGTERM close the app, then stop the embedded Redis, so nothing is left behind.
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { loadConfig } from './config/env.js';
+import { loadConfig, type Config } from './config/env.js';
 import { isCodedError, listenError } from './errors.js';
 import { createLogger } from './logger.js';
 import { openRedis, type RedisHandle } from './redis/connection.js';
+
+/** PUBLIC_URL pointing at the server itself: snippets and redirects would send devices to themselves. */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1';
+}
+
+/** What `npm start` prints once ready, for a person rather than a log collector. */
+async function readyBanner(app: FastifyInstance, config: Config, redisLabel: string): Promise<string> {
+  const [accounts, schools, nas] = await Promise.all([app.store.accounts.list(), app.store.schools.list(), app.store.nas.list()]);
+  const radiusHost = config.radius.host;
+  const lines = [
+    'Mektep is ready.',
+    `  Captive portal: ${config.publicUrl}/`,
+    `  Console:        ${config.publicUrl}/console`,
+    `  RADIUS:         UDP ${radiusHost} port ${app.radius.auth.port()} (authentication), ${app.radius.acct.port()} (accounting)`,
+    `  Redis:          ${redisLabel}`,
+  ];
+  const next = [
+    ...(accounts.length === 0 ? ['create the first admin:      npx mektep admin create <username> --role region-admin'] : []),
+    ...(schools.length === 0 ? ['add a school:                npx mektep school add <id> --name "<name>" --timezone Asia/Almaty'] : []),
+    ...(nas.length === 0 ? ['add the first access point:  npx mektep nas add <ip-or-cidr> --vendor mikrotik --school <id>   (prints a generated secret once)'] : []),
+  ];
+  if (next.length > 0) lines.push('Next, in another terminal:', ...next.map((step, index) => `  ${index + 1}. ${step}`));
+  if (isLoopbackUrl(config.publicUrl)) {
+    lines.push(`Warning: PUBLIC_URL is ${config.publicUrl}. Access points and phones would be sent to themselves; set PUBLIC_URL to the address devices reach this server at (e.g. http://10.0.0.5:${config.http.port}).`);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 function fail(error: unknown): never {
   console.error(`mektep: ${isCodedError(error) ? error.message : String((error as Error).stack ?? error)}`);
@@ -29,6 +60,7 @@ async function main(): Promise<void> {
     throw error;
   }
   logger.info({ publicUrl: config.publicUrl }, 'mektep ready');
+  process.stdout.write(await readyBanner(app, config, redis.target.label));
 
   let stopping = false;
   const stop = async (signal: string) => {

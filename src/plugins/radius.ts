@@ -43,6 +43,7 @@ export default fp<RadiusPluginOptions>(
     const accounting = createAccountingHandler({
       sessions: store.sessions,
       schools,
+      classes: app.services.classes,
       policies,
       quotaReached: (session, message) => void enforcer.disconnect(session, message, system).catch(failed('quota disconnect')),
       log,

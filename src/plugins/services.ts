@@ -15,6 +15,8 @@ export interface Services {
   devices: DeviceDirectory;
   admit: Admit;
   enforcer: Enforcer;
+  /** Signs and verifies the Class of every accept (RADIUS accounting checks it). */
+  classes: ClassSigner;
   /** Reports a failed background task without stopping anything. */
   failed: (what: string) => (error: unknown) => void;
 }
@@ -35,8 +37,9 @@ export default fp(
     const devices = await createDeviceDirectory(store.devices, app.changes, failed('device reload'));
     const coa = createCoaClient();
     app.addHook('onClose', async () => coa.close());
-    const admit = createAdmission({ policies, schools, sessions: store.sessions, now: Date.now });
-    app.decorate('services', { policies, schools, devices, admit, enforcer: createEnforcer({ store, coa, admit, log }), failed });
+    const classes = createClassSigner(app.sessionSecret);
+    const admit = createAdmission({ policies, schools, sessions: store.sessions, classes, now: Date.now });
+    app.decorate('services', { policies, schools, devices, admit, classes, enforcer: createEnforcer({ store, coa, admit, log }), failed });
   },
   { name: 'services', dependencies: ['redis'] },
 );
