@@ -39,7 +39,7 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
   });
 
   await app.register(metrics);
-  await app.register(redis, { target, sessionSecret: config.sessionSecret });
+  await app.register(redis, { target, sessionSecret: config.sessionSecret, commandTimeoutMs: config.redisCommandTimeoutMs });
   await app.register(services);
   await app.register(radius, config.radius);
   await app.register(health);

@@ -9,12 +9,14 @@ import type { PolicyCache } from '../store/policy-cache.js';
 import type { SchoolDirectory } from '../store/school-directory.js';
 import type { Session, SessionStore } from '../store/sessions.js';
 import { adapterFor } from '../vendors/registry.js';
-import { formatClass, type LoginClass } from '../radius/class-attribute.js';
+import type { ClassSigner, LoginClass } from '../radius/class-attribute.js';
 
 export interface AdmissionDeps {
   policies: PolicyCache;
   schools: Pick<SchoolDirectory, 'timeZone'>;
   sessions: Pick<SessionStore, 'list' | 'usage'>;
+  /** Signs the Class of an accept for the NAS it goes to (class-attribute.ts). */
+  classes: Pick<ClassSigner, 'format'>;
   now: () => number;
 }
 
@@ -24,6 +26,8 @@ export interface AdmissionOptions {
   mac?: string | undefined;
   /** False when re-checking a session already online (a policy change): no device limit. */
   countDevices?: boolean;
+  /** The NAS record the accept goes to: its accounting alone is charged to this login. */
+  issuer?: string | undefined;
 }
 
 export interface Admission {
@@ -44,7 +48,7 @@ export function createAdmission(deps: AdmissionDeps) {
       ? (await deps.sessions.list({ user })).map((session) => ({ id: session.id, mac: session.mac, startedAt: Date.parse(session.startedAt) }))
       : undefined;
     const decision = decide({
-      role: login.role, policy, timeZone, now, className: formatClass(login),
+      role: login.role, policy, timeZone, now, className: deps.classes.format(login, options.issuer ?? ''),
       ...(options.validUntil === undefined ? {} : { validUntil: options.validUntil }),
       ...(usage ? { usage } : {}),
       ...(sessions ? { sessions } : {}),

@@ -8,6 +8,7 @@ import { loginOfSession, type Admit } from './admission.js';
 import { ERROR_CAUSES, type CoaClient, type CoaResult } from '../radius/coa-client.js';
 import type { Store } from '../store/index.js';
 import type { NasClient } from '../store/nas.js';
+import { bytesOfText } from '../store/session-wire.js';
 import type { Session } from '../store/sessions.js';
 import { adapterFor } from '../vendors/registry.js';
 
@@ -27,13 +28,26 @@ export interface EnforcerDeps {
   log: Pick<Logger, 'info' | 'warn'>;
 }
 
-/** The attributes that name a session to its NAS (RFC 5176 §3). */
+/** Requests in flight at once when a policy change reaches many sessions (a NAS has 256 identifiers). */
+const PARALLEL = 32;
+
+/**
+ * The attributes that name a session to its NAS (RFC 5176 §3), byte for byte as the NAS sent
+ * them in accounting: a NAS (hostapd) matches its own User-Name, not Mektep's normalised user.
+ */
 function identify(session: Session): EncodableAttribute[] {
-  const attributes: EncodableAttribute[] = [['Acct-Session-Id', session.sessionId]];
-  if (session.user) attributes.push(['User-Name', session.user]);
-  if (session.callingStationId) attributes.push(['Calling-Station-Id', session.callingStationId]);
+  const attributes: EncodableAttribute[] = [['Acct-Session-Id', bytesOfText(session.sessionId)]];
+  if (session.userName) attributes.push(['User-Name', bytesOfText(session.userName)]);
+  if (session.callingStationId) attributes.push(['Calling-Station-Id', bytesOfText(session.callingStationId)]);
   if (session.nasIpAddress) attributes.push(['NAS-IP-Address', session.nasIpAddress]);
+  if (session.nasIdentifier) attributes.push(['NAS-Identifier', bytesOfText(session.nasIdentifier)]);
   return attributes;
+}
+
+async function inGroups<T, R>(items: T[], each: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += PARALLEL) results.push(...(await Promise.all(items.slice(start, start + PARALLEL).map(each))));
+  return results;
 }
 
 export function createEnforcer({ store, coa, admit, log }: EnforcerDeps) {
@@ -61,27 +75,26 @@ export function createEnforcer({ store, coa, admit, log }: EnforcerDeps) {
     disconnect,
 
     async disconnectUser(username: string, reason: string, actor: string): Promise<EnforcementResult[]> {
-      return Promise.all((await store.sessions.list({ user: username })).map((session) => disconnect(session, reason, actor)));
+      return inGroups(await store.sessions.list({ user: username }), (session) => disconnect(session, reason, actor));
     },
 
-    /** By session id ("<nas>|<Acct-Session-Id>"); undefined when no such live session. */
+    /** By session id ("<nas>|<Acct-Session-Id>", with the AP for a CIDR NAS); undefined when no such live session. */
     async disconnectById(id: string, reason: string, actor: string): Promise<EnforcementResult | undefined> {
-      const [nas, ...rest] = id.split('|');
-      const session = nas && rest.length ? await store.sessions.get(nas, rest.join('|')) : undefined;
+      const session = await store.sessions.byId(id);
       return session ? disconnect(session, reason, actor) : undefined;
     },
 
     /** Moves every live session of the role (in one school, or all) to its policy as it is now. */
     async applyPolicy(role: string, school: string | undefined, actor: string): Promise<EnforcementResult[]> {
       const sessions = (await store.sessions.list(school ? { school } : {})).filter((session) => session.role === role);
-      return Promise.all(sessions.map(async (session) => {
+      return inGroups(sessions, async (session) => {
         const nas = await nasOf(session);
         const vendor = nas?.vendor ?? 'generic';
         const { decision, attributes } = await admit(vendor, loginOfSession({ ...session, role }), { countDevices: false });
         if (!decision.accept) return send(session, nas, 'disconnect', [], decision.message, actor);
         if (!adapterFor(vendor).canCoa) return send(session, nas, 'disconnect', [], 'policy changed (the access point cannot apply it live)', actor);
         return send(session, nas, 'coa', attributes.filter(([name]) => name !== 'Class'), 'policy changed', actor);
-      }));
+      });
     },
   };
 }

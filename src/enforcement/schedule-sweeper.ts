@@ -13,7 +13,7 @@ export const SWEEP_INTERVAL_MS = 60_000;
 
 export interface SweeperDeps {
   redis: Pick<Redis, 'set'>;
-  sessions: Pick<SessionStore, 'list'>;
+  sessions: Pick<SessionStore, 'each'>;
   policies: PolicyCache;
   schools: Pick<SchoolDirectory, 'timeZone'>;
   disconnect: (session: Session, reason: string) => Promise<unknown>;
@@ -26,12 +26,15 @@ export async function sweepSchedules(deps: SweeperDeps): Promise<number> {
   if ((await deps.redis.set(keys.scheduleSweepLock, String(process.pid), 'PX', SWEEP_INTERVAL_MS - 5000, 'NX')) !== 'OK') return 0;
   const now = (deps.now ?? Date.now)();
   let ended = 0;
-  for (const session of await deps.sessions.list()) {
-    if (!session.role) continue;
-    const policy = await deps.policies.effective(session.role, session.school);
-    if (secondsLeftInSchedule(policy.schedule, now, deps.schools.timeZone(session.school)) !== 0) continue;
-    await deps.disconnect(session, 'the schedule window closed');
-    ended++;
+  // A page of sessions at a time: tens of thousands are never all in memory.
+  for await (const page of deps.sessions.each()) {
+    for (const session of page) {
+      if (!session.role) continue;
+      const policy = await deps.policies.effective(session.role, session.school);
+      if (secondsLeftInSchedule(policy.schedule, now, deps.schools.timeZone(session.school)) !== 0) continue;
+      await deps.disconnect(session, 'the schedule window closed');
+      ended++;
+    }
   }
   return ended;
 }

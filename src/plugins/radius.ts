@@ -3,12 +3,13 @@ import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
 import { createAccessHandler } from '../radius/handlers/access.js';
 import { createAccountingHandler } from '../radius/handlers/accounting.js';
-import { handleStatus } from '../radius/handlers/status.js';
+import { createStatusHandler } from '../radius/handlers/status.js';
 import { openListener, type Listener } from '../radius/listener.js';
 import { Code } from '../radius/packet.js';
 import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
 import { startScheduleSweeper } from '../enforcement/schedule-sweeper.js';
 import { createAttemptLimiter } from '../store/attempts.js';
+import { readiness } from './health.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,9 +54,11 @@ export default fp<RadiusPluginOptions>(
       redis: app.redis, sessions: store.sessions, policies, schools, log,
       disconnect: (session, reason) => enforcer.disconnect(session, reason, system),
     });
+    // Status-Server asks what /readyz asks; before the listeners are decorated it is not ready.
+    const ready = () => readiness(app).then((state) => state.ready, () => false);
     const transport = createTransport({
       directory: app.nasDirectory,
-      handlers: { [Code.AccessRequest]: access, [Code.AccountingRequest]: accounting, [Code.StatusServer]: handleStatus },
+      handlers: { [Code.AccessRequest]: access, [Code.AccountingRequest]: accounting, [Code.StatusServer]: createStatusHandler(ready) },
       metrics: app.metrics,
       log,
       rejectDelayMs: (nas) => nas.rejectDelayMs ?? DEFAULT_REJECT_DELAY_MS,

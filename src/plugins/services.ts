@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
 import { createAdmission, type Admit } from '../enforcement/admission.js';
 import { createEnforcer, type Enforcer } from '../enforcement/enforcer.js';
+import { createClassSigner, type ClassSigner } from '../radius/class-attribute.js';
 import { createCoaClient } from '../radius/coa-client.js';
 import { createDeviceDirectory, type DeviceDirectory } from '../store/device-directory.js';
 import { createPolicyCache, type PolicyCache } from '../store/policy-cache.js';
@@ -14,9 +15,9 @@ export interface Services {
   schools: SchoolDirectory;
   devices: DeviceDirectory;
   admit: Admit;
-  enforcer: Enforcer;
   /** Signs and verifies the Class of every accept (RADIUS accounting checks it). */
   classes: ClassSigner;
+  enforcer: Enforcer;
   /** Reports a failed background task without stopping anything. */
   failed: (what: string) => (error: unknown) => void;
 }

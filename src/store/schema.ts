@@ -6,12 +6,15 @@ import { SchemaError } from '../errors.js';
 import { moveConsoleUsersToAccounts } from './accounts.js';
 import { keys } from './keys.js';
 import { BUILT_IN_ROLES } from './roles.js';
+import { migrateSessionIndexes } from './session-migration.js';
 
 const MIGRATIONS: ((redis: Redis) => Promise<unknown>)[] = [
   // 1: the built-in roles.
   (redis) => redis.sadd(keys.roles, ...BUILT_IN_ROLES),
   // 2: console accounts apart from Wi-Fi users (their accidental Wi-Fi login removed).
   (redis) => moveConsoleUsersToAccounts(redis),
+  // 3: session indexes as sorted sets by last update, with an expiry; per access point, not per NAS.
+  (redis) => migrateSessionIndexes(redis),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

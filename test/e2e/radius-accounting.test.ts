@@ -63,9 +63,11 @@ describe('accounting', () => {
     expect(log[0]![1]).toEqual(expect.arrayContaining(['user', 'dana', 'cause', 'User-Request']));
   });
 
-  it('records sessions of users Mektep did not authenticate', async () => {
+  it('records sessions of users Mektep did not authenticate, with the name the NAS gave but charged to nobody', async () => {
     await radclient(acct, 'acct', SECRET, 'Acct-Status-Type=Start,Acct-Session-Id=s-200,User-Name=Visitor,Calling-Station-Id=AA-BB-CC-00-02-00');
-    expect(await store.sessions.get('127.0.0.1', 's-200')).toMatchObject({ user: 'visitor', school: 'sch-3', mac: 'aa:bb:cc:00:02:00' });
+    const session = await store.sessions.get('127.0.0.1', 's-200');
+    expect(session).toMatchObject({ userName: 'Visitor', school: 'sch-3', mac: 'aa:bb:cc:00:02:00' });
+    expect(session?.user).toBeUndefined();
   });
 
   it('closes every session of the NAS on Accounting-On (the NAS rebooted)', async () => {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { chapMatches } from '../../src/radius/auth/chap.js';
 import { decryptPap } from '../../src/radius/auth/pap.js';
-import { formatClass, parseClass } from '../../src/radius/class-attribute.js';
+import { createClassSigner, MAX_CLASS_LENGTH } from '../../src/radius/class-attribute.js';
 import { Attr } from '../../src/radius/packet.js';
 import { isLocallyAdministered, parseMac } from '../../src/store/mac.js';
 import { accessRequest } from '../helpers/radius-wire.js';
@@ -54,10 +54,29 @@ describe('MAC addresses', () => {
 });
 
 describe('Class attribute', () => {
-  it('round-trips a login, with separators in names encoded', () => {
-    const login = { kind: 'user' as const, subject: 'a/b@school', role: 'student', school: 'sch-1' };
-    expect(parseClass(Buffer.from(formatClass(login)))).toEqual(login);
-    expect(parseClass(Buffer.from('some-other-server-class'))).toBeUndefined();
-    expect(parseClass(Buffer.from('mektep1/wizard/x/student/'))).toBeUndefined();
+  const classes = createClassSigner('session-secret-for-class-tests');
+  const login = { kind: 'user' as const, subject: 'a/b%c@school', role: 'student', school: 'sch-1' };
+
+  it('round-trips a login for the NAS it was issued to, with separators in names escaped', () => {
+    expect(classes.verify(Buffer.from(classes.format(login, '10.0.0.1')), '10.0.0.1')).toEqual(login);
+    expect(classes.verify(Buffer.from('some-other-server-class'), '10.0.0.1')).toBeUndefined();
+    expect(classes.verify(Buffer.from('mektep1/user/a/student/sch-1'), '10.0.0.1')).toBeUndefined();
+  });
+
+  it('does not verify for another NAS, another secret, or with any part changed', () => {
+    const issued = classes.format(login, '10.0.0.0/24');
+    expect(classes.verify(Buffer.from(issued), '10.0.0.0/24')).toEqual(login);
+    expect(classes.verify(Buffer.from(issued), '10.0.9.1')).toBeUndefined();
+    expect(createClassSigner('another-secret').verify(Buffer.from(issued), '10.0.0.0/24')).toBeUndefined();
+    for (const forged of [issued.replace('/student/', '/teacher/'), issued.replace('sch-1', 'sch-2'), issued.replace('mektep2/user', 'mektep2/device'), `${issued.slice(0, -1)}A`, issued.slice(0, -2)]) {
+      expect(classes.verify(Buffer.from(forged), '10.0.0.0/24')).toBeUndefined();
+    }
+  });
+
+  it('fits one attribute (253 octets) for the longest username, role and school', () => {
+    const longest = { kind: 'voucher' as const, subject: `a${'@'.repeat(63)}`, role: 'r'.repeat(63), school: 's'.repeat(63) };
+    const issued = classes.format(longest, 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff');
+    expect(Buffer.byteLength(issued)).toBeLessThanOrEqual(MAX_CLASS_LENGTH);
+    expect(classes.verify(Buffer.from(issued), 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')).toEqual(longest);
   });
 });
