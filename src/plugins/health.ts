@@ -1,24 +1,29 @@
 // /healthz: the process answers. /readyz: Redis answers and the RADIUS sockets are bound; a load
-// balancer or orchestrator stops sending traffic while it says 503.
+// balancer or orchestrator stops sending traffic while it says 503. RADIUS Status-Server asks the
+// same question (readiness() below), so a proxy's health check and /readyz never disagree.
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
-const PING_TIMEOUT_MS = 1000;
+export interface Readiness {
+  ready: boolean;
+  checks: { redis: 'ok' | 'unreachable'; radius: 'ok' | 'not bound' };
+}
+
+/** Whether this instance can serve: Redis answers within the command timeout, both RADIUS ports are bound. */
+export async function readiness(app: Pick<FastifyInstance, 'redisAnswers' | 'radius'>): Promise<Readiness> {
+  const redis = await app.redisAnswers();
+  const radius = app.radius.auth.port() > 0 && app.radius.acct.port() > 0;
+  return { ready: redis && radius, checks: { redis: redis ? 'ok' : 'unreachable', radius: radius ? 'ok' : 'not bound' } };
+}
 
 export default fp(
   async (app) => {
     app.get('/healthz', async () => ({ status: 'ok' }));
 
     app.get('/readyz', async (_request, reply) => {
-      const redis = app.redis.status === 'ready'
-        ? await Promise.race([
-          app.redis.ping().then(() => true, () => false),
-          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), PING_TIMEOUT_MS).unref()),
-        ])
-        : false;
-      const radius = app.radius.auth.port() > 0 && app.radius.acct.port() > 0;
-      const ready = redis && radius;
+      const { ready, checks } = await readiness(app);
       reply.code(ready ? 200 : 503);
-      return { status: ready ? 'ready' : 'not ready', checks: { redis: redis ? 'ok' : 'unreachable', radius: radius ? 'ok' : 'not bound' } };
+      return { status: ready ? 'ready' : 'not ready', checks };
     });
   },
   { name: 'health', dependencies: ['redis', 'radius'] },

@@ -1,5 +1,5 @@
-// Redis for the app: the connection (fail fast at boot, then reconnect forever), the store, the
-// change feed and the NAS directory built on it.
+// Redis for the app: the connection (fail fast at boot, then reconnect forever, every command
+// bounded in time), the store, the change feed and the NAS directory built on it.
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { connectRedis, type RedisTarget } from '../redis/connection.js';
@@ -15,12 +15,16 @@ declare module 'fastify' {
     changes: ChangeFeed;
     nasDirectory: NasDirectory;
     sessionSecret: string;
+    /** True when Redis answers a PING within the command timeout (one PING at a time). */
+    redisAnswers(): Promise<boolean>;
   }
 }
 
 export interface RedisPluginOptions {
   target: RedisTarget;
   sessionSecret: string | undefined;
+  /** Longest a command may take (REDIS_COMMAND_TIMEOUT_MS); below the NAS retransmission interval. */
+  commandTimeoutMs: number;
 }
 
 export default fp<RedisPluginOptions>(
@@ -31,12 +35,21 @@ export default fp<RedisPluginOptions>(
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+      // A stalled Redis (blocked, paused, swapping) keeps the connection open: without a bound a
+      // RADIUS answer would come after the access point gave up, and requests would pile up.
+      commandTimeout: options.commandTimeoutMs,
     });
     redis.on('error', (error: Error) => {
       app.metrics.redisErrors.inc();
       app.log.warn({ err: error.message }, 'redis error');
     });
     app.decorate('redis', redis);
+    let ping: Promise<boolean> | undefined;
+    app.decorate('redisAnswers', () => {
+      if (redis.status !== 'ready') return Promise.resolve(false);
+      ping ??= redis.ping().then(() => true, () => false).finally(() => (ping = undefined));
+      return ping;
+    });
     app.addHook('onClose', async () => {
       await redis.quit().catch(() => redis.disconnect());
     });

@@ -1,24 +1,29 @@
 // From datagram to reply: NAS lookup by source address, framing, authenticators and
 // Message-Authenticator rules (BlastRADIUS), the RFC 5080 duplicate cache, dispatch, reply
 // signing and the Access-Reject delay. Whatever arrives, nothing here throws to the socket:
-// a packet is answered or dropped with a counted reason.
+// a packet is answered or dropped with a counted reason, and every Access-Request decision
+// leaves one line in the authentication log (auth-log.ts).
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { Metrics } from '../plugins/metrics.js';
 import type { NasClient } from '../store/nas.js';
 import type { NasDirectory } from '../store/nas-directory.js';
+import { redisFailure } from '../redis/connection.js';
 import { unmapIp } from '../store/address.js';
+import { createAuthLog } from './auth-log.js';
 import {
   Attr, Code, CODE_NAMES, encodeReply, hasSignedRequestAuthenticator, messageAuthenticatorValid, parseFrame, requestAuthenticatorValid, type Frame,
 } from './packet.js';
 import { RadiusRequest } from './request.js';
-import type { Handler, ListenerName } from './handlers/types.js';
+import type { AuthRecord, Handler, ListenerName } from './handlers/types.js';
 
 /** RFC 5080 §2.2.2: a retransmission within this window gets the cached reply. */
 export const DUPLICATE_WINDOW_MS = 5000;
 export const DEFAULT_REJECT_DELAY_MS = 1000;
 const MAX_CACHED = 200_000;
+/** Counted, but not logged at info: no decision was taken (an answer is on its way or was sent). */
+const QUIET_DROPS = new Set(['duplicate-in-progress', 'duplicate-answered-from-cache', 'unknown-nas']);
 
 const ACCEPTED_CODES: Record<ListenerName, number[]> = {
   auth: [Code.AccessRequest, Code.StatusServer],
@@ -37,6 +42,18 @@ export interface TransportOptions {
   metrics: Metrics;
   log: Logger;
   rejectDelayMs?: (nas: NasClient) => number;
+  /**
+   * An answer ready later than this is dropped ('too-late'): by then the NAS has retransmitted
+   * (and that copy is handled afresh) or failed over, and a late answer only confuses it.
+   */
+  answerWithinMs?: number;
+}
+
+interface DropContext {
+  nas?: NasClient;
+  frame?: Frame;
+  record?: AuthRecord | undefined;
+  detail?: Record<string, unknown>;
 }
 
 /** Why a request must be dropped before any handler sees it, or undefined when it may pass. */
@@ -71,6 +88,8 @@ function counterOf(counter: Counter): (...labels: string[]) => void {
 export function createTransport(options: TransportOptions) {
   const { directory, handlers, metrics, log } = options;
   const rejectDelay = options.rejectDelayMs ?? (() => DEFAULT_REJECT_DELAY_MS);
+  const answerWithin = options.answerWithinMs ?? DUPLICATE_WINDOW_MS;
+  const authLog = createAuthLog(log);
   const cache = new Map<string, CacheEntry>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -84,9 +103,17 @@ export function createTransport(options: TransportOptions) {
   const countDrop = counterOf(metrics.radiusDropped);
   const countReply = counterOf(metrics.radiusReplies);
 
-  function drop(reason: string, peer: RemoteInfo, detail?: Record<string, unknown>): void {
+  function drop(reason: string, peer: RemoteInfo, context: DropContext = {}): void {
     countDrop(reason);
-    log.debug({ peer: `${peer.address}:${peer.port}`, reason, ...detail }, 'radius request dropped');
+    const { nas, frame, record, detail } = context;
+    const from = `${peer.address}:${peer.port}`;
+    if (QUIET_DROPS.has(reason)) {
+      log.debug({ peer: from, reason, ...detail }, 'radius request dropped');
+    } else if (frame?.code === Code.AccessRequest) {
+      authLog.decision('drop', frame, nas, from, { ...record, reason }, detail);
+    } else {
+      log.info({ event: 'drop', reason, code: frame ? CODE_NAMES[frame.code] : undefined, nas: nas?.address, peer: from, ...detail }, `radius request dropped: ${reason}`);
+    }
   }
 
   function send(socket: Socket, reply: Buffer, peer: RemoteInfo): void {
@@ -99,10 +126,13 @@ export function createTransport(options: TransportOptions) {
   async function handle(socket: Socket, listener: ListenerName, datagram: Buffer, peer: RemoteInfo): Promise<void> {
     countPacket(listener, CODE_NAMES[datagram[0] ?? 0] ?? 'unknown');
     const nas = directory.find(peer.address);
-    if (!nas) return drop('unknown-nas', peer);
+    if (!nas) {
+      authLog.unknownNas(peer.address);
+      return drop('unknown-nas', peer);
+    }
     const frame = parseFrame(datagram);
-    if (typeof frame === 'string') return drop(`malformed-${frame}`, peer);
-    if (!ACCEPTED_CODES[listener].includes(frame.code)) return drop('unexpected-code', peer, { code: frame.code });
+    if (typeof frame === 'string') return drop(`malformed-${frame}`, peer, { nas });
+    if (!ACCEPTED_CODES[listener].includes(frame.code)) return drop('unexpected-code', peer, { nas, detail: { code: frame.code } });
 
     const key = `${peer.address}|${peer.port}|${frame.code}|${frame.identifier}`;
     const seen = cache.get(key);
@@ -112,43 +142,54 @@ export function createTransport(options: TransportOptions) {
       return send(socket, seen.reply, peer);
     }
     const problem = authenticityProblem(frame, nas);
-    if (problem) return drop(problem, peer, { nas: nas.address });
+    if (problem) return drop(problem, peer, { nas, frame });
 
     const entry: CacheEntry = { authenticator: Buffer.from(frame.authenticator), expires: Date.now() + DUPLICATE_WINDOW_MS };
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
     cache.set(key, entry);
 
     const handler = handlers[frame.code];
+    const started = Date.now();
     let reply;
     try {
       reply = handler ? await handler({ request: new RadiusRequest(frame), nas, listener, peer: { address: unmapIp(peer.address), port: peer.port } }) : undefined;
     } catch (error) {
       cache.delete(key);
-      return drop('handler-error', peer, { err: (error as Error).message });
+      // A stalled or absent Redis: no answer at all, so the NAS retries or fails over.
+      return drop(redisFailure(error) ?? 'handler-error', peer, { nas, frame, detail: { err: (error as Error).message } });
     }
-    if (!reply) {
+    if (!reply || 'drop' in reply) {
       cache.delete(key);
-      return drop('no-reply', peer);
+      return drop(reply?.drop ?? 'no-reply', peer, { nas, frame, record: reply?.log });
+    }
+    if (Date.now() - started > answerWithin) {
+      cache.delete(key);
+      return drop('too-late', peer, { nas, frame, record: reply.log, detail: { ms: Date.now() - started } });
     }
     let bytes: Buffer;
     try {
       bytes = encodeReply({
-      code: reply.code,
-      identifier: frame.identifier,
-      requestAuthenticator: frame.authenticator,
-      attributes: reply.attributes,
-      secret: nas.secret,
-      proxyStates: frame.attributes.filter((attribute) => attribute.type === Attr.ProxyState).map((attribute) => attribute.value),
-      messageAuthenticator: frame.code === Code.AccessRequest || frame.code === Code.StatusServer,
+        code: reply.code,
+        identifier: frame.identifier,
+        requestAuthenticator: frame.authenticator,
+        attributes: reply.attributes,
+        secret: nas.secret,
+        proxyStates: frame.attributes.filter((attribute) => attribute.type === Attr.ProxyState).map((attribute) => attribute.value),
+        messageAuthenticator: frame.code === Code.AccessRequest || frame.code === Code.StatusServer,
       });
     } catch (error) {
       cache.delete(key);
-      return drop('reply-not-encodable', peer, { err: (error as Error).message });
+      return drop('reply-not-encodable', peer, { nas, frame, record: reply.log, detail: { err: (error as Error).message } });
     }
     const release = () => {
       entry.reply = bytes;
       entry.expires = Date.now() + DUPLICATE_WINDOW_MS;
       send(socket, bytes, peer);
+      if (frame.code === Code.AccessRequest) {
+        authLog.decision(reply.code === Code.AccessAccept ? 'accept' : 'reject', frame, nas, `${peer.address}:${peer.port}`, reply.log ?? { reason: 'unspecified' });
+      } else {
+        log.debug({ code: CODE_NAMES[reply.code], nas: nas.address, peer: `${peer.address}:${peer.port}` }, 'radius reply sent');
+      }
     };
     if (reply.code !== Code.AccessReject) return release();
     // A delayed reject slows password guessing; retransmissions meanwhile are dropped above.
@@ -162,7 +203,7 @@ export function createTransport(options: TransportOptions) {
   return {
     receive(listener: ListenerName) {
       return (datagram: Buffer, peer: RemoteInfo, socket: Socket) => {
-        handle(socket, listener, datagram, peer).catch((error: unknown) => drop('internal-error', peer, { err: (error as Error).message }));
+        handle(socket, listener, datagram, peer).catch((error: unknown) => drop('internal-error', peer, { detail: { err: (error as Error).message } }));
       };
     },
     close() {

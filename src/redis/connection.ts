@@ -81,3 +81,14 @@ export async function connectRedis(target: RedisTarget, extra: RedisOptions = {}
   }
   return client;
 }
+
+/**
+ * Names a failed Redis command for the drop counters: 'redis-timeout' when it outlived
+ * `commandTimeout` (a stalled server), 'redis-unavailable' when it could not be sent at all.
+ */
+export function redisFailure(error: unknown): 'redis-timeout' | 'redis-unavailable' | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (message === 'Command timed out') return 'redis-timeout';
+  if (/enableOfflineQueue|Connection is closed|max retries per request/i.test(message)) return 'redis-unavailable';
+  return undefined;
+}

@@ -1,9 +1,11 @@
 // Access-Request: who is this, and what do they get? Remembered or school-owned devices by MAC
 // authentication; one-time portal tokens and vouchers by PAP or CHAP; users by PAP against
-// their password hash. Every accept carries the role's policy compiled for the NAS's vendor.
+// their password hash. Every accept carries the role's policy compiled for the NAS's vendor;
+// every answer carries the record the authentication log prints (reason codes in
+// docs/operations.md). EAP is not spoken yet: an EAP conversation is refused outright.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EncodableAttribute } from 'radius';
-import { verifyPassword } from '../../security/password.js';
+import { checkPassword, PasswordBusyError, RADIUS_LANE } from '../../security/password.js';
 import type { AttemptLimiter } from '../../store/attempts.js';
 import type { DeviceDirectory } from '../../store/device-directory.js';
 import { parseMac } from '../../store/mac.js';
@@ -18,13 +20,18 @@ import type { AdmissionOptions, Admit } from '../../enforcement/admission.js';
 import type { LoginClass } from '../class-attribute.js';
 import { Attr, Code } from '../packet.js';
 import type { RadiusRequest } from '../request.js';
-import type { Handler, Reply } from './types.js';
+import type { AuthRecord, Drop, Handler, Reply } from './types.js';
 
 const CALL_CHECK = 10;
 const MICROSOFT = 311;
 const MS_CHAP_CHALLENGE = 11;
 const MS_CHAP2_RESPONSE = 25;
 const VOUCHER_SHAPE = /^[A-Z0-9]{10}$/;
+const EAP_FAILURE = 4;
+/** An unknown user's MS-CHAPv2 response is checked against this, so both take the same work. */
+const DUMMY_NT_HASH = Buffer.alloc(16);
+
+type Who = Omit<AuthRecord, 'reason'>;
 
 export interface AccessDependencies {
   users: Pick<UserStore, 'get'>;
@@ -42,8 +49,18 @@ interface AcceptOptions extends AdmissionOptions {
   extra?: EncodableAttribute[];
 }
 
-export function reject(message: string): Reply {
-  return { code: Code.AccessReject, attributes: [['Reply-Message', message]] };
+/** An Access-Reject telling the user why, with the reason code the authentication log prints. */
+export function reject(reason: string, message: string, who: Who = {}): Reply {
+  return { code: Code.AccessReject, attributes: [['Reply-Message', message]], log: { ...who, reason, message } };
+}
+
+/**
+ * RFC 3579 §2.6.3: an EAP conversation ends in Access-Reject carrying EAP-Failure (code 4, the
+ * Identifier of the peer's last EAP packet). Accepting it instead would leave the supplicant
+ * unauthorised and a WPA2-Enterprise AP with no keys.
+ */
+function eapNotSupported(eap: Buffer): Reply {
+  return { code: Code.AccessReject, attributes: [[Attr.EapMessage, Buffer.from([EAP_FAILURE, eap[1] ?? 0, 0, 4])]], log: { reason: 'eap-not-supported', message: 'EAP not supported', method: 'eap' } };
 }
 
 /** RFC 2548 §2.4.2: the salt's high bit is set, and each salt in a packet is unique. */
@@ -61,25 +78,40 @@ function sameText(a: string, b: string): boolean {
 
 export function createAccessHandler(deps: AccessDependencies): Handler {
   async function accept(nas: NasClient, login: LoginClass, options: AcceptOptions = {}): Promise<Reply> {
-    const { decision, attributes } = await deps.admit(nas.vendor, login, options);
-    if (!decision.accept) return reject(decision.message);
+    const who: Who = { ...(login.kind === 'user' ? { user: login.subject } : {}), role: login.role, school: login.school };
+    const { decision, attributes } = await deps.admit(nas.vendor, login, { ...options, issuer: nas.address });
+    if (!decision.accept) return reject(decision.reason, decision.message, who);
     if (decision.evict.length > 0) deps.evict(decision.evict.map((session) => session.id));
-    return { code: Code.AccessAccept, attributes: [...attributes, ...(options.extra ?? [])] };
+    return { code: Code.AccessAccept, attributes: [...attributes, ...(options.extra ?? [])], log: { ...who, reason: 'ok' } };
   }
 
-  /** The account checks shared by every password method: rate limit, status, expiry. */
-  async function account(typed: string, check: (user: User) => Promise<boolean> | boolean): Promise<{ user: User } | { refused: Reply }> {
+  /**
+   * The account checks shared by every password method: rate limit, password, status, expiry.
+   * The attempt is counted before the check (so parallel guesses cannot all be checked) and
+   * given back when the password was right: only failures use up the minute's allowance.
+   * `check` gets undefined for an unknown user and must do the same work as for a known one.
+   */
+  async function account(typed: string, check: (user: User | undefined) => Promise<boolean> | boolean): Promise<{ user: User } | { refused: Reply }> {
     let username: string;
     try {
       username = normalizeUsername(typed.includes('\\') ? typed.slice(typed.lastIndexOf('\\') + 1) : typed);
     } catch {
-      return { refused: reject('Invalid username or password') };
+      return { refused: reject('invalid-username', 'Invalid username or password') };
     }
-    if (!(await deps.attempts.allow(username))) return { refused: reject('Too many attempts; wait a minute and try again') };
+    if (!(await deps.attempts.allow(username))) return { refused: reject('rate-limited', 'Too many attempts; wait a minute and try again', { user: username }) };
     const user = await deps.users.get(username);
-    if (!user || !(await check(user))) return { refused: reject('Invalid username or password') };
-    if (user.status === 'disabled') return { refused: reject('This account is disabled; ask the school administrator') };
-    if (user.expiresAt !== undefined && Date.parse(user.expiresAt) <= deps.now()) return { refused: reject('This account has expired; ask the school administrator') };
+    let matches: boolean;
+    try {
+      matches = await check(user);
+    } catch (error) {
+      await deps.attempts.giveBack(username);
+      throw error;
+    }
+    if (!user || !matches) return { refused: reject(user ? 'bad-password' : 'unknown-user', 'Invalid username or password', { user: username }) };
+    await deps.attempts.giveBack(username);
+    const who: Who = { user: username, role: user.role, school: user.school };
+    if (user.status === 'disabled') return { refused: reject('account-disabled', 'This account is disabled; ask the school administrator', who) };
+    if (user.expiresAt !== undefined && Date.parse(user.expiresAt) <= deps.now()) return { refused: reject('account-expired', 'This account has expired; ask the school administrator', who) };
     return { user };
   }
 
@@ -90,7 +122,7 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
 
   async function byMac(nas: NasClient, mac: string): Promise<Reply> {
     const device = await deps.devices.get(mac);
-    if (!device) return reject('This device is not registered; sign in on the portal');
+    if (!device) return reject('unknown-device', 'This device is not registered; sign in on the portal');
     const school = device.school ?? nas.school;
     // A device that belongs to someone counts against that person's quotas and devices.
     const login: LoginClass = device.user ? { kind: 'user', subject: device.user, role: device.role } : { kind: 'device', subject: mac, role: device.role };
@@ -100,10 +132,10 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
   async function byToken(nas: NasClient, username: string, mac: string | undefined, proves: (secret: string) => boolean): Promise<Reply | undefined> {
     const token = await deps.tokens.peek(username);
     if (!token) return undefined;
-    if (!proves(token.password)) return reject('Invalid or expired login token');
+    if (!proves(token.password)) return reject('bad-token-password', 'Invalid or expired login token');
     // Bound to the device and NAS the portal saw (an AP that did not name them binds nothing).
-    if ((token.mac && token.mac !== mac) || (token.nas && token.nas !== nas.address)) return reject('This login token belongs to another device');
-    if (!(await deps.tokens.consume(username))) return reject('Invalid or expired login token');
+    if ((token.mac && token.mac !== mac) || (token.nas && token.nas !== nas.address)) return reject('token-other-device', 'This login token belongs to another device');
+    if (!(await deps.tokens.consume(username))) return reject('token-used', 'Invalid or expired login token');
     const school = token.school ?? nas.school;
     return accept(nas, { kind: token.user ? 'user' : 'token', subject: token.user ?? username, role: token.role, ...(school ? { school } : {}) }, { mac });
   }
@@ -111,27 +143,28 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
   async function byVoucher(nas: NasClient, typed: string, mac: string | undefined, proves: (secret: string) => boolean): Promise<Reply | undefined> {
     const code = normalizeVoucherCode(typed);
     if (!VOUCHER_SHAPE.test(code) || !(proves(code) || proves(code.toLowerCase()) || proves(typed))) return undefined;
-    if (!mac) return reject('A voucher needs the device address (Calling-Station-Id)');
+    if (!mac) return reject('voucher-without-mac', 'A voucher needs the device address (Calling-Station-Id)');
     const redemption = await deps.vouchers.redeem(code, mac);
     if (!redemption.ok) {
       if (redemption.reason === 'unknown') return undefined;
-      return reject(redemption.reason === 'used-up' ? 'This voucher has been used on all its devices' : 'This voucher has expired');
+      return redemption.reason === 'used-up'
+        ? reject('voucher-used-up', 'This voucher has been used on all its devices')
+        : reject('voucher-expired', 'This voucher has expired');
     }
     const school = redemption.voucher.school ?? nas.school;
     return accept(nas, { kind: 'voucher', subject: code, role: redemption.voucher.role, ...(school ? { school } : {}) }, { validUntil: deps.now() + redemption.secondsLeft * 1000, mac });
   }
 
   async function byPassword(nas: NasClient, typed: string, password: string, mac: string | undefined): Promise<Reply> {
-    const found = await account(typed, (user) => verifyPassword(password, user.passwordHash));
+    const found = await account(typed, (user) => checkPassword(password, user?.passwordHash, RADIUS_LANE));
     return 'refused' in found ? found.refused : acceptUser(nas, found.user, mac);
   }
 
   async function byMschapV2(nas: NasClient, request: RadiusRequest, typed: string, challenge: Buffer, response: Buffer, mac: string | undefined): Promise<Reply> {
     let result: MschapV2Result = { ok: false };
     const found = await account(typed, (user) => {
-      if (!user.ntHash) return false;
-      result = verifyMschapV2(response, challenge, typed, Buffer.from(user.ntHash, 'hex'));
-      return result.ok;
+      result = verifyMschapV2(response, challenge, typed, user?.ntHash ? Buffer.from(user.ntHash, 'hex') : DUMMY_NT_HASH);
+      return user?.ntHash !== undefined && result.ok;
     });
     if ('refused' in found) {
       // MS-CHAP-Error (RFC 2548 §2.1.5): 691 = authentication failure, no retry.
@@ -149,31 +182,26 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     ]]]);
   }
 
-  function macAuthentication(request: RadiusRequest, userName: string): { mac?: string; refused?: string } | undefined {
+  /** MAC authentication (User-Name is a MAC, or Service-Type Call-Check): the device, or why not. */
+  function macAuthentication(request: RadiusRequest, userName: string): { mac: string } | { refused: Reply } | undefined {
     const calling = parseMac(request.string(Attr.CallingStationId));
     const named = parseMac(userName);
     const callCheck = request.integer(Attr.ServiceType) === CALL_CHECK;
     if (!callCheck && !named) return undefined;
-    // Anyone can type a MAC into a login form: a User-Name naming a MAC is only believed when it
-    // is the MAC the access point itself saw.
-    if (named && calling && named !== calling) return { refused: 'The device address does not match' };
-    if (!callCheck && !calling) return { refused: 'The device address does not match' };
-    const mac = calling ?? named;
-    return mac ? { mac } : { refused: 'No device address in the request' };
+    // Anyone can type a MAC into a login form: only the MAC the access point itself saw (a
+    // Calling-Station-Id that parses as one) is believed, and a User-Name naming a MAC must be it.
+    if (!calling) return { refused: reject('no-device-address', named ? 'The device address does not match' : 'No device address in the request') };
+    if (named && named !== calling) return { refused: reject('mac-mismatch', 'The device address does not match') };
+    return { mac: calling };
   }
 
-  return async ({ request, nas }) => {
-    const userName = request.string(Attr.UserName) ?? '';
-    const mac = macAuthentication(request, userName);
-    if (mac) return mac.mac ? byMac(nas, mac.mac) : reject(mac.refused!);
-    const deviceMac = parseMac(request.string(Attr.CallingStationId));
-
+  async function decide(request: RadiusRequest, nas: NasClient, userName: string, deviceMac: string | undefined): Promise<Reply> {
     const hidden = request.raw(Attr.UserPassword);
     if (hidden) {
       const password = decryptPap(hidden, nas.secret, request.frame.authenticator);
-      if (password === undefined) return reject('Malformed password');
+      if (password === undefined) return reject('malformed-password', 'Malformed password');
       const proves = (secret: string) => sameText(secret, password);
-      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, proves)) ?? reject('Invalid or expired login token');
+      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, proves)) ?? reject('unknown-token', 'Invalid or expired login token');
       return (await byVoucher(nas, userName, deviceMac, proves)) ?? byPassword(nas, userName, password, deviceMac);
     }
 
@@ -185,10 +213,37 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     if (chap) {
       const challenge = request.raw(Attr.ChapChallenge) ?? request.frame.authenticator;
       const proves = (secret: string) => chapMatches(chap, challenge, secret);
-      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, proves)) ?? reject('Invalid or expired login token');
+      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, proves)) ?? reject('unknown-token', 'Invalid or expired login token');
       // Users' passwords are kept only as hashes, which CHAP cannot be checked against.
-      return (await byVoucher(nas, userName, deviceMac, proves)) ?? reject('CHAP login works only with portal tokens and vouchers; use the portal or PAP');
+      return (await byVoucher(nas, userName, deviceMac, proves)) ?? reject('chap-for-user', 'CHAP login works only with portal tokens and vouchers; use the portal or PAP');
     }
-    return reject('No credentials in the request');
+    return reject('no-credentials', 'No credentials in the request');
+  }
+
+  return async ({ request, nas }): Promise<Reply | Drop> => {
+    const eap = request.raw(Attr.EapMessage);
+    if (eap) return eapNotSupported(eap);
+    const userName = request.string(Attr.UserName) ?? '';
+    const deviceMac = parseMac(request.string(Attr.CallingStationId));
+    const macLogin = macAuthentication(request, userName);
+    if (macLogin) {
+      const reply = 'mac' in macLogin ? await byMac(nas, macLogin.mac) : macLogin.refused;
+      return { ...reply, log: { method: 'mac', ...reply.log! } };
+    }
+    let reply: Reply;
+    try {
+      reply = await decide(request, nas, userName, deviceMac);
+    } catch (error) {
+      // The RADIUS lane of password checks is full: no answer, so the AP retries or fails over.
+      if (error instanceof PasswordBusyError) return { drop: 'password-busy', log: { reason: 'password-busy', method: methodOf(request) } };
+      throw error;
+    }
+    return { ...reply, log: { method: methodOf(request), ...reply.log! } };
   };
+}
+
+function methodOf(request: RadiusRequest): string {
+  if (request.has(Attr.UserPassword)) return 'pap';
+  if (request.vendor(MICROSOFT, MS_CHAP2_RESPONSE)) return 'mschapv2';
+  return request.has(Attr.ChapPassword) ? 'chap' : 'none';
 }

@@ -12,10 +12,33 @@ export interface RequestContext {
   peer: { address: string; port: number };
 }
 
+/**
+ * What the authentication log says about a decision, beside the outcome, NAS and peer the
+ * transport adds. Never a password. `reason` is a short code (docs/operations.md lists them).
+ */
+export interface AuthRecord {
+  reason: string;
+  /** The same words the user was given (Reply-Message), when there were any. */
+  message?: string | undefined;
+  user?: string | undefined;
+  mac?: string | undefined;
+  method?: string | undefined;
+  role?: string | undefined;
+  school?: string | undefined;
+}
+
 export interface Reply {
   code: number;
   attributes: EncodableAttribute[];
+  /** Logged once by the transport when the reply leaves (Access-Request decisions). */
+  log?: AuthRecord;
 }
 
-/** Returns the reply, or undefined to send none (the NAS then retries or fails over). */
-export type Handler = (context: RequestContext) => Promise<Reply | undefined>;
+/** No answer, on purpose: the NAS retries or fails over. The reason is counted and logged. */
+export interface Drop {
+  drop: string;
+  log?: AuthRecord;
+}
+
+/** Returns the reply, a Drop, or undefined to send none (counted as 'no-reply'). */
+export type Handler = (context: RequestContext) => Promise<Reply | Drop | undefined>;
