@@ -25,11 +25,17 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
     loggerInstance: fastifyLogger,
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     return503OnClosing: true,
+    // Portal URLs carry client MACs: request lines go to the debug log only (the hook below).
+    disableRequestLogging: true,
   };
   // Routes and plugins are the same over HTTP and HTTPS; only the server type differs.
   const app = config.tls
     ? (Fastify({ ...options, https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }) as unknown as FastifyInstance)
     : Fastify(options);
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -38,7 +44,7 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
     void reply.code(status).send({ error: { code, message: status >= 500 ? 'Internal error' : error.message } });
   });
 
-  await app.register(metrics);
+  await app.register(metrics, config.metrics);
   await app.register(redis, { target, sessionSecret: config.sessionSecret, commandTimeoutMs: config.redisCommandTimeoutMs });
   await app.register(services);
   await app.register(radius, config.radius);

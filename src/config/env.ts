@@ -1,5 +1,5 @@
 // The only reader of process.env. Every variable is validated once at start; a bad one stops
-// Mektep with a message that names it.
+// Mektep with a message that names it (and never shows a secret's value).
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
@@ -23,6 +23,8 @@ export const EnvSchema = Type.Object({
   TLS_KEY: Type.Optional(Type.String({ minLength: 1, description: 'the path of a PEM private key file' })),
   TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(true|false|\\d+|[0-9a-fA-F.:/, ]+)$', description: 'true, false, a number of hops, or proxy addresses/CIDRs separated by commas' })),
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 1000, minimum: 50, maximum: 10000 }),
+  METRICS_ALLOW: Type.String({ default: '127.0.0.1,::1', pattern: '^(none|[0-9a-fA-F.:/, ]+)$', description: 'IP addresses or CIDR blocks separated by commas, or none' }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 32, pattern: '^[\\x21-\\x7e]+$', description: 'at least 32 printable characters without spaces' })),
   DNS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   DNS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   DNS_UPSTREAM: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:\\[\\], ]+$', description: 'upstream resolvers as ip[:port] separated by commas ([v6]:port for IPv6)' })),
@@ -44,8 +46,20 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Longest a Redis command may take before the RADIUS request is dropped unanswered. */
   redisCommandTimeoutMs: number;
+  /** Who may read /metrics: client addresses (IP or CIDR), or anyone with the bearer token. */
+  metrics: { allow: string[]; token: string | undefined };
   /** The content-filtering resolver; off without a port. */
   dns: { host: string; port: number | undefined; upstream: string | undefined; blockAddresses: string[] };
+}
+
+/** Variables whose values are never repeated in an error message. */
+const SECRET_VARIABLES = new Set(['SESSION_SECRET', 'METRICS_TOKEN']);
+
+/** A value as an error message may show it: secrets by length only, URLs without credentials. */
+function shown(name: string, value: string): string {
+  if (SECRET_VARIABLES.has(name)) return `(${[...value].length} characters, value not shown)`;
+  if (name === 'REDIS_URL') return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, (_match, scheme: string | undefined) => `${scheme ?? ''}***@`));
+  return JSON.stringify(value);
 }
 
 function describe(path: string, schema: { description?: string; pattern?: string; minimum?: number; maximum?: number }, message: string): string {
@@ -58,6 +72,13 @@ function describe(path: string, schema: { description?: string; pattern?: string
 
 function hostIsValid(host: string): boolean {
   return isIP(host) !== 0 || /^[a-z0-9.-]+$/i.test(host);
+}
+
+function addressOrBlockIsValid(entry: string): boolean {
+  const [ip = '', prefix, extra] = entry.split('/');
+  const version = isIP(ip);
+  if (version === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
 }
 
 function publicUrlFrom(host: string, port: number, https: boolean): string {
@@ -93,7 +114,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   const first = Value.Errors(EnvSchema, env).First();
   if (first) {
     const name = first.path.slice(1);
-    throw new ConfigError(`${name}=${JSON.stringify(source[name] ?? '')}: expected ${describe(first.path, first.schema, first.message)}`);
+    throw new ConfigError(`${name}=${shown(name, String(source[name] ?? ''))}: expected ${describe(first.path, first.schema, first.message)}`);
   }
   const valid = env as Env;
   for (const name of ['HTTP_HOST', 'RADIUS_HOST', 'DNS_HOST'] as const) {
@@ -102,6 +123,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   if ((valid.TLS_CERT === undefined) !== (valid.TLS_KEY === undefined)) {
     throw new ConfigError(`${valid.TLS_CERT === undefined ? 'TLS_CERT' : 'TLS_KEY'} is missing: HTTPS needs both TLS_CERT and TLS_KEY`);
   }
+  if (valid.REDIS_URL !== undefined && !URL.canParse(valid.REDIS_URL)) throw new ConfigError(`REDIS_URL=${shown('REDIS_URL', valid.REDIS_URL)}: expected a URL`);
+  const metricsAllow = valid.METRICS_ALLOW === 'none' ? [] : valid.METRICS_ALLOW.split(',').map((part) => part.trim()).filter(Boolean);
+  const badEntry = metricsAllow.find((entry) => !addressOrBlockIsValid(entry));
+  if (badEntry !== undefined) throw new ConfigError(`METRICS_ALLOW: ${JSON.stringify(badEntry)} is not an IP address or CIDR block (e.g. 10.0.0.5 or 10.0.0.0/24)`);
   if (valid.PUBLIC_URL !== undefined && !URL.canParse(valid.PUBLIC_URL)) {
     throw new ConfigError(`PUBLIC_URL=${JSON.stringify(valid.PUBLIC_URL)}: expected an absolute http(s) URL`);
   }
@@ -117,6 +142,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     tls: valid.TLS_CERT && valid.TLS_KEY ? { cert: resolve(cwd, valid.TLS_CERT), key: resolve(cwd, valid.TLS_KEY) } : undefined,
     trustProxy: trustProxyOf(valid.TRUST_PROXY),
     redisCommandTimeoutMs: valid.REDIS_COMMAND_TIMEOUT_MS,
+    metrics: { allow: metricsAllow, token: valid.METRICS_TOKEN },
     dns: { host: valid.DNS_HOST, port: valid.DNS_PORT, upstream: valid.DNS_UPSTREAM, blockAddresses: blockAddressesOf(valid.DNS_BLOCK_ADDRESS, publicUrl) },
   };
 }

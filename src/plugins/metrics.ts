@@ -1,4 +1,9 @@
-// Prometheus metrics at /metrics (prom-client), one registry per app instance.
+// Prometheus metrics at /metrics (prom-client), one registry per app instance. Served only to
+// the addresses in METRICS_ALLOW or with the METRICS_TOKEN bearer token; anyone else gets the
+// same 404 as a page that does not exist, so the endpoint does not reveal itself.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -24,6 +29,38 @@ function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+export interface MetricsAccess {
+  /** IP addresses and CIDR blocks (validated by the configuration). */
+  allow: string[];
+  token: string | undefined;
+}
+
+function allowList(entries: string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [ip = '', prefix] = entry.split('/');
+    const type = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(ip, type);
+    else list.addSubnet(ip, Number(prefix), type);
+  }
+  return list;
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+function mayRead(access: MetricsAccess, allowed: BlockList): (request: FastifyRequest) => boolean {
+  const token = access.token === undefined ? undefined : digest(access.token);
+  return (request) => {
+    const header = request.headers.authorization;
+    // Compared as digests: equal lengths, and no timing hint about the token.
+    if (token && header?.startsWith('Bearer ') && timingSafeEqual(digest(header.slice(7).trim()), token)) return true;
+    // A dual-stack socket shows IPv4 clients as ::ffff:a.b.c.d.
+    const ip = request.ip.startsWith('::ffff:') && isIP(request.ip.slice(7)) === 4 ? request.ip.slice(7) : request.ip;
+    const type = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+    return isIP(ip) !== 0 && allowed.check(ip, type);
+  };
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: Metrics;
@@ -31,7 +68,7 @@ declare module 'fastify' {
 }
 
 export default fp(
-  async (app) => {
+  async (app, access: MetricsAccess) => {
     const metrics = createMetrics();
     app.decorate('metrics', metrics);
 
@@ -41,7 +78,12 @@ export default fp(
       metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     });
 
-    app.get('/metrics', (_request, reply) => {
+    const allowed = mayRead(access, allowList(access.allow));
+    app.get('/metrics', (request, reply) => {
+      if (!allowed(request)) {
+        request.log.info({ ip: request.ip }, 'metrics: refused (not in METRICS_ALLOW, no valid token)');
+        return reply.callNotFound();
+      }
       reply.type(metrics.registry.contentType);
       return metrics.registry.metrics();
     });

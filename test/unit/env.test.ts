@@ -15,6 +15,7 @@ describe('configuration from the environment', () => {
       tls: undefined,
       trustProxy: false,
       redisCommandTimeoutMs: 1000,
+      metrics: { allow: ['127.0.0.1', '::1'], token: undefined },
     });
   });
 
@@ -28,7 +29,7 @@ describe('configuration from the environment', () => {
     ['RADIUS_AUTH_PORT', '70000', /RADIUS_AUTH_PORT="70000"/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud": expected one of fatal, error/],
     ['REDIS_URL', 'localhost:6379', /REDIS_URL="localhost:6379": expected redis:\/\//],
-    ['SESSION_SECRET', 'short', /SESSION_SECRET="short": expected at least 32 characters/],
+    ['SESSION_SECRET', 'short', /SESSION_SECRET=\(5 characters, value not shown\): expected at least 32 characters/],
     ['PUBLIC_URL', 'wifi.school.kz', /PUBLIC_URL/],
     ['HTTP_HOST', 'a b', /HTTP_HOST="a b": expected an IP address or host name/],
     ['REDIS_COMMAND_TIMEOUT_MS', '20', /REDIS_COMMAND_TIMEOUT_MS="20": expected a whole number from 50 to 10000/],
