@@ -43,7 +43,8 @@ export function createDeviceService({ devices }: DeviceServiceDeps) {
     /** Its next connection needs the portal again. */
     async forget(principal: Principal, mac: string): Promise<string> {
       allow(principal, MANAGERS, 'forget devices');
-      const device = requireInScope(principal, await devices.get(mac), `device ${requireMac(mac)} is not registered`);
+      const normal = requireMac(mac);
+      const device = requireInScope(principal, await devices.get(normal), `device ${normal} is not registered`);
       return devices.remove(device.mac, auditActor(principal));
     },
   };

@@ -35,7 +35,11 @@ describe('mektep CLI', () => {
     }
     const unknown = await runCli(['frobnicate'], env);
     expect(unknown.code).toBe(2);
+    expect(unknown.stderr.split('\n')[0]).toBe('mektep: unknown command "frobnicate"');
     expect(unknown.stderr).toContain('Usage: mektep');
+    const partial = await runCli(['school', 'rename'], env);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr.split('\n')[0]).toBe('mektep: "school rename" is not a command; "school" takes one of: add, set, list');
   });
 
   it('exits 2 with the usage line on a bad option or a missing argument', async () => {
@@ -64,17 +68,20 @@ describe('mektep CLI', () => {
     expect(again.body).toEqual({ error: { code: 'MK_ERR_NOT_FOUND', message: 'NAS 10.1.0.0/16 does not exist' } });
   });
 
-  it('creates the first admin with the password from standard input', async () => {
+  it('creates the first admin with the password from standard input, as a console account only', async () => {
     const created = await json(['admin', 'create', 'Director', '--password-stdin'], 'correct horse battery\n');
     expect(created.code).toBe(0);
-    expect(created.body).toMatchObject({ username: 'director', consoleRole: 'region-admin', role: 'staff', status: 'active' });
-    const user = await createStore(server.client()).users.get('director');
-    expect(await verifyPassword('correct horse battery', user!.passwordHash)).toBe(true);
+    expect(created.body).toMatchObject({ username: 'director', role: 'region-admin', status: 'active' });
+    const store = createStore(server.client());
+    expect(await verifyPassword('correct horse battery', (await store.accounts.get('director'))!.passwordHash)).toBe(true);
+    expect(await store.users.get('director')).toBeUndefined();
     const teacher = await runCli(['admin', 'create', 'teacher1', '--role', 'teacher', '--password-stdin'], env, 'long-enough-pw');
     expect(teacher.code).toBe(1);
-    expect(teacher.stderr).toContain('belongs to a school');
+    expect(teacher.stderr).toContain('mektep admin create: a teacher belongs to a school\n');
     const noTty = await runCli(['admin', 'create', 'someone'], env);
     expect(noTty.code).toBe(1);
+    const missingRole = await runCli(['user', 'add', 'x2'], env);
+    expect(missingRole).toMatchObject({ code: 2, stderr: expect.stringMatching(/--role is required\nUsage: mektep user add/) });
     expect(noTty.stderr).toMatch(/nothing on standard input|use --password-stdin/);
   });
 

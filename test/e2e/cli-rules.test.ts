@@ -1,0 +1,66 @@
+// What a new admin trips on: values without units, and not knowing which database a command
+// changes. The real `mektep` process against a real redis-server.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/process.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+let server: TestRedis;
+let env: Record<string, string>;
+const dataDir = mkdtempSync(join(tmpdir(), 'mk-rules-'));
+
+beforeAll(async () => {
+  server = await startTestRedis();
+  env = { REDIS_URL: server.url };
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('units', () => {
+  it.each([
+    [['--session-timeout', '8'], '"8" needs a unit: 8s, 8m, 8h or 8d'],
+    [['--down', '5'], '"5" needs a unit: a rate is in bits per second, e.g. 5M (Mbit/s)'],
+    [['--daily-quota', '2'], '"2" needs a unit: a size is in bytes, e.g. 2G (GB)'],
+    [['--up', '5MB'], '"5MB" is in bytes; a rate is in bits per second'],
+  ])('refuses %j instead of storing seconds, bit/s or bytes', async (args, message) => {
+    const result = await runCli(['policy', 'set', 'student', ...args, '--json'], env);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'MK_ERR_VALIDATION', message: expect.stringContaining(message) } });
+    const shown = JSON.parse((await runCli(['policy', 'show', 'student', '--json'], env)).stdout) as { effective: Record<string, unknown> }[];
+    expect(shown[0]!.effective).toEqual({});
+  });
+
+  it('accepts the units it prints, so a value from policy show can be typed back', async () => {
+    const set = await runCli(['policy', 'set', 'student', '--down', '5Mbit/s', '--up', '1.5Mbit/s', '--daily-quota', '2GB', '--session-timeout', '8h 15m', '--json'], env);
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ effective: { downRate: 5_000_000, upRate: 1_500_000, dailyQuota: 2_000_000_000, sessionTimeout: 29_700 }, updated: 0, disconnected: 0, unconfirmed: 0 });
+    const shown = (await runCli(['policy', 'show', 'student'], env)).stdout;
+    const value = (name: string) => new RegExp(`^\\s+${name}:\\s+(.+)$`, 'm').exec(shown)![1]!.trim();
+    expect([value('down'), value('up'), value('daily-quota'), value('session-timeout')]).toEqual(['5Mbit/s', '1.5Mbit/s', '2GB', '8h 15m']);
+    const again = await runCli(['policy', 'set', 'teacher', '--down', value('down'), '--up', value('up'), '--daily-quota', value('daily-quota'), '--session-timeout', value('session-timeout'), '--json'], env);
+    expect((JSON.parse(again.stdout) as { effective: unknown }).effective).toEqual({ downRate: 5_000_000, upRate: 1_500_000, dailyQuota: 2_000_000_000, sessionTimeout: 29_700 });
+  });
+
+  it('refuses a voucher duration without a unit', async () => {
+    const result = await runCli(['voucher', 'create', '--role', 'guest', '--duration', '2'], env);
+    expect(result).toMatchObject({ code: 1, stderr: expect.stringContaining('"2" needs a unit: 2s, 2m, 2h or 2d') });
+  });
+});
+
+describe('which Redis', () => {
+  it('says on standard error which Redis it uses, keeping standard output for the result', async () => {
+    const result = await runCli(['school', 'list', '--json'], env);
+    expect(result.stderr).toBe(`mektep: using Redis at unix:${server.url.slice('unix://'.length)} (REDIS_URL)\n`);
+    expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+
+  it('says when it started the embedded Redis itself because no Mektep runs on its DATA_DIR', async () => {
+    const result = await runCli(['school', 'list'], { DATA_DIR: dataDir, HTTP_PORT: '1' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`mektep: no Mektep runs on ${dataDir}: started its Redis for this command\n`);
+  });
+});
