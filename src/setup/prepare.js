@@ -19,6 +19,9 @@ const NEEDS = {
     // The portal in a real browser, and a self-signed certificate for the HTTPS test.
     { command: 'chromium', pkg: 'chromium' },
     { command: 'openssl', pkg: 'openssl' },
+    // The content-filtering resolver: dig as the client, dnsmasq as the upstream.
+    { command: 'dig', pkg: 'bind9-dnsutils' },
+    { command: 'dnsmasq', pkg: 'dnsmasq-base' },
   ],
 };
 
