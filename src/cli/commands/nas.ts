@@ -6,6 +6,8 @@ import { readStdin } from '../io.js';
 import { fields, table } from '../output.js';
 import { required, str, flag, type Command, type CommandInput } from '../command.js';
 
+const SECRET_PLACEHOLDER = '<secret>';
+
 const COMMON = {
   secret: { type: 'string' },
   vendor: { type: 'string' },
@@ -127,9 +129,9 @@ export const nasCommands: Command[] = [
   },
   {
     name: 'nas snippet',
-    usage: '<ip> [--login-html] [--radius-address <ip>]',
-    summary: "Print a MikroTik hotspot's settings for Mektep (RADIUS, CoA, walled garden), or with --login-html the login.html that sends new devices to the portal (PUBLIC_URL).",
-    options: { 'login-html': { type: 'boolean' }, 'radius-address': { type: 'string' } },
+    usage: '<ip> [--login-html] [--radius-address <ip>] [--show-secret]',
+    summary: "Print a MikroTik hotspot's settings for Mektep (RADIUS, CoA, walled garden; the secret as <secret> unless --show-secret), or with --login-html the login.html that sends new devices to the portal (PUBLIC_URL).",
+    options: { 'login-html': { type: 'boolean' }, 'radius-address': { type: 'string' }, 'show-secret': { type: 'boolean' } },
     positionals: 1,
     async run({ store }, input) {
       const nas = await store.nas.get(input.positionals[0]!);
@@ -139,8 +141,11 @@ export const nasCommands: Command[] = [
       const radiusAddress = str(input, 'radius-address') ?? new URL(publicUrl).hostname;
       const html = mikrotikLoginHtml(publicUrl);
       if (flag(input, 'login-html')) return { json: { loginHtml: html }, text: html.trimEnd() };
-      const commands = mikrotikCommands(publicUrl, nas, radiusAddress);
-      return { json: { commands, loginHtml: html }, text: commands };
+      // The secret reaches the terminal (and its scrollback, screenshots, tickets) only on request.
+      const show = flag(input, 'show-secret');
+      const commands = mikrotikCommands(publicUrl, show ? nas : { ...nas, secret: SECRET_PLACEHOLDER }, radiusAddress);
+      const hint = show ? '' : `# the RADIUS secret is shown as ${SECRET_PLACEHOLDER}: replace it, or run again with --show-secret\n`;
+      return { json: { commands, loginHtml: html }, text: `${hint}${commands}` };
     },
   },
 ];
