@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import type { Config } from './config/env.js';
 import { isCodedError } from './errors.js';
+import dns from './plugins/dns.js';
 import health from './plugins/health.js';
 import metrics from './plugins/metrics.js';
 import portal from './plugins/portal.js';
@@ -48,6 +49,7 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
   await app.register(redis, { target, sessionSecret: config.sessionSecret, commandTimeoutMs: config.redisCommandTimeoutMs });
   await app.register(services);
   await app.register(radius, config.radius);
+  await app.register(dns, config.dns);
   await app.register(health);
   await app.register(portal, { config });
   return app;

@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { adminCommands } from './admin.js';
 import { auditCommands } from './audit.js';
+import { contentCommands } from './content.js';
 import { deviceCommands } from './device.js';
 import { nasCommands } from './nas.js';
 import { policyCommands } from './policy.js';
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   userImportCommand,
   ...roleCommands,
   ...policyCommands,
+  ...contentCommands,
   ...deviceCommands,
   ...voucherCommands,
   ...sessionCommands,

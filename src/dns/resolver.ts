@@ -1,0 +1,118 @@
+// One DNS query, from bytes to bytes: who asks (address → session → role → profile, all in
+// memory), what the profile decides for the name (policy/content.ts, the same code as
+// `mektep content check`), and the answer: the upstream's, a SafeSearch CNAME with the
+// target's addresses, the block page's address, or NXDOMAIN for the DoH canary. Never throws:
+// a failure inside becomes SERVFAIL, an unreadable query is dropped and counted.
+import type { Logger } from 'pino';
+import { decideContent, type CategoryLookup, type ContentDecision } from '../policy/content.js';
+import type { ContentNetwork } from '../store/content-networks.js';
+import type { Asker, ProfileResolver } from '../store/content-resolver.js';
+import { unmapIp } from '../store/address.js';
+import type { AnswerCache } from './cache.js';
+import type { ClientDirectory } from './clients.js';
+import { decodeQuery, encodeReply, RCODE, truncated, type Answer, type Query } from './codec.js';
+
+/** Short, so that unblocking a site reaches clients soon. */
+const BLOCK_TTL_SECONDS = 30;
+const REWRITE_TTL_SECONDS = 60;
+
+export interface DnsCounters {
+  query(profile: string, action: string): void;
+  blocked(profile: string, category: string): void;
+  dropped(reason: string): void;
+  upstreamFailed(): void;
+}
+
+export interface ResolverDeps {
+  clients: Pick<ClientDirectory, 'who'>;
+  network: (ip: string) => ContentNetwork | undefined;
+  profiles: Pick<ProfileResolver, 'choose'>;
+  lookup: CategoryLookup;
+  cache: Pick<AnswerCache, 'lookup'>;
+  blockAddresses: { v4?: string; v6?: string };
+  allow(client: string): boolean;
+  counters: DnsCounters;
+  log: Logger;
+}
+
+function blockReply(query: Query, addresses: ResolverDeps['blockAddresses']): Parameters<typeof encodeReply>[1] {
+  // No block page address known: say the name does not exist.
+  if (!addresses.v4 && !addresses.v6) return { rcode: RCODE.NXDOMAIN };
+  const { name, type } = query.question;
+  const address = type === 'A' ? addresses.v4 : type === 'AAAA' ? addresses.v6 : undefined;
+  // Other types (and AAAA without a v6 page) get an empty answer, so clients fall back to A.
+  return { rcode: RCODE.NOERROR, answers: address ? [{ type, name, ttl: BLOCK_TTL_SECONDS, class: 'IN', data: address } as Answer] : [] };
+}
+
+function label(decision: ContentDecision): string {
+  if (decision.action !== 'block') return decision.rule;
+  return decision.rule === 'category' ? decision.category : decision.rule;
+}
+
+export function createResolver(deps: ResolverDeps) {
+  const { cache, counters, log } = deps;
+
+  async function reply(query: Query, decision: ContentDecision): Promise<Parameters<typeof encodeReply>[1]> {
+    const { question } = query;
+    switch (decision.action) {
+      case 'nxdomain':
+        return { rcode: RCODE.NXDOMAIN };
+      case 'block':
+        return blockReply(query, deps.blockAddresses);
+      case 'rewrite': {
+        const cname = { type: 'CNAME', name: question.name, ttl: REWRITE_TTL_SECONDS, class: 'IN', data: decision.target } as Answer;
+        if (question.type === 'CNAME') return { rcode: RCODE.NOERROR, answers: [cname] };
+        const target = await cache.lookup({ name: decision.target, type: question.type, class: 'IN' });
+        return { rcode: target.rcode, answers: [cname, ...target.answers], authorities: target.authorities };
+      }
+      case 'allow':
+        return cache.lookup(question);
+    }
+  }
+
+  async function profileOf(ip: string) {
+    const found = deps.clients.who(ip);
+    const who = found instanceof Promise ? await found : found;
+    const asker: Asker = who ? { ...who, via: 'session' } : { via: 'unknown' };
+    return deps.profiles.choose(asker, who ? undefined : deps.network(ip));
+  }
+
+  return async function answer(message: Buffer, peer: string, over: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+    const ip = unmapIp(peer);
+    if (!deps.allow(ip)) {
+      counters.dropped('rate-limit');
+      return undefined;
+    }
+    const query = decodeQuery(message);
+    if (typeof query === 'string') {
+      counters.dropped(query);
+      return undefined;
+    }
+    let bytes: Buffer;
+    try {
+      if ((query.question.class ?? 'IN') !== 'IN') {
+        bytes = encodeReply(query, { rcode: RCODE.REFUSED });
+      } else {
+        const choice = await profileOf(ip);
+        const profile = choice.compiled.name;
+        const decision = decideContent(query.question.name, choice.compiled, deps.lookup);
+        counters.query(profile, decision.action);
+        if (decision.action === 'block') {
+          counters.blocked(profile, label(decision));
+          // Names only at debug: which sites a pupil asks for is nobody's business by default.
+          log.debug({ client: ip, name: query.question.name, profile, rule: label(decision) }, 'dns blocked');
+        }
+        bytes = encodeReply(query, await reply(query, decision));
+      }
+    } catch (error) {
+      counters.upstreamFailed();
+      log.debug({ err: error, name: query.question.name }, 'dns answer failed: SERVFAIL');
+      bytes = encodeReply(query, { rcode: RCODE.SERVFAIL });
+    }
+    // RFC 1035 §4.2.1 / RFC 6891 §7: over UDP, no more than the client can take.
+    if (over === 'udp' && bytes.length > query.udpSize) return truncated(query, bytes.readUInt16BE(2) & 0xf);
+    return bytes;
+  };
+}
+
+export type Resolver = ReturnType<typeof createResolver>;
