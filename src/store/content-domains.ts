@@ -9,6 +9,8 @@ export interface DomainSet {
   size: number;
   /** Bytes held by the hashes. */
   bytes: number;
+  /** Whether exactly this name is listed. */
+  has(name: string): boolean;
   /** The listed name that covers `name` (itself or a parent), or undefined. */
   covering(name: string): string | undefined;
   /** Whether any suffix hash given is listed (see suffixHashes); its index, or -1. */
@@ -73,6 +75,11 @@ function fromSorted(words: Uint32Array, size: number): DomainSet {
     size,
     bytes: size * 8,
     firstListed,
+    has(name) {
+      const probe = new Uint32Array(2);
+      hashRange(name, 0, name.length, probe, 0);
+      return contains(probe[0]!, probe[1]!);
+    },
     covering(name) {
       const probe = suffixHashes(name);
       const index = firstListed(probe.hashes, probe.count);

@@ -47,7 +47,7 @@ function entriesOf(line: string): string[] {
  * Parses a list; `known` (names already in the category) makes repeats count as duplicates.
  * Returns the new names in list form, in file order.
  */
-export function parseDomainList(text: string, known: ReadonlySet<string> = new Set()): { names: string[]; report: ImportReport } {
+export function parseDomainList(text: string, known: { has(name: string): boolean } = new Set<string>()): { names: string[]; report: ImportReport } {
   const seen = new Set<string>();
   const names: string[] = [];
   const report: ImportReport = { lines: 0, kept: 0, duplicates: 0, refused: 0, examples: [] };
