@@ -39,7 +39,7 @@ interface CacheEntry {
 export interface TransportOptions {
   directory: Pick<NasDirectory, 'find'>;
   handlers: Partial<Record<number, Handler>>;
-  metrics: Metrics;
+  metrics: Pick<Metrics, 'radiusPackets' | 'radiusDropped' | 'radiusReplies'>;
   log: Logger;
   rejectDelayMs?: (nas: NasClient) => number;
   /**
