@@ -87,7 +87,9 @@ describe('live enforcement with CoA and Disconnect (RFC 5176)', () => {
     expect(kicked.stdout).toContain('1 disconnected');
     expect(kicked.code).toBe(0);
     await store.users.add({ username: 'zarina', password: 'zarina-password', role: 'teacher', school: 'sch-9' }, 'test');
-    await radclient(acct, 'acct', SECRET, 'Acct-Status-Type=Start,Acct-Session-Id=live-3,User-Name=zarina');
+    // Her session is hers by the Class her login was given (a User-Name alone charges nobody).
+    const zarina = await radclient(auth, 'auth', SECRET, 'User-Name=zarina,User-Password=zarina-password,Message-Authenticator=0x00');
+    await radclient(acct, 'acct', SECRET, `Acct-Status-Type=Start,Acct-Session-Id=live-3,User-Name=zarina,Class=${zarina.attributes.Class![0]!}`);
     const disabled = await runCli(['user', 'disable', 'zarina', '--json'], { REDIS_URL: server.url });
     expect((JSON.parse(disabled.stdout) as { sessions: unknown }).sessions).toEqual([{ session: '127.0.0.1|live-3', action: 'disconnect', outcome: 'ack' }]);
     await waitFor(async () => (peerLines().some((row) => row.includes('sess=live-3')) ? true : undefined), 5000, 'the Disconnect of zarina');
