@@ -11,7 +11,7 @@ const PAGE = 500;
 async function* scan(redis: Redis, match: string, type: 'set' | 'hash'): AsyncGenerator<string[]> {
   let cursor = '0';
   do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', match, 'TYPE', type, 'COUNT', PAGE);
+    const [next, found] = await redis.scan(cursor, 'MATCH', match, 'COUNT', PAGE, 'TYPE', type);
     cursor = next;
     if (found.length) yield found;
   } while (cursor !== '0');
