@@ -1,14 +1,17 @@
 // The actions people take, each with a principal first (see principal.ts). The console, the API,
 // the CLI and the portal all call these, so they cannot drift apart. One factory builds them
 // from the store and live enforcement; each service takes only the functions it uses.
+import type { Logger } from 'pino';
 import type { Admit } from '../enforcement/admission.js';
 import type { Enforcer } from '../enforcement/enforcer.js';
+import { isCodedError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { createAccountService } from './accounts.js';
 import { createAuditService } from './audit.js';
 import { createDeviceService } from './devices.js';
 import { createNasService } from './nas.js';
 import { createPolicyService } from './policies.js';
+import { auditActor, type Principal } from './principal.js';
 import { createSchoolService } from './schools.js';
 import { createSessionService } from './sessions.js';
 import { createUserService } from './users.js';
@@ -18,19 +21,39 @@ export interface ServiceDeps {
   store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit'>;
   enforcer: Pick<Enforcer, 'applyPolicy' | 'disconnectUser' | 'disconnect'>;
   admit: Admit;
+  /** Where refusals (403, and 404 for things out of scope) are logged, one info line each. */
+  log?: Pick<Logger, 'info'>;
 }
 
-export function createServices({ store, enforcer, admit }: ServiceDeps) {
+type Actions = Record<string, (principal: Principal, ...rest: never[]) => Promise<unknown>>;
+
+/** Each refused action leaves one searchable line: who, what, and the code it got. */
+function logRefusals<T extends Actions>(area: string, service: T, log: Pick<Logger, 'info'> | undefined): T {
+  if (!log) return service;
+  const wrapped = Object.entries(service).map(([name, action]) => [name, async (principal: Principal, ...rest: never[]) => {
+    try {
+      return await action(principal, ...rest);
+    } catch (error) {
+      if (isCodedError(error) && (error.statusCode === 403 || error.statusCode === 404)) {
+        log.info({ actor: auditActor(principal), action: `${area}.${name}`, code: error.code }, `${area}.${name} refused`);
+      }
+      throw error;
+    }
+  }]);
+  return Object.fromEntries(wrapped) as T;
+}
+
+export function createServices({ store, enforcer, admit, log }: ServiceDeps) {
   return {
-    schools: createSchoolService(store),
-    nas: createNasService(store),
-    users: createUserService({ users: store.users, enforcer }),
-    accounts: createAccountService(store),
-    policies: createPolicyService({ ...store, enforcer, admit }),
-    devices: createDeviceService(store),
-    vouchers: createVoucherService(store),
-    sessions: createSessionService({ ...store, enforcer }),
-    audit: createAuditService(store),
+    schools: logRefusals('schools', createSchoolService(store), log),
+    nas: logRefusals('nas', createNasService(store), log),
+    users: logRefusals('users', createUserService({ users: store.users, enforcer }), log),
+    accounts: logRefusals('accounts', createAccountService(store), log),
+    policies: logRefusals('policies', createPolicyService({ ...store, enforcer, admit }), log),
+    devices: logRefusals('devices', createDeviceService(store), log),
+    vouchers: logRefusals('vouchers', createVoucherService(store), log),
+    sessions: logRefusals('sessions', createSessionService({ ...store, enforcer }), log),
+    audit: logRefusals('audit', createAuditService(store), log),
   };
 }
 

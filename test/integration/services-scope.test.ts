@@ -172,6 +172,18 @@ describe('what scope hides and narrows', () => {
     await expect(services.sessions.kick(root, 'no-such-session')).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('leaves one searchable info line per refusal, naming who and what', async () => {
+    const lines: { entry: object; message: string }[] = [];
+    const logged = createServices({ store, enforcer, admit: () => Promise.reject(new Error('unused')), log: { info: (entry: object, message: string) => lines.push({ entry, message }) } as never });
+    await expect(logged.users.get(principals.adminA!, 'ub')).rejects.toMatchObject({ statusCode: 404 });
+    await expect(logged.schools.add(principals.teacherA!, { id: 'nope', name: 'Nope' })).rejects.toMatchObject({ statusCode: 403 });
+    await logged.users.get(principals.adminA!, 'ua');
+    expect(lines).toEqual([
+      { entry: { actor: 'account:admin-a', action: 'users.get', code: 'MK_ERR_NOT_FOUND' }, message: 'users.get refused' },
+      { entry: { actor: 'account:teacher-a', action: 'schools.add', code: 'MK_ERR_FORBIDDEN' }, message: 'schools.add refused' },
+    ]);
+  });
+
   it('lets a school admin manage only teachers, not another admin of their school', async () => {
     await services.accounts.create(root, { username: 'admin-a2', role: 'school-admin', school: 'sch-a', password: 'admin-a2-password' });
     await expect(services.accounts.setStatus(principals.adminA!, 'admin-a2', 'disabled')).rejects.toMatchObject({ statusCode: 403 });
