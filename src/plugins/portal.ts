@@ -1,7 +1,8 @@
 // The captive portal: pages (Eta, one layout, inline CSS, no external assets), CSRF on every
 // form, a strict CSP with per-response nonces, compression (the first view fits in one TCP
 // initial window), generous per-IP limits (a school may share one NAT address), OS probes and
-// the RFC 8908 API. Encapsulated: its hooks apply to portal routes only.
+// the RFC 8908 API. Encapsulated: its hooks and its error handler (a translated page, never a
+// stack trace or JSON) apply to portal routes only.
 import { fileURLToPath } from 'node:url';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
@@ -11,13 +12,16 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import view from '@fastify/view';
 import { Eta } from 'eta';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from '../config/env.js';
 import { portalCsp, type PortalCsp } from '../portal/csp.js';
+import { messagePage } from '../portal/pages.js';
 import { entryRoutes } from '../portal/routes/entry.js';
+import { loginRoutes } from '../portal/routes/login.js';
 import { probeRoutes } from '../portal/routes/probes.js';
 import { statusRoutes } from '../portal/routes/status.js';
 import { createSignIn } from '../portal/sign-in.js';
+import { PasswordBusyError } from '../security/password.js';
 import { createLoginGuard } from '../store/login-guard.js';
 
 declare module 'fastify' {
@@ -25,6 +29,9 @@ declare module 'fastify' {
     portalCsp: PortalCsp;
   }
 }
+
+/** What a browser is told to wait when the portal's password checks are full. */
+const BUSY_RETRY_SECONDS = 5;
 
 export interface PortalOptions {
   config: Config;
@@ -57,11 +64,30 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
     guard: createLoginGuard(app.redis),
     admit: app.services.admit,
     tokens: app.store.tokens,
-    devices: app.store.devices,
     policies: app.services.policies,
     now: Date.now,
   });
-  entryRoutes(app, config, signIn);
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof PasswordBusyError) {
+      request.log.info({ client: request.ip, reason: 'password-checks-busy' }, 'portal: sign-in refused, try again');
+      void reply.header('retry-after', String(BUSY_RETRY_SECONDS));
+      return messagePage(request, reply, 'errorBusy', 503);
+    }
+    if (error.validation) {
+      request.log.info({ reason: error.message }, 'portal: malformed request refused');
+      return messagePage(request, reply, 'errorBadRequest', 400);
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return messagePage(request, reply, 'errorInternal', 500);
+    }
+    if (status === 429) return messagePage(request, reply, 'errorTooMany', 429);
+    // A missing or stale CSRF token is almost always a page left open too long.
+    return messagePage(request, reply, status === 403 ? 'errorExpiredPage' : 'errorBadRequest', status);
+  });
+  entryRoutes(app, config);
+  loginRoutes(app, signIn);
   statusRoutes(app);
   probeRoutes(app, config);
 }

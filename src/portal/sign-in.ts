@@ -1,11 +1,13 @@
-// Signing in on the portal: lockout, password, account state, the role's decision (so a
+// Signing in on the portal: the attempt counted against the lockout before anything is checked,
+// the password checked in the portal's lane (the same scrypt work for an unknown username, so
+// neither timing nor answer tells whether it exists), account state, the role's decision (so a
 // refusal is explained here, in the person's language, not by a silent access point), then a
-// one-time RADIUS credential bound to the device and NAS, the device remembered if asked, and
-// the vendor's release.
+// one-time RADIUS credential bound to the device and NAS, and the vendor's release. "Remember
+// this device" rides in the credential: the RADIUS side applies it once the AP has presented
+// the credential from that MAC.
 import type { Admit } from '../enforcement/admission.js';
 import type { RejectReason } from '../policy/decide.js';
-import { verifyPassword } from '../security/password.js';
-import type { DeviceStore } from '../store/devices.js';
+import { checkPassword } from '../security/password.js';
 import type { LoginGuard } from '../store/login-guard.js';
 import { isLocallyAdministered } from '../store/mac.js';
 import type { NasClient } from '../store/nas.js';
@@ -20,15 +22,20 @@ import type { Messages } from './messages/en.js';
 export const DEFAULT_REMEMBER_SECONDS = 7 * 86_400;
 
 export type SignInResult =
-  | { ok: true; release: Release; user: string; remembered: boolean }
-  | { ok: false; error: keyof Messages; status: number };
+  | { ok: true; release: Release; user: string; remember: boolean }
+  | { ok: false; error: keyof Messages; status: number; username?: string };
+
+export interface SignInForm {
+  username: string;
+  password: string;
+  remember: boolean;
+}
 
 export interface SignInDeps {
   users: Pick<UserStore, 'get'>;
   guard: LoginGuard;
   admit: Admit;
   tokens: Pick<TokenStore, 'mint'>;
-  devices: Pick<DeviceStore, 'add'>;
   policies: PolicyCache;
   now: () => number;
 }
@@ -41,7 +48,8 @@ const REASONS: Record<RejectReason, keyof Messages> = {
 };
 
 export function createSignIn(deps: SignInDeps) {
-  return async function signIn(context: PortalContext, nas: NasClient | undefined, form: { username: string; password: string; remember: boolean }): Promise<SignInResult> {
+  /** Throws PasswordBusyError when the portal's password checks are full: the attempt is then not counted. */
+  return async function signIn(context: PortalContext, nas: NasClient, form: SignInForm, client: string): Promise<SignInResult> {
     let username: string;
     try {
       username = normalizeUsername(form.username);
@@ -49,34 +57,35 @@ export function createSignIn(deps: SignInDeps) {
       return { ok: false, error: 'errorInvalid', status: 401 };
     }
     const mac = context.clientMac;
-    const lock = await deps.guard.locked(username, mac);
-    if (lock) return { ok: false, error: lock === 'user' ? 'errorUserLocked' : 'errorDeviceLocked', status: 429 };
+    const lock = await deps.guard.attempt(username, mac);
+    if (lock) return { ok: false, error: lock === 'user' ? 'errorUserLocked' : 'errorDeviceLocked', status: 429, username };
 
     const user = await deps.users.get(username);
-    if (!user || !(await verifyPassword(form.password, user.passwordHash))) {
-      await deps.guard.failed(username, mac);
-      return { ok: false, error: 'errorInvalid', status: 401 };
+    let matches: boolean;
+    try {
+      matches = await checkPassword(form.password, user?.passwordHash, { kind: 'portal', client });
+    } catch (error) {
+      await deps.guard.giveBack(username, mac);
+      throw error;
     }
-    await deps.guard.succeeded(username);
-    if (user.status === 'disabled') return { ok: false, error: 'errorDisabled', status: 403 };
+    if (!user || !matches) return { ok: false, error: 'errorInvalid', status: 401, username };
+    await deps.guard.succeeded(username, mac);
+    if (user.status === 'disabled') return { ok: false, error: 'errorDisabled', status: 403, username };
     const validUntil = user.expiresAt ? Date.parse(user.expiresAt) : undefined;
-    if (validUntil !== undefined && validUntil <= deps.now()) return { ok: false, error: 'errorExpired', status: 403 };
+    if (validUntil !== undefined && validUntil <= deps.now()) return { ok: false, error: 'errorExpired', status: 403, username };
 
-    const school = user.school ?? nas?.school;
+    const school = user.school ?? nas.school;
     const login = { kind: 'user' as const, subject: user.username, role: user.role, ...(school ? { school } : {}) };
-    const { decision } = await deps.admit(nas?.vendor ?? context.vendor, login, { validUntil, mac });
-    if (!decision.accept) return { ok: false, error: REASONS[decision.reason], status: 403 };
+    const { decision } = await deps.admit(nas.vendor, login, { validUntil, mac });
+    if (!decision.accept) return { ok: false, error: REASONS[decision.reason], status: 403, username };
 
+    const rememberFor = form.remember && mac ? ((await deps.policies.effective(user.role, school)).rememberFor ?? DEFAULT_REMEMBER_SECONDS) : undefined;
     // Bound to this device and NAS, single use, two minutes: useless to anyone who sees it.
-    const token = await deps.tokens.mint({ mac: mac ?? '', nas: nas?.address ?? '', role: user.role, user: user.username, ...(school ? { school } : {}) });
-    let remembered = false;
-    if (form.remember && mac) {
-      const policy = await deps.policies.effective(user.role, school);
-      const until = new Date(deps.now() + (policy.rememberFor ?? DEFAULT_REMEMBER_SECONDS) * 1000).toISOString();
-      await deps.devices.add({ mac, role: user.role, user: user.username, until, ...(school ? { school } : {}) }, `portal:${user.username}`, true);
-      remembered = true;
-    }
-    return { ok: true, release: dialectFor(context.vendor).release(context, token, nas), user: user.username, remembered };
+    const token = await deps.tokens.mint({
+      mac: mac ?? '', nas: nas.address, role: user.role, user: user.username,
+      ...(school ? { school } : {}), ...(rememberFor ? { rememberFor: String(rememberFor) } : {}),
+    });
+    return { ok: true, release: dialectFor(context.vendor).release(context, token, nas), user: user.username, remember: rememberFor !== undefined };
   };
 }
 

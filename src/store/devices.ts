@@ -1,14 +1,16 @@
 // Devices allowed by MAC authentication: school-owned fleets registered by admins, and devices
 // the portal remembers. Keyed by normalised MAC; an expired device is gone (Redis expires it).
-import type { Redis } from 'ioredis';
+// Each keeps who registered it: the portal never changes an admin's registration, nor shortens
+// a remembered one.
+import type { ClientContext, Redis, Result } from 'ioredis';
 import { ConflictError, isCodedError, NotFoundError, ValidationError } from '../errors.js';
 import { parseCsv } from './csv.js';
-import { keys } from './keys.js';
+import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
 import { isLocallyAdministered, parseMac } from './mac.js';
 import { readHashes } from './read.js';
 import { expiry, slug } from './validate.js';
 import { normalizeUsername } from './users.js';
-import { writeAll, type WriteOp } from './write.js';
+import { auditFields, defineScript, writeAll, type WriteOp } from './write.js';
 
 export interface Device {
   mac: string;
@@ -18,8 +20,15 @@ export interface Device {
   until?: string;
   /** A randomised ("private") MAC: it may change, so the user is the unit, not the device. */
   randomized: boolean;
+  /** An admin (console, CLI, import) or the portal ("remember this device"). */
+  registeredBy: Registrar;
   createdAt: string;
 }
+
+export type Registrar = 'admin' | 'portal';
+
+/** What became of a request to remember a device. */
+export type Remembered = 'remembered' | 'kept-admin-registration' | 'kept-longer-registration';
 
 export interface DeviceInput {
   mac: string;
@@ -40,11 +49,39 @@ export function requireMac(input: string): string {
 function fromHash(hash: Record<string, string>, now = Date.now()): Device | undefined {
   if (!hash.mac || !hash.role) return undefined;
   if (hash.until && Date.parse(hash.until) <= now) return undefined;
-  const device: Device = { mac: hash.mac, role: hash.role, randomized: hash.randomized === '1', createdAt: hash.createdAt ?? '' };
+  // Registrations from before the field existed are treated as an admin's: never overwritten.
+  const registeredBy: Registrar = hash.registeredBy === 'portal' ? 'portal' : 'admin';
+  const device: Device = { mac: hash.mac, role: hash.role, randomized: hash.randomized === '1', registeredBy, createdAt: hash.createdAt ?? '' };
   if (hash.school) device.school = hash.school;
   if (hash.user) device.user = hash.user;
   if (hash.until) device.until = hash.until;
   return device;
+}
+
+// KEYS: device, devices, audit[, devices of its school]. ARGV: until (ISO), expire-at (ms), the
+// hash fields as JSON, the audit fields as JSON, audit length, change channel, change message.
+// Refuses to touch an admin's registration or a remembered one that lasts longer.
+const REMEMBER = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if redis.call('HGET', KEYS[1], 'registeredBy') ~= 'portal' then return 'kept-admin-registration' end
+  local current = redis.call('HGET', KEYS[1], 'until')
+  if not current or current > ARGV[1] then return 'kept-longer-registration' end
+  redis.call('DEL', KEYS[1])
+end
+redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[3])))
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+local mac = redis.call('HGET', KEYS[1], 'mac')
+redis.call('SADD', KEYS[2], mac)
+if KEYS[4] then redis.call('SADD', KEYS[4], mac) end
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', unpack(cjson.decode(ARGV[4])))
+redis.call('PUBLISH', ARGV[6], ARGV[7])
+return 'remembered'
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
+    mkRememberDevice(numKeys: number, ...args: string[]): Result<Remembered, Context>;
+  }
 }
 
 interface Checks {
@@ -61,7 +98,7 @@ export function createDeviceStore(redis: Redis, checks: Checks) {
     seen.add(`role:${role}`);
     if (school && !seen.has(`school:${school}`)) await checks.requireSchool(school);
     if (school) seen.add(`school:${school}`);
-    const device: Device = { mac, role, randomized: isLocallyAdministered(mac), createdAt: new Date().toISOString() };
+    const device: Device = { mac, role, randomized: isLocallyAdministered(mac), registeredBy: 'admin', createdAt: new Date().toISOString() };
     if (school) device.school = school;
     if (input.user) device.user = normalizeUsername(input.user);
     if (input.until) {
@@ -73,7 +110,7 @@ export function createDeviceStore(redis: Redis, checks: Checks) {
   }
 
   function saveOp(device: Device, actor: string, action: string, mode: WriteOp['mode']): WriteOp {
-    const set: Record<string, string> = { mac: device.mac, role: device.role, randomized: device.randomized ? '1' : '0', createdAt: device.createdAt };
+    const set: Record<string, string> = { mac: device.mac, role: device.role, randomized: device.randomized ? '1' : '0', registeredBy: device.registeredBy, createdAt: device.createdAt };
     for (const field of ['school', 'user', 'until'] as const) if (device[field]) set[field] = device[field];
     return {
       key: keys.device(device.mac),
@@ -94,12 +131,27 @@ export function createDeviceStore(redis: Redis, checks: Checks) {
       return fromHash(await redis.hgetall(keys.device(mac)));
     },
 
-    /** Registers a device; `replace` re-registers one that exists (the portal remembering it again). */
-    async add(input: DeviceInput, actor: string, replace = false): Promise<Device> {
+    /** Registers a device as an admin. */
+    async add(input: DeviceInput, actor: string): Promise<Device> {
       const device = await prepare(input);
-      const [failed] = await writeAll(redis, [saveOp(device, actor, 'device.add', replace ? 'upsert' : 'create')]);
+      const [failed] = await writeAll(redis, [saveOp(device, actor, 'device.add', 'create')]);
       if (failed) throw new ConflictError(`device ${device.mac} is already registered (remove it first to change it)`);
       return device;
+    },
+
+    /** Remembers a device the portal signed in (its AP has confirmed the MAC), until a date:
+     * never over an admin's registration or a remembered one that lasts longer. */
+    async remember(input: DeviceInput & { until: string }, actor: string, source?: string): Promise<Remembered> {
+      defineScript(redis, 'mkRememberDevice', REMEMBER);
+      const device: Device = { ...(await prepare(input)), registeredBy: 'portal' };
+      const op = saveOp(device, actor, 'device.remember', 'upsert');
+      const audit = auditFields({ ...op.audit, ...(source ? { source } : {}), ...(device.school ? { school: device.school } : {}) });
+      const keyList = [keys.device(device.mac), keys.devices, keys.audit, ...(device.school ? [keys.devicesOfSchool(device.school)] : [])];
+      return redis.mkRememberDevice(
+        keyList.length, ...keyList,
+        device.until!, String(Date.parse(device.until!)), JSON.stringify(Object.entries(op.set!).flat()), JSON.stringify(audit),
+        String(AUDIT_MAX_ENTRIES), keys.changes, JSON.stringify([op.change]),
+      );
     },
 
     async remove(input: string, actor: string): Promise<string> {

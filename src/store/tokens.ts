@@ -1,6 +1,9 @@
 // One-time RADIUS credentials: after a portal login the server mints one, bound to the device's
 // MAC and NAS, and the access point presents it in its Access-Request (PAP or CHAP, so the
 // password is kept in clear for its short life). Consumed atomically: DEL answers 1 only once.
+// "Remember this device" travels in the token too: the portal cannot know the MAC it was given
+// is the browser's, so the device is remembered only when the AP's own Access-Request has
+// presented the token from that MAC.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { keys } from './keys.js';
@@ -16,6 +19,8 @@ export interface LoginToken {
   role: string;
   school?: string;
   user?: string;
+  /** Seconds to remember the device for, once the AP confirms its MAC. */
+  rememberFor?: string;
 }
 
 export type TokenClaims = Omit<LoginToken, 'username' | 'password'>;

@@ -101,10 +101,13 @@ export async function startTestAp(options: TestApOptions): Promise<TestAp> {
       }
       if (options.vendor === 'chilli') {
         const query = new URLSearchParams({
-          res: 'notyet', uamip: '127.0.0.1', uamport: url.port, challenge: challenge.toString('hex'), mac: options.clientMac,
+          res: 'notyet', uamip: options.nasIp, uamport: url.port, challenge: challenge.toString('hex'), mac: options.clientMac,
           ip: '127.0.0.1', nasid: options.nasId, userurl: `${base}/landing`,
         });
-        return send(302, { location: `${options.portalUrl}/?${query.toString()}` });
+        // With a uamsecret Chilli signs its redirect: md = MD5(the URL so far ‖ uamsecret), last.
+        const location = `${options.portalUrl}/?${query.toString()}`;
+        const md = options.uamSecret ? `&md=${createHash('md5').update(location).update(options.uamSecret).digest('hex').toUpperCase()}` : '';
+        return send(302, { location: `${location}${md}` });
       }
       // MikroTik serves its login.html with the hotspot variables filled in.
       const variables: Record<string, string> = {
@@ -114,8 +117,9 @@ export async function startTestAp(options: TestApOptions): Promise<TestAp> {
       return send(200, { 'content-type': 'text/html' }, mikrotikLoginHtml(options.portalUrl).replace(/\$\(([\w-]+)\)/g, (_all, name: string) => variables[name] ?? ''));
     })().catch((error: unknown) => send(500, {}, String(error)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  // On the NAS's own address, as an AP's login page is: the portal releases only to it.
+  await new Promise<void>((resolve) => server.listen(0, options.nasIp, () => resolve()));
+  base = `http://${options.nasIp}:${(server.address() as { port: number }).port}`;
 
   return {
     url: `${base}/`,

@@ -3,7 +3,9 @@
 // http://uamip:uamport/logon with a CHAP response computed here: with a uamsecret the challenge
 // is first hashed with it, k = MD5(challenge ‖ uamsecret); without one k is the challenge.
 // Chilli then sends Access-Request with CHAP-Password and CHAP-Challenge = k.
-import { createHash } from 'node:crypto';
+// With a uamsecret Chilli also signs its redirect: md is the upper-case hex MD5 of the whole URL
+// up to "&md=" followed by the uamsecret (redir.c, redir_md_param), and md comes last.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { compact, formFields, hex, ip, mac, need, url } from './common.js';
 import type { PortalDialect } from './types.js';
 
@@ -11,6 +13,15 @@ export function chilliChapResponse(challengeHex: string, password: string, uamSe
   const challenge = Buffer.from(challengeHex, 'hex');
   const k = uamSecret ? createHash('md5').update(challenge).update(uamSecret).digest() : challenge;
   return createHash('md5').update(Buffer.from([0])).update(password).update(k).digest('hex');
+}
+
+const SIGNATURE = /[?&]md=([0-9A-Fa-f]{32})$/;
+
+export function chilliSignatureValid(url: string, uamSecret: string): boolean {
+  const found = SIGNATURE.exec(url);
+  if (!found) return false;
+  const expected = createHash('md5').update(url.slice(0, found.index)).update(uamSecret).digest();
+  return timingSafeEqual(expected, Buffer.from(found[1]!, 'hex'));
 }
 
 export const chilliPortal: PortalDialect = {
@@ -30,6 +41,8 @@ export const chilliPortal: PortalDialect = {
       challenge: hex(need(query, 'challenge'), 'challenge'),
     });
   },
+  // Without a uamsecret Chilli signs nothing: the parameters prove nothing by themselves.
+  authentic: (urls, nas) => !nas.uamSecret || urls.some((url) => chilliSignatureValid(url, nas.uamSecret!)),
   release(context, credentials, nas) {
     return {
       kind: 'form',

@@ -20,4 +20,8 @@ export interface PortalDialect {
   /** Throws a ValidationError when a parameter the vendor always sends is missing or malformed. */
   parse(query: Query, path: string): PortalContext;
   release(context: PortalContext, credentials: Credentials, nas: NasClient | undefined): Release;
+  /** For a vendor that signs its redirect: whether the redirect, as the browser asked for it
+   * (`urls`: the full URL spelled each way the AP may have addressed the portal), carries a
+   * valid signature for this NAS. Vendors without one leave this out. */
+  authentic?(urls: string[], nas: NasClient): boolean;
 }

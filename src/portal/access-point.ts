@@ -1,0 +1,49 @@
+// Which access point a portal link belongs to, and whether the browser may be sent to the login
+// URL the link names. The redirect parameters come through the browser, so anyone can craft
+// them: a link whose login URL is the attacker's own address would have the victim's one-time
+// credential posted there. The release therefore goes only to an AP the NAS record allows —
+// inside the NAS's address (IP or CIDR) or under the login URL configured for it — and a link
+// naming no known NAS is refused.
+import { BlockList, isIP } from 'node:net';
+import { parseNasAddress } from '../store/address.js';
+import type { NasDirectory } from '../store/nas-directory.js';
+import { loginUrlCovers, type NasClient } from '../store/nas.js';
+import type { PortalContext } from './context.js';
+
+export type AccessPointRefusal = 'unknown-nas' | 'login-url-not-allowed' | 'ambiguous-login-url';
+
+export type AccessPoint = { nas: NasClient } | { refused: AccessPointRefusal };
+
+/** The IP a URL names, without IPv6 brackets; undefined for a host name. */
+function literalIp(url: URL): string | undefined {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return isIP(host) === 0 ? undefined : host;
+}
+
+function withinAddress(nas: NasClient, ip: string): boolean {
+  const address = parseNasAddress(nas.address);
+  if ((isIP(ip) === 6) !== (address.family === 'ipv6')) return false;
+  const block = new BlockList();
+  block.addSubnet(address.network, address.prefix, address.family);
+  return block.check(ip, address.family);
+}
+
+export function allowsLoginUrl(nas: NasClient, url: URL): boolean {
+  const ip = literalIp(url);
+  return (nas.loginUrl !== undefined && loginUrlCovers(nas.loginUrl, url)) || (ip !== undefined && withinAddress(nas, ip));
+}
+
+export function accessPointOf(directory: Pick<NasDirectory, 'byNasId' | 'byLoginUrl' | 'find'>, context: PortalContext): AccessPoint {
+  const named = context.nasId === undefined ? undefined : directory.byNasId(context.nasId);
+  if (context.nasId !== undefined && !named) return { refused: 'unknown-nas' };
+  // UniFi is released by the controller stored on the NAS, never by the browser.
+  if (!context.loginUrl) return named ? { nas: named } : { refused: 'unknown-nas' };
+  const url = new URL(context.loginUrl);
+  if (named) return allowsLoginUrl(named, url) ? { nas: named } : { refused: 'login-url-not-allowed' };
+  // Cisco, Meraki and Fortinet name no NAS: the login URL itself must lead to exactly one.
+  const configured = directory.byLoginUrl(url);
+  if (configured.length > 1) return { refused: 'ambiguous-login-url' };
+  const ip = literalIp(url);
+  const nas = configured[0] ?? (ip === undefined ? undefined : directory.find(ip));
+  return nas ? { nas } : { refused: 'unknown-nas' };
+}
