@@ -9,6 +9,7 @@ import { Code } from '../radius/packet.js';
 import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
 import { startScheduleSweeper } from '../enforcement/schedule-sweeper.js';
 import { createAttemptLimiter } from '../store/attempts.js';
+import { createRememberConfirmed } from '../portal/remember.js';
 import { readiness } from './health.js';
 
 declare module 'fastify' {
@@ -40,11 +41,12 @@ export default fp<RadiusPluginOptions>(
         for (const id of ids) void enforcer.disconnectById(id, 'device limit: the oldest device makes room', system).catch(failed('eviction'));
       },
       now: Date.now,
+      remember: createRememberConfirmed(store.devices, log, Date.now),
     });
     const accounting = createAccountingHandler({
       sessions: store.sessions,
-      schools,
       classes: app.services.classes,
+      schools,
       policies,
       quotaReached: (session, message) => void enforcer.disconnect(session, message, system).catch(failed('quota disconnect')),
       log,

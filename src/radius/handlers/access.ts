@@ -10,7 +10,7 @@ import type { AttemptLimiter } from '../../store/attempts.js';
 import type { DeviceDirectory } from '../../store/device-directory.js';
 import { parseMac } from '../../store/mac.js';
 import type { NasClient } from '../../store/nas.js';
-import { TOKEN_PREFIX, type TokenStore } from '../../store/tokens.js';
+import { TOKEN_PREFIX, type LoginToken, type TokenStore } from '../../store/tokens.js';
 import { normalizeUsername, type User, type UserStore } from '../../store/users.js';
 import { normalizeVoucherCode, type VoucherStore } from '../../store/vouchers.js';
 import { decryptPap } from '../auth/pap.js';
@@ -43,6 +43,8 @@ export interface AccessDependencies {
   /** Ends sessions the device limit evicts ("evict oldest"); runs after the reply. */
   evict: (sessionIds: string[]) => void;
   now: () => number;
+  /** Remembers the device of a portal token that asked for it; never throws. */
+  remember?: (token: LoginToken, nas: NasClient) => Promise<void>;
 }
 
 interface AcceptOptions extends AdmissionOptions {
@@ -136,6 +138,9 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     // Bound to the device and NAS the portal saw (an AP that did not name them binds nothing).
     if ((token.mac && token.mac !== mac) || (token.nas && token.nas !== nas.address)) return reject('token-other-device', 'This login token belongs to another device');
     if (!(await deps.tokens.consume(username))) return reject('token-used', 'Invalid or expired login token');
+    // The AP has presented the token from the MAC the portal was given: only now may the portal's
+    // "remember this device" apply.
+    if (token.rememberFor && token.mac && deps.remember) await deps.remember(token, nas);
     const school = token.school ?? nas.school;
     return accept(nas, { kind: token.user ? 'user' : 'token', subject: token.user ?? username, role: token.role, ...(school ? { school } : {}) }, { mac });
   }
