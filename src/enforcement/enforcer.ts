@@ -86,15 +86,19 @@ export function createEnforcer({ store, coa, admit, log }: EnforcerDeps) {
 
     /** Moves every live session of the role (in one school, or all) to its policy as it is now. */
     async applyPolicy(role: string, school: string | undefined, actor: string): Promise<EnforcementResult[]> {
-      const sessions = (await store.sessions.list(school ? { school } : {})).filter((session) => session.role === role);
-      return inGroups(sessions, async (session) => {
+      const move = async (session: Session): Promise<EnforcementResult> => {
         const nas = await nasOf(session);
         const vendor = nas?.vendor ?? 'generic';
         const { decision, attributes } = await admit(vendor, loginOfSession({ ...session, role }), { countDevices: false });
         if (!decision.accept) return send(session, nas, 'disconnect', [], decision.message, actor);
         if (!adapterFor(vendor).canCoa) return send(session, nas, 'disconnect', [], 'policy changed (the access point cannot apply it live)', actor);
         return send(session, nas, 'coa', attributes.filter(([name]) => name !== 'Class'), 'policy changed', actor);
-      });
+      };
+      // Region-wide: a page of sessions at a time, not every session of every school at once.
+      const pages = school ? [await store.sessions.list({ school })] : store.sessions.each();
+      const results: EnforcementResult[] = [];
+      for await (const page of pages) results.push(...(await inGroups(page.filter((session) => session.role === role), move)));
+      return results;
     },
   };
 }
