@@ -5,7 +5,7 @@ import { ForbiddenError, ValidationError } from '../errors.js';
 import { verifyPassword } from '../security/password.js';
 import type { Account, AccountStatus, AccountStore, NewAccount, PublicAccount } from '../store/accounts.js';
 import type { UserStore } from '../store/users.js';
-import { allow, auditActor, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
+import { allow, auditOf, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
 
 export interface AccountServiceDeps {
   accounts: Pick<AccountStore, 'get' | 'add' | 'list' | 'setStatus' | 'setPassword'>;
@@ -26,7 +26,7 @@ export function createAccountService({ accounts, users }: AccountServiceDeps) {
       allow(principal, MANAGERS, 'create console accounts');
       if (principal.kind === 'school-admin' && input.role !== 'teacher') throw new ForbiddenError('a school admin creates only teacher accounts');
       const school = input.role === 'region-admin' ? input.school : schoolFor(principal, input.school, 'create accounts');
-      const actor = auditActor(principal);
+      const actor = auditOf(principal);
       const wifi = input.wifiRole === undefined
         ? []
         : [(await users.creation({ username: input.username, password: input.password, role: input.wifiRole, ...(input.name ? { name: input.name } : {}), ...(school ? { school } : {}) }, actor)).op];
@@ -44,12 +44,12 @@ export function createAccountService({ accounts, users }: AccountServiceDeps) {
       if ('username' in principal && principal.username === account.username) {
         throw new ValidationError('you cannot disable or enable your own account');
       }
-      return accounts.setStatus(account.username, status, auditActor(principal));
+      return accounts.setStatus(account.username, status, auditOf(principal));
     },
 
     async resetPassword(principal: Principal, username: string, password: string): Promise<{ username: string; passwordChanged: true }> {
       const account = await manageable(principal, username);
-      await accounts.setPassword(account.username, password, auditActor(principal));
+      await accounts.setPassword(account.username, password, auditOf(principal));
       return { username: account.username, passwordChanged: true };
     },
 
@@ -58,7 +58,7 @@ export function createAccountService({ accounts, users }: AccountServiceDeps) {
       if (principal.kind !== 'region-admin' && principal.kind !== 'school-admin' && principal.kind !== 'teacher') throw new ForbiddenError('only a console account has a password of its own');
       const account = await accounts.get(principal.username);
       if (!account || !(await verifyPassword(current, account.passwordHash))) throw new ValidationError('the current password is not right');
-      await accounts.setPassword(account.username, next, auditActor(principal));
+      await accounts.setPassword(account.username, next, auditOf(principal));
       return { username: account.username, passwordChanged: true };
     },
   };

@@ -15,7 +15,7 @@ import type { PolicyStore, PolicyView } from '../store/policies.js';
 import type { RoleStore } from '../store/roles.js';
 import type { SchoolStore } from '../store/schools.js';
 import type { UserStore } from '../store/users.js';
-import { allow, auditActor, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
+import { allow, auditActor, auditOf, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
 
 export interface PolicyServiceDeps {
   policies: Pick<PolicyStore, 'view' | 'set'>;
@@ -72,9 +72,8 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       allow(principal, MANAGERS, 'change policies');
       if (principal.kind === 'school-admin' && school === undefined) throw new ForbiddenError("a school admin changes only their school's override, not the global policy");
       const target = schoolFor(principal, school, 'change the policies');
-      const actor = auditActor(principal);
-      const view = await policies.set(role, target, fields, clear, actor);
-      const sessions = options.apply === false ? [] : await enforcer.applyPolicy(view.role, target, actor);
+      const view = await policies.set(role, target, fields, clear, auditOf(principal));
+      const sessions = options.apply === false ? [] : await enforcer.applyPolicy(view.role, target, auditActor(principal));
       return { ...view, ...applyReport(sessions) };
     },
 

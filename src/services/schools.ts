@@ -2,7 +2,7 @@
 import type { RoleStore } from '../store/roles.js';
 import type { School, SchoolChanges, SchoolInput, SchoolStore } from '../store/schools.js';
 import type { UserStore } from '../store/users.js';
-import { allow, auditActor, confinedTo, REGION_WIDE, type Principal } from './principal.js';
+import { allow, auditOf, confinedTo, REGION_WIDE, type Principal } from './principal.js';
 
 export interface SchoolServiceDeps {
   schools: Pick<SchoolStore, 'list' | 'get' | 'require' | 'add' | 'update'>;
@@ -22,7 +22,7 @@ export function createSchoolService({ schools, roles, users }: SchoolServiceDeps
 
     async add(principal: Principal, input: SchoolInput): Promise<School> {
       allow(principal, REGION_WIDE, 'add schools');
-      return schools.add(input, auditActor(principal));
+      return schools.add(input, auditOf(principal));
     },
 
     /** Turning MS-CHAPv2 off deletes the school's users' NT hashes; `users` is how many it has. */
@@ -30,7 +30,7 @@ export function createSchoolService({ schools, roles, users }: SchoolServiceDeps
       allow(principal, REGION_WIDE, 'change schools');
       await schools.require(id);
       const members = (await users.list(id)).map((user) => user.username);
-      return { school: await schools.update(id, changes, auditActor(principal), members), users: members.length };
+      return { school: await schools.update(id, changes, auditOf(principal), members), users: members.length };
     },
 
     async listRoles(principal: Principal): Promise<string[]> {
@@ -40,7 +40,7 @@ export function createSchoolService({ schools, roles, users }: SchoolServiceDeps
 
     async addRole(principal: Principal, name: string): Promise<string> {
       allow(principal, REGION_WIDE, 'add network roles');
-      return roles.add(name, auditActor(principal));
+      return roles.add(name, auditOf(principal));
     },
   };
 }

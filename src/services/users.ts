@@ -4,7 +4,7 @@ import type { EnforcementResult, Enforcer } from '../enforcement/enforcer.js';
 import { generatePassword } from '../security/password.js';
 import { importUsers, type ImportReport } from '../store/user-import.js';
 import type { NewUser, PublicUser, User, UserStatus, UserStore } from '../store/users.js';
-import { allow, auditActor, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
+import { allow, auditActor, auditOf, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
 
 export interface UserServiceDeps {
   users: Pick<UserStore, 'get' | 'add' | 'list' | 'setStatus' | 'setPassword' | 'setExpiry' | 'prepare' | 'existing' | 'addMany'>;
@@ -30,14 +30,14 @@ export function createUserService({ users, enforcer }: UserServiceDeps) {
       allow(principal, MANAGERS, 'add users');
       const school = schoolFor(principal, input.school, 'add users');
       const password = input.password ?? generatePassword();
-      const user = await users.add({ ...input, password, ...(school ? { school } : {}) }, auditActor(principal));
+      const user = await users.add({ ...input, password, ...(school ? { school } : {}) }, auditOf(principal));
       return input.password === undefined ? { ...user, generatedPassword: password } : user;
     },
 
     /** All lines or none; a school admin's file may name only their school (or none: theirs). */
     async import(principal: Principal, csv: string, options: { dryRun: boolean }): Promise<ImportReport> {
       allow(principal, MANAGERS, 'import users');
-      return importUsers(users, csv, { dryRun: options.dryRun, actor: auditActor(principal), school: schoolFor(principal, undefined, 'import users') });
+      return importUsers(users, csv, { dryRun: options.dryRun, actor: auditOf(principal), school: schoolFor(principal, undefined, 'import users') });
     },
 
     async list(principal: Principal, filter: UserFilter = {}): Promise<PublicUser[]> {
@@ -55,7 +55,7 @@ export function createUserService({ users, enforcer }: UserServiceDeps) {
     /** Disabling also disconnects the user's live sessions (`sessions`). */
     async setStatus(principal: Principal, username: string, status: UserStatus): Promise<{ username: string; status: UserStatus; sessions?: EnforcementResult[] }> {
       const user = await inScope(principal, username);
-      await users.setStatus(user.username, status, auditActor(principal));
+      await users.setStatus(user.username, status, auditOf(principal));
       if (status === 'active') return { username: user.username, status };
       // A disabled user's live sessions end now, not at their next timeout.
       return { username: user.username, status, sessions: await enforcer.disconnectUser(user.username, 'account disabled', auditActor(principal)) };
@@ -63,14 +63,14 @@ export function createUserService({ users, enforcer }: UserServiceDeps) {
 
     async resetPassword(principal: Principal, username: string, password: string): Promise<{ username: string; passwordChanged: true }> {
       const user = await inScope(principal, username);
-      await users.setPassword(user.username, password, auditActor(principal));
+      await users.setPassword(user.username, password, auditOf(principal));
       return { username: user.username, passwordChanged: true };
     },
 
     /** An ISO date (end of that day, UTC) or time; null: never expires. */
     async setExpiry(principal: Principal, username: string, expiresAt: string | null): Promise<PublicUser> {
       const user = await inScope(principal, username);
-      return users.setExpiry(user.username, expiresAt, auditActor(principal));
+      return users.setExpiry(user.username, expiresAt, auditOf(principal));
     },
   };
 }

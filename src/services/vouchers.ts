@@ -4,7 +4,7 @@
 import { ForbiddenError } from '../errors.js';
 import { formatDuration } from '../policy/units.js';
 import type { Voucher, VoucherStore } from '../store/vouchers.js';
-import { allow, auditActor, MANAGERS, schoolFor, type Principal } from './principal.js';
+import { allow, auditActor, auditOf, MANAGERS, schoolFor, type Principal } from './principal.js';
 
 /** A teacher's vouchers last at most a school day, and a class's worth at once. */
 export const TEACHER_VOUCHER_MAX_SECONDS = 12 * 3600;
@@ -33,7 +33,7 @@ export function createVoucherService({ vouchers }: VoucherServiceDeps) {
         if (request.count > TEACHER_VOUCHER_MAX_COUNT) throw new ForbiddenError(`a teacher issues at most ${TEACHER_VOUCHER_MAX_COUNT} vouchers at once`);
       }
       const school = schoolFor(principal, request.school, 'issue vouchers');
-      return vouchers.create({ ...request, ...(school ? { school } : {}) }, auditActor(principal));
+      return vouchers.create({ ...request, ...(school ? { school } : {}) }, auditOf(principal));
     },
 
     async list(principal: Principal): Promise<Voucher[]> {

@@ -8,7 +8,7 @@ import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { checkPassword, normalizeUsername } from './users.js';
 import { slug, text } from './validate.js';
-import { writeAll, writeOne, type WriteOp } from './write.js';
+import { who, writeAll, writeOne, type Actor, type WriteOp } from './write.js';
 
 export const CONSOLE_ROLES = ['teacher', 'school-admin', 'region-admin'] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
@@ -64,13 +64,13 @@ export function publicAccount(account: Account): PublicAccount {
   return rest;
 }
 
-function createOp(account: Account, actor: string, action: string, detail: Record<string, unknown> = {}): WriteOp {
+function createOp(account: Account, actor: Actor, action: string, detail: Record<string, unknown> = {}): WriteOp {
   return {
     key: keys.account(account.username),
     mode: 'create',
     set: Object.fromEntries(Object.entries(account).filter(([, value]) => value !== undefined)),
     addTo: [[keys.accounts, account.username], ...(account.school ? [[keys.accountsOfSchool(account.school), account.username] as [string, string]] : [])],
-    audit: { actor, action, target: account.username, school: account.school, detail: { role: account.role, ...detail } },
+    audit: { ...who(actor), action, target: account.username, school: account.school, detail: { role: account.role, ...detail } },
     change: { entity: 'account', id: account.username },
   };
 }
@@ -86,12 +86,12 @@ export function createAccountStore(redis: Redis, checks: { requireSchool(id: str
     return account;
   }
 
-  async function update(account: Account, set: Record<string, string>, actor: string, action: string): Promise<void> {
+  async function update(account: Account, set: Record<string, string>, actor: Actor, action: string): Promise<void> {
     const failed = await writeOne(redis, {
       key: keys.account(account.username),
       mode: 'update',
       set,
-      audit: { actor, action, target: account.username, school: account.school },
+      audit: { ...who(actor), action, target: account.username, school: account.school },
       change: { entity: 'account', id: account.username },
     });
     if (failed) throw new NotFoundError(`console account "${account.username}" does not exist`);
@@ -102,7 +102,7 @@ export function createAccountStore(redis: Redis, checks: { requireSchool(id: str
     require,
 
     /** Creates the account; with `alsoWrite` (a Wi-Fi user for the same person) both or neither. */
-    async add(input: NewAccount, actor: string, alsoWrite: WriteOp[] = []): Promise<PublicAccount> {
+    async add(input: NewAccount, actor: Actor, alsoWrite: WriteOp[] = []): Promise<PublicAccount> {
       const role = consoleRole(input.role);
       const school = input.school ? slug(input.school, 'school id') : undefined;
       if (role !== 'region-admin' && !school) throw new ValidationError(`a ${role} belongs to a school`);
@@ -124,13 +124,13 @@ export function createAccountStore(redis: Redis, checks: { requireSchool(id: str
       return publicAccount(account);
     },
 
-    async setStatus(username: string, status: AccountStatus, actor: string): Promise<PublicAccount> {
+    async setStatus(username: string, status: AccountStatus, actor: Actor): Promise<PublicAccount> {
       const account = await require(username);
       await update(account, { status }, actor, status === 'disabled' ? 'account.disable' : 'account.enable');
       return publicAccount({ ...account, status });
     },
 
-    async setPassword(username: string, password: string, actor: string): Promise<void> {
+    async setPassword(username: string, password: string, actor: Actor): Promise<void> {
       const account = await require(username);
       checkPassword(password, MIN_CONSOLE_PASSWORD);
       await update(account, { passwordHash: await hashPassword(password), passwordChangedAt: new Date().toISOString() }, actor, 'account.passwd');

@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.js';
 import { mergePolicy, POLICY_FIELDS, validatePolicy, type Policy } from '../policy/fields.js';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
-import { writeOne } from './write.js';
+import { who, writeOne, type Actor } from './write.js';
 
 export interface PolicyView {
   role: string;
@@ -38,7 +38,7 @@ export function createPolicyStore(redis: Redis, checks: Checks) {
     view,
 
     /** Sets the named fields (merging with what is there) and clears the ones in `clear`. */
-    async set(role: string, school: string | undefined, fields: Policy, clear: string[], actor: string): Promise<PolicyView> {
+    async set(role: string, school: string | undefined, fields: Policy, clear: string[], actor: Actor): Promise<PolicyView> {
       await checks.requireRole(role);
       if (school) await checks.requireSchool(school);
       const valid = validatePolicy(fields);
@@ -50,7 +50,7 @@ export function createPolicyStore(redis: Redis, checks: Checks) {
         mode: 'upsert',
         set,
         unset: clear,
-        audit: { actor, action: 'policy.set', target: school ? `${role}@${school}` : role, school, detail: { set: valid, clear } },
+        audit: { ...who(actor), action: 'policy.set', target: school ? `${role}@${school}` : role, school, detail: { set: valid, clear } },
         change: { entity: 'policy', id: school ? `${role}@${school}` : role },
       });
       return view(role, school);

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { keys } from './keys.js';
 import { slug } from './validate.js';
-import { writeOne } from './write.js';
+import { who, writeOne, type Actor } from './write.js';
 
 export const BUILT_IN_ROLES = ['student', 'teacher', 'staff', 'guest'] as const;
 
@@ -19,14 +19,14 @@ export function createRoleStore(redis: Redis) {
       return name;
     },
 
-    async add(input: string, actor: string): Promise<string> {
+    async add(input: string, actor: Actor): Promise<string> {
       const name = slug(input, 'role name');
       if (await redis.sismember(keys.roles, name)) throw new ConflictError(`role "${name}" already exists`);
       await writeOne(redis, {
         key: keys.policy(name),
         mode: 'upsert',
         addTo: [[keys.roles, name]],
-        audit: { actor, action: 'role.add', target: name },
+        audit: { ...who(actor), action: 'role.add', target: name },
         change: { entity: 'role', id: name },
       });
       return name;

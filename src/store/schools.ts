@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { slug, text, timezone } from './validate.js';
-import { writeAll, writeOne, type WriteOp } from './write.js';
+import { who, writeAll, writeOne, type Actor, type WriteOp } from './write.js';
 
 export interface School {
   id: string;
@@ -60,7 +60,7 @@ export function createSchoolStore(redis: Redis) {
       return school;
     },
 
-    async add(input: SchoolInput, actor: string): Promise<School> {
+    async add(input: SchoolInput, actor: Actor): Promise<School> {
       const school: School = {
         id: slug(input.id, 'school id'),
         name: text(input.name, 'school name'),
@@ -73,7 +73,7 @@ export function createSchoolStore(redis: Redis) {
         mode: 'create',
         set: { ...school, mschapv2: school.mschapv2 ? '1' : '0' },
         addTo: [[keys.schools, school.id]],
-        audit: { actor, action: 'school.add', target: school.id, school: school.id, detail: { name: school.name, timezone: school.timezone } },
+        audit: { ...who(actor), action: 'school.add', target: school.id, school: school.id, detail: { name: school.name, timezone: school.timezone } },
         change: { entity: 'school', id: school.id },
       });
       if (failed) throw new ConflictError(`school "${school.id}" already exists`);
@@ -81,7 +81,7 @@ export function createSchoolStore(redis: Redis) {
     },
 
     /** Turning MS-CHAPv2 off also deletes the NT hashes kept for the school's users. */
-    async update(id: string, changes: SchoolChanges, actor: string, users: string[] = []): Promise<School> {
+    async update(id: string, changes: SchoolChanges, actor: Actor, users: string[] = []): Promise<School> {
       const set: Record<string, string> = {};
       if (changes.name !== undefined) set.name = text(changes.name, 'school name');
       if (changes.timezone !== undefined) set.timezone = timezone(changes.timezone);
@@ -90,9 +90,9 @@ export function createSchoolStore(redis: Redis) {
       if (changes.logo) set.logo = changes.logo;
       if (Object.keys(set).length === 0 && unset.length === 0) throw new ValidationError('nothing to change: name at least one of the name, time zone, MS-CHAPv2 or logo');
       const failures = await writeAll(redis, [
-        { key: keys.school(id), mode: 'update', set, unset, audit: { actor, action: 'school.set', target: id, school: id, detail: { ...set, ...(set.logo ? { logo: `${set.logo.length} characters` } : {}), ...(unset.length ? { cleared: unset } : {}) } }, change: { entity: 'school', id } },
+        { key: keys.school(id), mode: 'update', set, unset, audit: { ...who(actor), action: 'school.set', target: id, school: id, detail: { ...set, ...(set.logo ? { logo: `${set.logo.length} characters` } : {}), ...(unset.length ? { cleared: unset } : {}) } }, change: { entity: 'school', id } },
         ...(changes.mschapv2 === false ? users.map((username): WriteOp => ({
-          key: keys.user(username), mode: 'upsert', unset: ['ntHash'], audit: { actor, action: 'user.nthash-removed', target: username, school: id }, change: { entity: 'user', id: username },
+          key: keys.user(username), mode: 'upsert', unset: ['ntHash'], audit: { ...who(actor), action: 'user.nthash-removed', target: username, school: id }, change: { entity: 'user', id: username },
         })) : []),
       ]);
       if (failures.length > 0) throw new NotFoundError(`school "${id}" does not exist`);

@@ -5,6 +5,7 @@ import { isCodedError, ValidationError } from '../errors.js';
 import { generatePassword } from '../security/password.js';
 import { parseCsv } from './csv.js';
 import type { User, UserStore } from './users.js';
+import type { Actor } from './write.js';
 
 export const IMPORT_COLUMNS = ['username', 'name', 'role', 'school', 'password'] as const;
 
@@ -24,7 +25,7 @@ export interface ImportReport {
 
 export interface ImportOptions {
   dryRun: boolean;
-  actor: string;
+  actor: Actor;
   /** Every line belongs to this school: an empty school column means it, another one is an error. */
   school?: string | undefined;
 }

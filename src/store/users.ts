@@ -7,7 +7,7 @@ import { hashPassword } from '../security/password.js';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { expiry, slug, text } from './validate.js';
-import { writeAll, writeOne, type WriteOp } from './write.js';
+import { who, writeAll, writeOne, type Actor, type WriteOp } from './write.js';
 
 export type UserStatus = 'active' | 'disabled';
 
@@ -115,30 +115,30 @@ export function createUserStore(redis: Redis, checks: Checks) {
     return user;
   }
 
-  function createOp(user: User, actor: string, action: string): WriteOp {
+  function createOp(user: User, actor: Actor, action: string): WriteOp {
     return {
       key: keys.user(user.username),
       mode: 'create',
       set: Object.fromEntries(Object.entries(user).filter(([, value]) => value !== undefined)),
       addTo: [[keys.users, user.username], ...(user.school ? [[keys.usersOfSchool(user.school), user.username] as [string, string]] : [])],
-      audit: { actor, action, target: user.username, school: user.school, detail: { role: user.role } },
+      audit: { ...who(actor), action, target: user.username, school: user.school, detail: { role: user.role } },
       change: { entity: 'user', id: user.username },
     };
   }
 
-  async function update(user: User, change: { set?: Record<string, string>; unset?: string[] }, actor: string, action: string, detail?: Record<string, unknown>): Promise<void> {
+  async function update(user: User, change: { set?: Record<string, string>; unset?: string[] }, actor: Actor, action: string, detail?: Record<string, unknown>): Promise<void> {
     const failed = await writeOne(redis, {
       key: keys.user(user.username),
       mode: 'update',
       ...change,
-      audit: { actor, action, target: user.username, school: user.school, ...(detail ? { detail } : {}) },
+      audit: { ...who(actor), action, target: user.username, school: user.school, ...(detail ? { detail } : {}) },
       change: { entity: 'user', id: user.username },
     });
     if (failed) throw new NotFoundError(`user "${user.username}" does not exist`);
   }
 
   /** A new user, checked and hashed, as a write op (to be written alone or with an account). */
-  async function creation(input: NewUser, actor: string, action = 'user.add'): Promise<{ user: PublicUser; op: WriteOp }> {
+  async function creation(input: NewUser, actor: Actor, action = 'user.add'): Promise<{ user: PublicUser; op: WriteOp }> {
     const user = await prepare(input);
     user.passwordHash = await hashPassword(input.password);
     return { user: publicUser(user), op: createOp(user, actor, action) };
@@ -151,7 +151,7 @@ export function createUserStore(redis: Redis, checks: Checks) {
 
     creation,
 
-    async add(input: NewUser, actor: string): Promise<PublicUser> {
+    async add(input: NewUser, actor: Actor): Promise<PublicUser> {
       const { user, op } = await creation(input, actor);
       const failed = await writeOne(redis, op);
       if (failed) throw new ConflictError(`user "${user.username}" already exists`);
@@ -159,7 +159,7 @@ export function createUserStore(redis: Redis, checks: Checks) {
     },
 
     /** All or nothing: returns the usernames that already exist (then nothing was written). */
-    async addMany(users: { user: User; password: string }[], actor: string): Promise<string[]> {
+    async addMany(users: { user: User; password: string }[], actor: Actor): Promise<string[]> {
       const hashed = await Promise.all(users.map(async ({ user, password }) => ({ ...user, passwordHash: await hashPassword(password) })));
       const failures = await writeAll(redis, hashed.map((user) => createOp(user, actor, 'user.import')));
       return failures.map((failure) => hashed[failure.index]!.username);
@@ -173,12 +173,12 @@ export function createUserStore(redis: Redis, checks: Checks) {
       return new Set(usernames.filter((_, index) => rows[index]?.[1] === 1));
     },
 
-    async setStatus(username: string, status: UserStatus, actor: string): Promise<void> {
+    async setStatus(username: string, status: UserStatus, actor: Actor): Promise<void> {
       await update(await require(username), { set: { status } }, actor, status === 'disabled' ? 'user.disable' : 'user.enable');
     },
 
     /** An ISO date or time, or null: no expiry. */
-    async setExpiry(username: string, expiresAt: string | null, actor: string): Promise<PublicUser> {
+    async setExpiry(username: string, expiresAt: string | null, actor: Actor): Promise<PublicUser> {
       const user = await require(username);
       if (expiresAt === null) {
         await update(user, { unset: ['expiresAt'] }, actor, 'user.expiry', { expiresAt: null });
@@ -190,7 +190,7 @@ export function createUserStore(redis: Redis, checks: Checks) {
       return { ...publicUser(user), expiresAt: at };
     },
 
-    async setPassword(username: string, password: string, actor: string): Promise<void> {
+    async setPassword(username: string, password: string, actor: Actor): Promise<void> {
       const user = await require(username);
       checkPassword(password);
       const school = user.school ? await checks.requireSchool(user.school).catch(() => undefined) : undefined;

@@ -7,7 +7,7 @@ import { ValidationError } from '../errors.js';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { slug } from './validate.js';
-import { defineScript, writeAll } from './write.js';
+import { defineScript, who, writeAll, type Actor } from './write.js';
 
 const ALPHABET = 'ACDEFGHJKLMNPQRSTUVWXYZ2345679';
 const CODE_LENGTH = 10;
@@ -82,7 +82,7 @@ export function createVoucherStore(redis: Redis, checks: Checks) {
   defineScript(redis, 'mkRedeemVoucher', REDEEM, 2);
 
   return {
-    async create(input: { role: string; school?: string; duration: number; uses: number; count: number }, actor: string): Promise<Voucher[]> {
+    async create(input: { role: string; school?: string; duration: number; uses: number; count: number }, actor: Actor): Promise<Voucher[]> {
       const role = slug(input.role, 'role');
       await checks.requireRole(role);
       if (input.school) await checks.requireSchool(input.school);
@@ -98,7 +98,7 @@ export function createVoucherStore(redis: Redis, checks: Checks) {
         uses: input.uses,
         used: 0,
         batch,
-        createdBy: actor,
+        createdBy: who(actor).actor,
         createdAt: batch,
       }));
       const failures = await writeAll(redis, vouchers.map((voucher) => ({
@@ -106,7 +106,7 @@ export function createVoucherStore(redis: Redis, checks: Checks) {
         mode: 'create' as const,
         set: Object.fromEntries(Object.entries(voucher).map(([field, value]) => [field, String(value)])),
         addTo: [[keys.vouchers, voucher.code]] as [string, string][],
-        audit: { actor, action: 'voucher.create', target: voucher.code, school: voucher.school, detail: { role, batch } },
+        audit: { ...who(actor), action: 'voucher.create', target: voucher.code, school: voucher.school, detail: { role, batch } },
         change: { entity: 'voucher' as const, id: voucher.code },
       })));
       // 30^10 codes: a collision is practically impossible, but never overwrite one.

@@ -22,6 +22,14 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
+/** Who writes: an actor ("cli:root", "account:aliya"), or one with the address they acted from. */
+export type Actor = string | { actor: string; source?: string | undefined };
+
+/** The audit fields of an actor. */
+export function who(actor: Actor): Pick<AuditEntry, 'actor' | 'source'> {
+  return typeof actor === 'string' ? { actor } : { actor: actor.actor, ...(actor.source ? { source: actor.source } : {}) };
+}
+
 /** The stream fields of an audit entry (XADD field value …). */
 export function auditFields(entry: AuditEntry): string[] {
   return [

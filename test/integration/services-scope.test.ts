@@ -149,9 +149,11 @@ describe('what scope hides and narrows', () => {
     expect(absent).toBe('user "nobody" does not exist');
   });
 
-  it('gives a school admin their own school when none is named', async () => {
+  it('gives a school admin their own school when none is named, and audits who and from where', async () => {
     const added = await services.users.add(principals.adminA!, { username: 'implicit', role: 'student' });
     expect(added.school).toBe('sch-a');
+    const [entry] = await services.audit.list(root, { action: 'user.add', count: 1 });
+    expect(entry).toMatchObject({ actor: 'account:admin-a', source: '192.0.2.11', target: 'implicit', school: 'sch-a' });
     expect((await services.users.list(principals.adminA!)).every((user) => user.school === 'sch-a')).toBe(true);
     expect((await services.audit.list(principals.adminA!, { count: 500 })).every((entry) => entry.school === 'sch-a')).toBe(true);
   });
