@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { parseMac } from '../store/mac.js';
 import type { NasClient } from '../store/nas.js';
-import { Attr, type Frame } from './packet.js';
+import { Attr, Code, type Frame } from './packet.js';
 import type { AuthRecord } from './handlers/types.js';
 
 export type Outcome = 'accept' | 'reject' | 'drop';
@@ -19,7 +19,7 @@ function attributeText(frame: Frame, type: number): string | undefined {
 
 /** What the request itself says, for decisions a handler did not describe (drops before it). */
 function fromRequest(frame: Frame | undefined): Omit<AuthRecord, 'reason'> {
-  if (!frame || frame.code !== 1) return {};
+  if (!frame || frame.code !== Code.AccessRequest) return {};
   const calling = attributeText(frame, Attr.CallingStationId);
   return { user: attributeText(frame, Attr.UserName), mac: parseMac(calling) ?? calling };
 }
