@@ -86,7 +86,7 @@ describe('a link that points the release at the attacker (item 6)', () => {
     link.searchParams.set('link-login-only', `${attackerUrl}/login`);
     const page = await browser.newPage({ locale: 'ru-RU' });
     await page.goto(link.href);
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('Эта ссылка для входа пришла не от школьного Wi-Fi');
+    await expect(page.getByRole('alert').textContent({ timeout: 5000 })).resolves.toContain('Эта ссылка для входа пришла не от школьного Wi-Fi');
     expect(await page.getByLabel(/Пароль/).count()).toBe(0);
     expect(stolen).toEqual([]);
     await page.close();
