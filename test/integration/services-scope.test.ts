@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnforcementResult } from '../../src/enforcement/enforcer.js';
+import { verifyPassword } from '../../src/security/password.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import type { Principal } from '../../src/services/principal.js';
 import { createStore, type Store } from '../../src/store/index.js';
@@ -184,6 +185,17 @@ describe('what scope hides and narrows', () => {
       { entry: { actor: 'account:admin-a', action: 'users.get', code: 'MK_ERR_NOT_FOUND' }, message: 'users.get refused' },
       { entry: { actor: 'account:teacher-a', action: 'schools.add', code: 'MK_ERR_FORBIDDEN' }, message: 'schools.add refused' },
     ]);
+  });
+
+  it('lets an account change its own password only with the current one, and nobody else change theirs that way', async () => {
+    await services.accounts.create(root, { username: 'teacher-a', role: 'teacher', school: 'sch-a', password: 'first-password' });
+    await expect(services.accounts.changeOwnPassword(principals.teacherA!, 'wrong-password', 'second-password')).rejects.toMatchObject({ statusCode: 400 });
+    await services.accounts.changeOwnPassword(principals.teacherA!, 'first-password', 'second-password');
+    expect(await verifyPassword('second-password', (await store.accounts.get('teacher-a'))!.passwordHash)).toBe(true);
+    expect((await store.accounts.get('teacher-a'))!.passwordChangedAt).toBeDefined();
+    for (const who of ['root', 'portal', 'nas']) {
+      await expect(services.accounts.changeOwnPassword(principals[who]!, 'x', 'second-password')).rejects.toMatchObject({ statusCode: 403 });
+    }
   });
 
   it('lets a school admin manage only teachers, not another admin of their school', async () => {
