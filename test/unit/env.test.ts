@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
       trustProxy: false,
       redisCommandTimeoutMs: 1000,
       metrics: { allow: ['127.0.0.1', '::1'], token: undefined },
+      dns: { host: '0.0.0.0', port: undefined, upstream: undefined, blockAddresses: [] },
     });
   });
 
