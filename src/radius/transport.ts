@@ -110,7 +110,9 @@ export function createTransport(options: TransportOptions) {
     if (QUIET_DROPS.has(reason)) {
       log.debug({ peer: from, reason, ...detail }, 'radius request dropped');
     } else if (frame?.code === Code.AccessRequest) {
-      authLog.decision('drop', frame, nas, from, { ...record, reason }, detail);
+      // A decision that could not be sent in time is logged as the drop, naming what it was.
+      const decided = record && record.reason !== reason ? { decision: record.reason } : {};
+      authLog.decision('drop', frame, nas, from, { ...record, reason, message: undefined }, { ...detail, ...decided });
     } else {
       log.info({ event: 'drop', reason, code: frame ? CODE_NAMES[frame.code] : undefined, nas: nas?.address, peer: from, ...detail }, `radius request dropped: ${reason}`);
     }
