@@ -3,7 +3,8 @@ import { loadConfig } from '../../src/config/env.js';
 
 describe('configuration from the environment', () => {
   it('needs no variable at all: every one has a default', () => {
-    const config = loadConfig({}, '/srv/mektep');
+    // The resolver's defaults are checked with the resolver's own settings.
+    const { dns: _resolver, ...config } = loadConfig({}, '/srv/mektep');
     expect(config).toEqual({
       redisUrl: undefined,
       http: { host: '0.0.0.0', port: 8080 },
@@ -16,7 +17,6 @@ describe('configuration from the environment', () => {
       trustProxy: false,
       redisCommandTimeoutMs: 1000,
       metrics: { allow: ['127.0.0.1', '::1'], token: undefined },
-      dns: { host: '0.0.0.0', port: undefined, upstream: undefined, blockAddresses: [] },
     });
   });
 
