@@ -23,8 +23,11 @@ beforeAll(async () => {
   await fx.store.nas.add('10.40.0.1', { secret: SECRET, vendor: 'chilli', school: 'sch-r', nasId: 'ch-plain' }, 'test');
   await fx.store.nas.add('10.40.0.2', { secret: SECRET, vendor: 'chilli', school: 'sch-r', nasId: 'ch-signed', uamSecret: UAM_SECRET }, 'test');
   await fx.store.nas.add('10.50.0.2', { secret: SECRET, vendor: 'cisco', school: 'sch-r', loginUrl: 'https://192.0.2.1/login.html' }, 'test');
+  for (const [address, nasId] of [['10.50.0.3', 'wlc-a'], ['10.50.0.4', 'wlc-b']]) {
+    await fx.store.nas.add(address!, { secret: SECRET, vendor: 'cisco', school: 'sch-r', nasId: nasId!, loginUrl: 'https://192.0.2.9/login.html' }, 'test');
+  }
   await fx.store.users.add({ username: 'pupil-r', password: 'pupil-r-password', role: 'student', school: 'sch-r' }, 'test');
-  await waitFor(async () => (fx.app.nasDirectory.size() === 4 ? true : undefined), 2000, 'the NAS clients');
+  await waitFor(async () => (fx.app.nasDirectory.size() === 6 ? true : undefined), 2000, 'the NAS clients');
 });
 afterAll(async () => {
   await fx?.close();
@@ -64,6 +67,9 @@ describe('a crafted link cannot send the release elsewhere (item 6)', () => {
     expect(refused(await page(switchUrl('https://192.0.2.1/elsewhere')))).toBe(true);
     const release = await signIn(switchUrl('https://192.0.2.1/login.html'), false);
     expect(release.action).toBe('https://192.0.2.1/login.html');
+    // Two WLCs behind one virtual login URL: only the portal URL's own ?nasid= tells them apart.
+    expect(refused(await page(switchUrl('https://192.0.2.9/login.html')))).toBe(true);
+    expect((await page(`${switchUrl('https://192.0.2.9/login.html')}&nasid=wlc-b`)).statusCode).toBe(200);
   });
 
   it('checks CoovaChilli\'s md signature when the NAS has a uamsecret', async () => {

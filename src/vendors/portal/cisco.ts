@@ -10,6 +10,8 @@ export const ciscoPortal: PortalDialect = {
   detect: (query) => query.switch_url !== undefined,
   parse: (query) => compact({
     vendor: 'cisco' as const,
+    // The AP names no NAS; an operator can, in the portal URL configured on it (?nasid=…).
+    nasId: query.nasid,
     loginUrl: url(need(query, 'switch_url'), 'switch_url'),
     apMac: mac(query.ap_mac),
     clientMac: mac(query.client_mac),

@@ -8,6 +8,8 @@ export const fortinetPortal: PortalDialect = {
   detect: (query) => query.post !== undefined && query.magic !== undefined,
   parse: (query) => compact({
     vendor: 'fortinet' as const,
+    // The AP names no NAS; an operator can, in the portal URL configured on it (?nasid=…).
+    nasId: query.nasid,
     loginUrl: url(need(query, 'post'), 'post'),
     clientMac: mac(query.usermac),
     clientIp: ip(query.userip),

@@ -9,6 +9,8 @@ export const merakiPortal: PortalDialect = {
   detect: (query) => query.login_url !== undefined && (query.client_mac !== undefined || query.ap_mac !== undefined),
   parse: (query) => compact({
     vendor: 'meraki' as const,
+    // The AP names no NAS; an operator can, in the portal URL configured on it (?nasid=…).
+    nasId: query.nasid,
     loginUrl: url(need(query, 'login_url'), 'login_url'),
     originalUrl: query.continue_url,
     apMac: mac(query.ap_mac),
