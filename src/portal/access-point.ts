@@ -3,7 +3,7 @@
 // them: a link whose login URL is the attacker's own address would have the victim's one-time
 // credential posted there. The release therefore goes only to an AP the NAS record allows —
 // inside the NAS's address (IP or CIDR) or under the login URL configured for it — and a link
-// naming no known NAS is refused.
+// that leads to no known NAS is refused.
 import { BlockList, isIP } from 'node:net';
 import { parseNasAddress } from '../store/address.js';
 import type { NasDirectory } from '../store/nas-directory.js';
@@ -34,13 +34,13 @@ export function allowsLoginUrl(nas: NasClient, url: URL): boolean {
 }
 
 export function accessPointOf(directory: Pick<NasDirectory, 'byNasId' | 'byLoginUrl' | 'find'>, context: PortalContext): AccessPoint {
-  const named = context.nasId === undefined ? undefined : directory.byNasId(context.nasId);
-  if (context.nasId !== undefined && !named) return { refused: 'unknown-nas' };
+  const named = directory.byNasId(context.nasId);
   // UniFi is released by the controller stored on the NAS, never by the browser.
   if (!context.loginUrl) return named ? { nas: named } : { refused: 'unknown-nas' };
   const url = new URL(context.loginUrl);
   if (named) return allowsLoginUrl(named, url) ? { nas: named } : { refused: 'login-url-not-allowed' };
-  // Cisco, Meraki and Fortinet name no NAS: the login URL itself must lead to exactly one.
+  // No identifier, or one no NAS has (Aruba's per-AP name, an unset --nas-id): the login URL
+  // itself must lead to exactly one NAS, by its configured login URL or its address.
   const configured = directory.byLoginUrl(url);
   if (configured.length > 1) return { refused: 'ambiguous-login-url' };
   const ip = literalIp(url);
