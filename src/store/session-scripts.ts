@@ -23,7 +23,8 @@ end
 // (when the record has a client address) the NAS-scoped and the any-NAS address keys, then
 // (when a user is charged) the day and month usage keys.
 // ARGV: status, now (ms), lifetime (s), log size, session id, JSON of fields, number of indexes,
-// '1' when address keys follow, '1' when usage keys follow.
+// '1' when address keys follow, '1' when usage keys follow, how often (ms) an Interim-Update
+// refreshes the session's index entries.
 // Returns the usage of the day and month after this record.
 export const RECORD = `${FORGET}
 local key, all, log, countedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -68,16 +69,16 @@ if status == 'stop' then
 end
 
 local listed = cjson.encode(indexes)
-local stale = now - ttl * 1000
-local function touch(set)
-  redis.call('ZADD', set, now, id)
-  redis.call('ZREMRANGEBYSCORE', set, '-inf', '(' .. string.format('%.0f', stale))
-  redis.call('EXPIRE', set, ttl)
-end
--- Interim-Update of a known session with the same login and address: only the counters move.
+-- Index entries lag their session by up to ARGV[10] ms: they are kept that much longer.
+local lag = tonumber(ARGV[10])
+local stale = string.format('%.0f', now - ttl * 1000 - lag)
+local reindex = true
+-- Interim-Update of a known session with the same login and address: only the counters move,
+-- and its index entries only every few minutes (a few minutes' lag is nothing against 24 h).
 if status == 'interim' and redis.call('HGET', key, 'ipKey') == ipKey and redis.call('HGET', key, 'indexes') == listed then
   redis.call('HSET', key, 'inOctets', fields.inOctets, 'outOctets', fields.outOctets, 'updatedAt', now)
   if fields.sessionTime then redis.call('HSET', key, 'sessionTime', fields.sessionTime) end
+  reindex = now - tonumber(redis.call('HGET', key, 'indexedAt') or '0') >= lag
 else
   local before = redis.call('HGET', key, 'indexes')
   if before then
@@ -87,8 +88,14 @@ else
   redis.call('HSETNX', key, 'startedAt', now)
   redis.call('HSET', key, 'updatedAt', now, 'indexes', listed, 'ipKey', ipKey, 'ipAnyKey', ipAnyKey)
 end
-for _, set in ipairs(indexes) do touch(set) end
-touch(all)
+if reindex then
+  for _, set in ipairs({all, unpack(indexes)}) do
+    redis.call('ZADD', set, now, id)
+    redis.call('ZREMRANGEBYSCORE', set, '-inf', '(' .. stale)
+    redis.call('EXPIRE', set, ttl + math.ceil(lag / 1000))
+  end
+  redis.call('HSET', key, 'indexedAt', now)
+end
 redis.call('EXPIRE', key, ttl)
 if ipKey ~= '' then
   redis.call('SET', ipKey, id, 'EX', ttl)

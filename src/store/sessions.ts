@@ -16,6 +16,8 @@ import type { UsagePeriods } from '../policy/periods.js';
 export const SESSION_TTL_SECONDS = 24 * 3600;
 export const SESSION_LOG_MAX_ENTRIES = 200_000;
 const PAGE = 500;
+/** An Interim-Update moves its session's index scores at most this often. */
+const REINDEX_MS = 10 * 60 * 1000;
 
 export interface AccountingRecord {
   /** The NAS record (an address or a CIDR block). */
@@ -121,7 +123,7 @@ export function createSessionStore(redis: Redis) {
     const [today = '0', month = '0'] = await redis.mkAccounting(
       keyList.length, ...keyList,
       entry.status, String(now), String(SESSION_TTL_SECONDS), String(SESSION_LOG_MAX_ENTRIES), id,
-      JSON.stringify(fields), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0',
+      JSON.stringify(fields), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS),
     );
     return { today: Number(today), month: Number(month) };
   }
@@ -133,7 +135,7 @@ export function createSessionStore(redis: Redis) {
   }
 
   async function sessionsIn(setKey: string): Promise<Session[]> {
-    const live = Date.now() - SESSION_TTL_SECONDS * 1000;
+    const live = Date.now() - SESSION_TTL_SECONDS * 1000 - REINDEX_MS;
     return read((await redis.zrangebyscore(setKey, live, '+inf')).sort());
   }
 
