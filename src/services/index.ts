@@ -8,6 +8,7 @@ import { isCodedError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { createAccountService } from './accounts.js';
 import { createAuditService } from './audit.js';
+import { createContentService } from './content.js';
 import { createDeviceService } from './devices.js';
 import { createNasService } from './nas.js';
 import { createPolicyService } from './policies.js';
@@ -18,7 +19,7 @@ import { createUserService } from './users.js';
 import { createVoucherService } from './vouchers.js';
 
 export interface ServiceDeps {
-  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit'>;
+  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content'>;
   enforcer: Pick<Enforcer, 'applyPolicy' | 'disconnectUser' | 'disconnect'>;
   admit: Admit;
   /** Where refusals (403, and 404 for things out of scope) are logged, one info line each. */
@@ -54,6 +55,7 @@ export function createServices({ store, enforcer, admit, log }: ServiceDeps) {
     vouchers: logRefusals('vouchers', createVoucherService(store), log),
     sessions: logRefusals('sessions', createSessionService({ ...store, enforcer }), log),
     audit: logRefusals('audit', createAuditService(store), log),
+    content: logRefusals('content', createContentService(store), log),
   };
 }
 

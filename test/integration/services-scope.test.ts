@@ -102,6 +102,17 @@ const matrix: [string, Action, Outcome[], Outcome[]][] = [
   ['sessions.list', (s, p, side) => s.sessions.list(p, { school: school(side) }), ['ok', 'ok', 'ok', 'ok', F, F], ['ok', 'ok', F, F, F, F]],
   ['sessions.kick', async (s, p, side) => s.sessions.kick(p, await freshSession(side)), ['ok', 'ok', 'ok', F, F, F], ['ok', 'ok', N, F, F, F]],
   ['audit.list', (s, p, side) => s.audit.list(p, { school: school(side) }), ['ok', 'ok', 'ok', F, F, F], ['ok', 'ok', F, F, F, F]],
+  ['content.importCategory', (s, p) => s.content.importCategory(p, `cat-${next()}`, 'games.example\n', false), ['ok', 'ok', F, F, F, F], ['ok', 'ok', F, F, F, F]],
+  ['content.listCategories', (s, p) => s.content.listCategories(p), ['ok', 'ok', 'ok', F, F, F], ['ok', 'ok', 'ok', F, F, F]],
+  ['content.setProfile global', (s, p) => s.content.setProfile(p, 'lessons', undefined, { safeSearch: true }), ['ok', 'ok', F, F, F, F], ['ok', 'ok', F, F, F, F]],
+  ['content.setProfile school', (s, p, side) => s.content.setProfile(p, 'lessons', school(side), { youtube: 'strict' }), ['ok', 'ok', 'ok', F, F, F], ['ok', 'ok', F, F, F, F]],
+  ['content.listProfiles', (s, p) => s.content.listProfiles(p), ['ok', 'ok', 'ok', F, F, F], ['ok', 'ok', 'ok', F, F, F]],
+  ['content.addNetwork', (s, p, side) => s.content.addNetwork(p, `10.7.${next()}.0/24`, school(side), 'safe'), ['ok', 'ok', 'ok', F, F, F], ['ok', 'ok', F, F, F, F]],
+  ['content.listNetworks', (s, p) => s.content.listNetworks(p), ['ok', 'ok', 'ok', F, F, F], ['ok', 'ok', 'ok', F, F, F]],
+  ['content.removeNetwork', async (s, p, side) => {
+    const { network } = await services.content.addNetwork(root, `10.6.${next()}.0/24`, school(side), 'safe');
+    return s.content.removeNetwork(p, network);
+  }, ['ok', 'ok', 'ok', F, F, F], ['ok', 'ok', N, F, F, F]],
 ];
 
 beforeAll(async () => {
@@ -119,6 +130,8 @@ beforeAll(async () => {
   await services.accounts.create(root, { username: 'admin-b', role: 'school-admin', school: 'sch-b', password: 'admin-b-password' });
   await services.vouchers.issue(root, { role: 'guest', school: 'sch-b', duration: 3600, uses: 1, count: 2 });
   await freshDevice('other');
+  await services.content.setProfile(root, 'lessons', 'sch-b', { allowOnly: true });
+  await services.content.addNetwork(root, '10.5.0.0/24', 'sch-b', 'safe');
   await freshSession('other');
   await store.sessions.record({ nas: '10.1.0.1', sessionId: 'teacher-own', status: 'start', user: 'ta', role: 'teacher', school: 'sch-a', inOctets: 0, outOctets: 0 });
 });
@@ -138,7 +151,7 @@ describe('the permission matrix', () => {
       (error: { statusCode?: number; code?: string; message: string }) => ({ status: error.statusCode ?? 500, message: `${error.code}: ${error.message}` }),
     );
     expect(outcome.status, 'message' in outcome ? outcome.message : '').toBe(expected);
-    if (outcome.status === 'ok' && CONFINED.has(who)) expect(JSON.stringify(outcome.result)).not.toMatch(/sch-b|"ub"|"tb"|admin-b/);
+    if (outcome.status === 'ok' && CONFINED.has(who)) expect(JSON.stringify(outcome.result) ?? '').not.toMatch(/sch-b|"ub"|"tb"|admin-b/);
   });
 });
 

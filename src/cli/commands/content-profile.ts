@@ -63,8 +63,8 @@ export const contentProfileCommands: Command[] = [
     summary: 'Set a content profile region-wide, or a school’s override of it (only the fields given change; lists are replaced whole). Roles name their profile with `policy set <role> --content-profile <name>`.',
     options: { school: { type: 'string' }, ...Object.fromEntries(Object.keys(PROFILE_FLAGS).map((name) => [name, { type: 'string' as const }])) },
     positionals: 1,
-    async run({ store, actor }, input) {
-      const view = await store.content.profiles.set(input.positionals[0]!, str(input, 'school'), fieldsOf(input), actor);
+    async run({ services, principal }, input) {
+      const view = await services.content.setProfile(principal, input.positionals[0]!, str(input, 'school'), fieldsOf(input));
       return { json: view, text: show(view) };
     },
   },
@@ -74,10 +74,8 @@ export const contentProfileCommands: Command[] = [
     summary: 'Show a content profile as it applies (region-wide, or with a school’s override).',
     options: { school: { type: 'string' } },
     positionals: 1,
-    async run({ store }, input) {
-      const school = str(input, 'school');
-      if (school) await store.schools.require(school);
-      const view = await store.content.profiles.view(input.positionals[0]!, school);
+    async run({ services, principal }, input) {
+      const view = await services.content.viewProfile(principal, input.positionals[0]!, str(input, 'school'));
       return { json: view, text: show(view) };
     },
   },
@@ -86,8 +84,8 @@ export const contentProfileCommands: Command[] = [
     usage: '',
     summary: 'List the content profiles: built-in, stored, and school overrides (name@school).',
     positionals: 0,
-    async run({ store }) {
-      const ids = await store.content.profiles.list();
+    async run({ services, principal }) {
+      const ids = await services.content.listProfiles(principal);
       return { json: ids, text: ids.join('\n') };
     },
   },
@@ -97,10 +95,8 @@ export const contentProfileCommands: Command[] = [
     summary: 'Remove a stored profile or a school’s override (a built-in profile goes back to its defaults).',
     options: { school: { type: 'string' } },
     positionals: 1,
-    async run({ store, actor }, input) {
-      const school = str(input, 'school');
-      await store.content.profiles.remove(input.positionals[0]!, school, actor);
-      const id = `${input.positionals[0]!}${school ? `@${school}` : ''}`;
+    async run({ services, principal }, input) {
+      const id = await services.content.removeProfile(principal, input.positionals[0]!, str(input, 'school'));
       return { json: { removed: id }, text: `content profile ${id} removed` };
     },
   },

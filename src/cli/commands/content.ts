@@ -1,14 +1,11 @@
 // `mektep content …`: category lists, content profiles, network mappings, and `check`, which
 // explains a decision with the resolver's own code (store/content-resolver.ts, policy/content.ts).
-import { ValidationError } from '../../errors.js';
-import { decideContent, domainOfRule, type ContentDecision } from '../../policy/content.js';
+import type { ContentDecision } from '../../policy/content.js';
 import type { CategoryImport } from '../../store/content-categories.js';
-import type { DomainSet } from '../../store/content-domains.js';
-import { createListLookup } from '../../store/content-lists.js';
-import { createNetworkMatcher, createProfileResolver, type Asker, type ProfileChoice } from '../../store/content-resolver.js';
+import type { Asker, ProfileChoice } from '../../store/content-resolver.js';
 import { readInputFile, readStdin } from '../io.js';
 import { fields, table } from '../output.js';
-import { flag, required, str, type Command } from '../command.js';
+import { flag, required, str, UsageError, type Command } from '../command.js';
 import { contentProfileCommands } from './content-profile.js';
 
 function importText(report: CategoryImport): string {
@@ -55,10 +52,10 @@ export const contentCommands: Command[] = [
     summary: 'Import a category list (hosts file, plain domains, *. wildcards, Adblock ||name^, # and ! comments; - reads standard input) into a category, adding to it or --replace-ing it; reports lines read, domains kept and lines refused.',
     options: { replace: { type: 'boolean' } },
     positionals: 2,
-    async run({ store, actor }, input) {
+    async run({ services, principal }, input) {
       const [category, file] = input.positionals as [string, string];
       const text = file === '-' ? await readStdin('category list') : await readInputFile(file);
-      const report = await store.content.categories.import(category, text, flag(input, 'replace'), actor);
+      const report = await services.content.importCategory(principal, category, text, flag(input, 'replace'));
       return { json: report, text: importText(report) };
     },
   },
@@ -67,8 +64,8 @@ export const contentCommands: Command[] = [
     usage: '',
     summary: 'List the imported category lists with their sizes.',
     positionals: 0,
-    async run({ store }) {
-      const list = await store.content.categories.list();
+    async run({ services, principal }) {
+      const list = await services.content.listCategories(principal);
       return { json: list, text: table(['category', 'domains', 'updated'], list.map((entry) => [entry.name, entry.domains, entry.updatedAt])) };
     },
   },
@@ -77,8 +74,8 @@ export const contentCommands: Command[] = [
     usage: '<category>',
     summary: 'Remove a category list (profiles that block it then block nothing through it).',
     positionals: 1,
-    async run({ store, actor }, input) {
-      await store.content.categories.remove(input.positionals[0]!, actor);
+    async run({ services, principal }, input) {
+      await services.content.removeCategory(principal, input.positionals[0]!);
       return { json: { removed: input.positionals[0] }, text: `category ${input.positionals[0]} removed` };
     },
   },
@@ -89,8 +86,8 @@ export const contentCommands: Command[] = [
     summary: 'Map a network (NATed classroom, wired lab) to a school and content profile, for addresses without a RADIUS session.',
     options: { school: { type: 'string' }, profile: { type: 'string' } },
     positionals: 1,
-    async run({ store, actor }, input) {
-      const entry = await store.content.networks.add(input.positionals[0]!, required(input, 'school'), required(input, 'profile'), actor);
+    async run({ services, principal }, input) {
+      const entry = await services.content.addNetwork(principal, input.positionals[0]!, required(input, 'school'), required(input, 'profile'));
       return { json: entry, text: `${entry.network} → school ${entry.school}, profile ${entry.profile}` };
     },
   },
@@ -99,8 +96,8 @@ export const contentCommands: Command[] = [
     usage: '',
     summary: 'List the network mappings.',
     positionals: 0,
-    async run({ store }) {
-      const list = await store.content.networks.list();
+    async run({ services, principal }) {
+      const list = await services.content.listNetworks(principal);
       return { json: list, text: table(['network', 'school', 'profile'], list.map((entry) => [entry.network, entry.school, entry.profile])) };
     },
   },
@@ -109,8 +106,8 @@ export const contentCommands: Command[] = [
     usage: '<cidr>',
     summary: 'Remove a network mapping.',
     positionals: 1,
-    async run({ store, actor }, input) {
-      await store.content.networks.remove(input.positionals[0]!, actor);
+    async run({ services, principal }, input) {
+      await services.content.removeNetwork(principal, input.positionals[0]!);
       return { json: { removed: input.positionals[0] }, text: `${input.positionals[0]} removed` };
     },
   },
@@ -120,35 +117,16 @@ export const contentCommands: Command[] = [
     summary: "Explain what the resolver answers for a name: who asks, which profile applies and why, and the rule (and category) that decides.",
     options: { ip: { type: 'string' }, role: { type: 'string' }, school: { type: 'string' } },
     positionals: 1,
-    async run({ store }, input) {
-      const name = domainOfRule(input.positionals[0]!);
-      if (!name) throw new ValidationError(`"${input.positionals[0]}" is not a domain name`);
+    async run({ services, principal }, input) {
       const ip = str(input, 'ip');
       const role = str(input, 'role');
-      if ((ip === undefined) === (role === undefined)) throw new ValidationError('give --ip <client-ip> or --role <role>');
-      const resolver = createProfileResolver({
-        roleProfile: async (of, school) => (await store.policies.view(of, school)).effective.contentProfile,
-        profile: (profile, school) => store.content.profiles.view(profile, school),
-      });
-      let asker: Asker;
-      let network;
-      if (ip !== undefined) {
-        const session = await store.sessions.byIp(undefined, ip);
-        network = session ? undefined : createNetworkMatcher(await store.content.networks.list())(ip);
-        asker = session ? { user: session.user, role: session.role, school: session.school, via: 'session' } : network ? { via: 'network', network: network.network } : { via: 'unknown' };
-      } else {
-        const school = str(input, 'school');
-        if (school) await store.schools.require(school);
-        asker = { role: await store.roles.require(role!), ...(school ? { school } : {}), via: 'role' };
-      }
-      const choice = await resolver.choose(asker, network);
-      const sets = new Map<string, DomainSet>();
-      for (const category of choice.compiled.profile.blockCategories) sets.set(category, await store.content.categories.load(category));
-      const decision = decideContent(name, choice.compiled, createListLookup(sets));
-      const profileLine = `${choice.compiled.name} (${FROM[choice.from]})${choice.missing ? ` — "${choice.missing}" does not exist, so "safe" applies` : ''}`;
+      if ((ip === undefined) === (role === undefined)) throw new UsageError('give --ip <client-ip> or --role <role>');
+      const school = str(input, 'school');
+      const check = await services.content.check(principal, input.positionals[0]!, ip !== undefined ? { ip } : { role: role!, ...(school ? { school } : {}) });
+      const profileLine = `${check.profile} (${FROM[check.from]})${check.missing ? ` — "${check.missing}" does not exist, so "safe" applies` : ''}`;
       return {
-        json: { name, asker, profile: choice.compiled.name, from: choice.from, ...(choice.missing ? { missing: choice.missing } : {}), decision },
-        text: fields([['name', name], ['asking', askerText(asker, ip)], ['profile', profileLine], ['answer', decisionText(decision)]]),
+        json: check,
+        text: fields([['name', check.name], ['asking', askerText(check.asker, ip)], ['profile', profileLine], ['answer', decisionText(check.decision)]]),
       };
     },
   },
