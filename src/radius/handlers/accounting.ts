@@ -71,7 +71,7 @@ export function createAccountingHandler({ sessions, classes, schools, policies, 
     const presented = request.raw(Attr.Class);
     const verified = classes.verify(presented, nas.address);
     if (verified) return { ...(verified.kind === 'user' ? { user: verified.subject } : {}), role: verified.role, school: verified.school };
-    if (presented) log.info({ event: 'accounting-class-refused', nas: nas.address, ap: peer.address, sessionId }, 'accounting: Class not issued to this NAS; recorded without the login');
+    if (presented) log.info({ event: 'accounting-class-refused', nas: nas.address, ap: peer.address, sessionId }, 'accounting: Class not issued to this NAS; not used');
     // The session id belongs to this NAS (and AP): its stored login was verified when stored.
     const stored = await sessions.get(nas.address, sessionId, peer.address);
     return stored ? { user: stored.user, role: stored.role, school: stored.school } : {};
