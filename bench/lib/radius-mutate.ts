@@ -150,8 +150,9 @@ function sign(packet: Buffer, secret: string): void {
 function normalized(judge: Judge, type: number, value: Buffer, secret: string, authenticator: Buffer): string {
   if (type === A.UserPassword) return reveal(value, secret, authenticator);
   const text = value.toString('latin1');
-  const compact = text.trim().toLowerCase().replace(/[-:.\s]/g, '');
-  if (type === A.CallingStationId || (type === A.UserName && judge === 'mac')) return /^[0-9a-f]{12}$/.test(compact) ? `mac ${compact}` : `text ${text}`;
+  // Only the notations access points use count as a MAC (aa:bb:…, aa-bb-…, aabb.ccdd.eeff, aabbccddeeff).
+  const mac = /^\s*([0-9a-f]{2}([-:]?)[0-9a-f]{2}(\2[0-9a-f]{2}){4}|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})\s*$/i.test(text);
+  if (type === A.CallingStationId || (type === A.UserName && judge === 'mac')) return mac ? `mac ${text.trim().toLowerCase().replace(/[-:.]/g, '')}` : `text ${text}`;
   if (type === A.UserName && judge === 'voucher') return text.trim().toUpperCase().replace(/[\s-]/g, '');
   if (type === A.UserName && judge === 'user') return text.trim().toLowerCase().replace(/^.*\\/, '');
   return value.toString('hex');
@@ -188,7 +189,9 @@ function judge(seed: Seed, packet: Buffer, secret: string): Judgement {
   for (const type of [...seed.credentials, ...seed.secondary]) {
     const was = values(before, type);
     const now = values(sent, type);
-    const into = seed.credentials.includes(type) ? credentialChanges : otherChanges;
+    // A NAS that names another well-formed MAC in a MAC login speaks for that device.
+    const anotherDevice = seed.judge === 'mac' && type === A.CallingStationId && now[0]?.startsWith('mac ');
+    const into = seed.credentials.includes(type) && !anotherDevice ? credentialChanges : otherChanges;
     if (now.length === 0 && was.length > 0) into.push(`${NAMES[type]} removed`);
     else if (now.length > 0 && now[0] !== was[0]) into.push(`${NAMES[type]} ${was.length ? 'changed' : 'added'}${describe(type, now)}`);
     else if (now.some((value) => !was.includes(value))) otherChanges.push(`${NAMES[type]} with a later conflicting copy`);
