@@ -29,8 +29,12 @@ async function rebuild(redis: Redis, key: string, hash: Record<string, string>):
       if (hash[field] && (await redis.get(hash[field])) === `${hash.nas}|${hash.sessionId}`) write.set(hash[field], id, 'KEEPTTL');
     }
   }
+  // Layout 1 took the user from a bare User-Name when there was no Class (no role): such a
+  // session is now charged to nobody.
+  const user = hash.role ? hash.user : undefined;
+  if (hash.user && !user) write.hdel(target, 'user');
   const indexes = [keys.sessionsOfAp(hash.nas, ap)];
-  if (hash.user) indexes.push(keys.sessionsOfUser(hash.user));
+  if (user) indexes.push(keys.sessionsOfUser(user));
   if (hash.school) indexes.push(keys.sessionsOfSchool(hash.school));
   if (hash.mac) indexes.push(keys.sessionsOfMac(hash.mac));
   const score = Number(hash.updatedAt) || Date.now();

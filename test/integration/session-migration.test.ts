@@ -34,6 +34,8 @@ beforeAll(async () => {
   await redis.sadd('mk:roles', 'student', 'teacher', 'guest', 'staff');
   await layoutOneSession('10.20.0.1', 'old-1', { user: 'asel', school: 'sch-20', role: 'student', ip: '10.20.5.1', nasIp: '10.20.0.1', userName: 'asel' }, now - 60_000);
   await layoutOneSession('10.21.0.0/24', 'old-2', { school: 'sch-20', nasIp: '10.21.0.7', ip: '10.21.5.1' }, now - 30_000);
+  // Layout 1 charged a bare User-Name (no Class, so no role) to that user: no longer.
+  await layoutOneSession('10.20.0.1', 'old-3', { user: 'asel', school: 'sch-20', nasIp: '10.20.0.1' }, now - 10_000);
   // A member whose hash expired without a Stop: it must not survive the migration.
   await redis.sadd('mk:sessions', '10.20.0.1|gone');
   await redis.sadd('mk:sessions-of-user:asel', '10.20.0.1|gone');
@@ -48,12 +50,13 @@ describe('session table migration from layout 1', () => {
   it('turns every index into a sorted set by last update, with an expiry, dropping sessions gone', async () => {
     const redis = server.client();
     expect(await redis.type('mk:sessions')).toBe('zset');
-    expect(new Set(await redis.zrange('mk:sessions', 0, -1))).toEqual(new Set(['10.20.0.1|old-1', '10.21.0.0/24|10.21.0.7|old-2']));
+    expect(new Set(await redis.zrange('mk:sessions', 0, -1))).toEqual(new Set(['10.20.0.1|old-1', '10.20.0.1|old-3', '10.21.0.0/24|10.21.0.7|old-2']));
     expect(Number(await redis.zscore('mk:sessions-of-user:asel', '10.20.0.1|old-1'))).toBe(now - 60_000);
     expect(await redis.zrange('mk:sessions-of-user:asel', 0, -1)).toEqual(['10.20.0.1|old-1']);
+    expect(await redis.hget('mk:session:10.20.0.1%7Cold-3', 'user')).toBeNull();
     expect(await redis.ttl('mk:sessions-of-user:asel')).toBeGreaterThan(0);
     expect(await redis.exists('mk:sessions-of-nas:10.20.0.1')).toBe(0);
-    expect(await redis.zrange('mk:sessions-of-ap:10.20.0.1:10.20.0.1', 0, -1)).toEqual(['10.20.0.1|old-1']);
+    expect(await redis.zrange('mk:sessions-of-ap:10.20.0.1:10.20.0.1', 0, -1)).toEqual(['10.20.0.1|old-1', '10.20.0.1|old-3']);
   });
 
   it('finds, updates and closes the migrated sessions as new ones, without counting their totals again', async () => {
@@ -67,6 +70,6 @@ describe('session table migration from layout 1', () => {
     expect(usage.today).toBe(500);
     const closed = await store.sessions.closeAccessPoint({ nas: '10.21.0.0/24', ap: '10.21.0.7' }, Date.now(), 'NAS-Reboot');
     expect(closed).toEqual({ closed: 1, joined: false });
-    expect((await store.sessions.list()).map((session) => session.id)).toEqual(['10.20.0.1|old-1']);
+    expect((await store.sessions.list()).map((session) => session.id)).toEqual(['10.20.0.1|old-1', '10.20.0.1|old-3']);
   });
 });
