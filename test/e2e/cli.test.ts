@@ -76,8 +76,8 @@ describe('mektep CLI', () => {
     expect(await verifyPassword('correct horse battery', (await store.accounts.get('director'))!.passwordHash)).toBe(true);
     expect(await store.users.get('director')).toBeUndefined();
     const teacher = await runCli(['admin', 'create', 'teacher1', '--role', 'teacher', '--password-stdin'], env, 'long-enough-pw');
-    expect(teacher.code).toBe(1);
-    expect(teacher.stderr).toContain('mektep admin create: a teacher belongs to a school\n');
+    expect(teacher.code).toBe(2);
+    expect(teacher.stderr).toContain('mektep admin create: a teacher belongs to a school: give --school <id>\nUsage: mektep admin create');
     const noTty = await runCli(['admin', 'create', 'someone'], env);
     expect(noTty.code).toBe(1);
     const missingRole = await runCli(['user', 'add', 'x2'], env);

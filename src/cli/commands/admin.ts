@@ -1,7 +1,7 @@
 import type { PublicAccount } from '../../store/accounts.js';
 import { newPassword } from '../io.js';
 import { table } from '../output.js';
-import { flag, str, type Command } from '../command.js';
+import { flag, str, UsageError, type Command } from '../command.js';
 
 function accountTable(accounts: PublicAccount[]): string {
   return table(['USERNAME', 'NAME', 'ROLE', 'SCHOOL', 'STATUS'], accounts.map((account) => [account.username, account.name, account.role, account.school, account.status]));
@@ -15,13 +15,15 @@ export const adminCommands: Command[] = [
     options: { school: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'wifi-role': { type: 'string' }, 'password-stdin': { type: 'boolean' } },
     positionals: 1,
     async run({ services, principal }, input) {
+      const role = str(input, 'role') ?? 'region-admin';
+      if (role !== 'region-admin' && str(input, 'school') === undefined) throw new UsageError(`a ${role} belongs to a school: give --school <id>`);
       const password = await newPassword(flag(input, 'password-stdin'));
       const optional = Object.fromEntries((['school', 'name'] as const).flatMap((name) => (str(input, name) === undefined ? [] : [[name, str(input, name)!]])));
       const wifiRole = str(input, 'wifi-role');
       const account = await services.accounts.create(principal, {
         username: input.positionals[0]!,
         password,
-        role: str(input, 'role') ?? 'region-admin',
+        role,
         ...optional,
         ...(wifiRole === undefined ? {} : { wifiRole }),
       });
