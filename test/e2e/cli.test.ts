@@ -106,6 +106,15 @@ describe('mektep CLI', () => {
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('role "pilot" does not exist') });
   });
 
+  it('finds users by part of their name in any case, and sets or clears an expiry', async () => {
+    expect((await json(['user', 'list', '--search', 'АРУЖ'])).body).toEqual([expect.objectContaining({ username: 'aruzhan' })]);
+    expect((await json(['user', 'list', '--search', 'nobody-like-this'])).body).toEqual([]);
+    expect((await json(['user', 'expire', 'aruzhan', '2028-01-31'])).body).toMatchObject({ username: 'aruzhan', expiresAt: '2028-01-31T23:59:59.000Z' });
+    const never = await json(['user', 'expire', 'aruzhan', 'never']);
+    expect(never.body.expiresAt).toBeUndefined();
+    expect((await createStore(server.client()).users.get('aruzhan'))?.expiresAt).toBeUndefined();
+  });
+
   it('imports a CSV whole, or reports each bad line and imports nothing', async () => {
     const good = join(tmp, 'good.csv');
     writeFileSync(good, 'username,name,role,school,password\nst1,Student 1,student,sch-1,\nst2,Student 2,student,sch-1,pass-word\n');
