@@ -28,6 +28,7 @@ export const EnvSchema = Type.Object({
   DNS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   DNS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   DNS_UPSTREAM: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:\\[\\], ]+$', description: 'upstream resolvers as ip[:port] separated by commas ([v6]:port for IPv6)' })),
+  DNS_CLIENT_RATE: Type.Integer({ default: 2000, minimum: 0, maximum: 1_000_000, description: 'queries a second one client address may send (bursts of twice that); 0: no limit' }),
   DNS_BLOCK_ADDRESS: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:, ]+$', description: 'the block page address: an IPv4 address, an IPv6 address, or one of each separated by a comma' })),
 });
 type Env = Static<typeof EnvSchema>;
@@ -49,7 +50,7 @@ export interface Config {
   /** Who may read /metrics: client addresses (IP or CIDR), or anyone with the bearer token. */
   metrics: { allow: string[]; token: string | undefined };
   /** The content-filtering resolver; off without a port. */
-  dns: { host: string; port: number | undefined; upstream: string | undefined; blockAddresses: string[] };
+  dns: { host: string; port: number | undefined; upstream: string | undefined; blockAddresses: string[]; clientRate: number };
 }
 
 /** Variables whose values are never repeated in an error message. */
@@ -143,6 +144,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     trustProxy: trustProxyOf(valid.TRUST_PROXY),
     redisCommandTimeoutMs: valid.REDIS_COMMAND_TIMEOUT_MS,
     metrics: { allow: metricsAllow, token: valid.METRICS_TOKEN },
-    dns: { host: valid.DNS_HOST, port: valid.DNS_PORT, upstream: valid.DNS_UPSTREAM, blockAddresses: blockAddressesOf(valid.DNS_BLOCK_ADDRESS, publicUrl) },
+    dns: { host: valid.DNS_HOST, port: valid.DNS_PORT, upstream: valid.DNS_UPSTREAM, blockAddresses: blockAddressesOf(valid.DNS_BLOCK_ADDRESS, publicUrl), clientRate: valid.DNS_CLIENT_RATE },
   };
 }

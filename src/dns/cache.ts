@@ -66,7 +66,8 @@ export function createAnswerCache({ resolve, now, maxTtlSeconds = 60, maxEntries
   }
 
   return {
-    async lookup(question: Question): Promise<CachedAnswer> {
+    /** A hit answers at once; a miss once the upstream has. */
+    lookup(question: Question): CachedAnswer | Promise<CachedAnswer> {
       const key = keyOf(question);
       const at = now();
       const entry = entries.get(key);

@@ -8,9 +8,9 @@ import { decideContent, type CategoryLookup, type ContentDecision } from '../pol
 import type { ContentNetwork } from '../store/content-networks.js';
 import type { Asker, ProfileResolver } from '../store/content-resolver.js';
 import { unmapIp } from '../store/address.js';
-import type { AnswerCache } from './cache.js';
-import type { ClientDirectory } from './clients.js';
-import { decodeQuery, encodeReply, RCODE, truncated, type Answer, type Query } from './codec.js';
+import type { AnswerCache, CachedAnswer } from './cache.js';
+import type { ClientDirectory, ClientEntry } from './clients.js';
+import { decodeQuery, encodeReply, RCODE, truncated, type Answer, type Query, type Reply } from './codec.js';
 
 /** Short, so that unblocking a site reaches clients soon. */
 const BLOCK_TTL_SECONDS = 30;
@@ -35,7 +35,7 @@ export interface ResolverDeps {
   log: Logger;
 }
 
-function blockReply(query: Query, addresses: ResolverDeps['blockAddresses']): Parameters<typeof encodeReply>[1] {
+function blockReply(query: Query, addresses: ResolverDeps['blockAddresses']): Reply {
   // No block page address known: say the name does not exist.
   if (!addresses.v4 && !addresses.v6) return { rcode: RCODE.NXDOMAIN };
   const { name, type } = query.question;
@@ -52,7 +52,7 @@ function label(decision: ContentDecision): string {
 export function createResolver(deps: ResolverDeps) {
   const { cache, counters, log } = deps;
 
-  async function reply(query: Query, decision: ContentDecision): Promise<Parameters<typeof encodeReply>[1]> {
+  function reply(query: Query, decision: ContentDecision): Reply | Promise<Reply> {
     const { question } = query;
     switch (decision.action) {
       case 'nxdomain':
@@ -62,19 +62,24 @@ export function createResolver(deps: ResolverDeps) {
       case 'rewrite': {
         const cname = { type: 'CNAME', name: question.name, ttl: REWRITE_TTL_SECONDS, class: 'IN', data: decision.target } as Answer;
         if (question.type === 'CNAME') return { rcode: RCODE.NOERROR, answers: [cname] };
-        const target = await cache.lookup({ name: decision.target, type: question.type, class: 'IN' });
-        return { rcode: target.rcode, answers: [cname, ...target.answers], authorities: target.authorities };
+        const withTarget = (target: CachedAnswer): Reply => ({ rcode: target.rcode, answers: [cname, ...target.answers], authorities: target.authorities });
+        const target = cache.lookup({ name: decision.target, type: question.type, class: 'IN' });
+        return target instanceof Promise ? target.then(withTarget) : withTarget(target);
       }
       case 'allow':
         return cache.lookup(question);
     }
   }
 
-  async function profileOf(ip: string) {
-    const found = deps.clients.who(ip);
-    const who = found instanceof Promise ? await found : found;
+  // Both steps are in memory once warm; a promise only on a first sight or after a change.
+  function chooseFor(ip: string, who: ClientEntry | undefined) {
     const asker: Asker = who ? { ...who, via: 'session' } : { via: 'unknown' };
     return deps.profiles.choose(asker, who ? undefined : deps.network(ip));
+  }
+
+  function profileOf(ip: string) {
+    const who = deps.clients.who(ip);
+    return who instanceof Promise ? who.then((found) => chooseFor(ip, found)) : chooseFor(ip, who);
   }
 
   return async function answer(message: Buffer, peer: string, over: 'udp' | 'tcp'): Promise<Buffer | undefined> {
@@ -93,7 +98,8 @@ export function createResolver(deps: ResolverDeps) {
       if ((query.question.class ?? 'IN') !== 'IN') {
         bytes = encodeReply(query, { rcode: RCODE.REFUSED });
       } else {
-        const choice = await profileOf(ip);
+        const pending = profileOf(ip);
+        const choice = pending instanceof Promise ? await pending : pending;
         const profile = choice.compiled.name;
         const decision = decideContent(query.question.name, choice.compiled, deps.lookup);
         counters.query(profile, decision.action);
@@ -102,7 +108,8 @@ export function createResolver(deps: ResolverDeps) {
           // Names only at debug: which sites a pupil asks for is nobody's business by default.
           log.debug({ client: ip, name: query.question.name, profile, rule: label(decision) }, 'dns blocked');
         }
-        bytes = encodeReply(query, await reply(query, decision));
+        const answered = reply(query, decision);
+        bytes = encodeReply(query, answered instanceof Promise ? await answered : answered);
       }
     } catch (error) {
       counters.upstreamFailed();

@@ -52,11 +52,19 @@ function createCounters(registry: Registry, log: Logger) {
     if (minute.queries + minute.dropped > 0) log.info(minute, 'dns summary');
     minute = { queries: 0, blocked: 0, dropped: 0, failures: 0 };
   }, SUMMARY_INTERVAL_MS).unref();
+  // Label children looked up once per combination (a handful of profiles × actions).
+  const children = new Map<string, { inc(): void }>();
+  const child = (counter: Counter<'profile' | 'action'> | Counter<'profile' | 'category'>, a: string, b: string) => {
+    const key = `${counter === queries ? 'q' : 'b'}|${a}|${b}`;
+    let found = children.get(key);
+    if (!found) children.set(key, (found = counter.labels(a, b)));
+    return found;
+  };
   return {
     stop: () => clearInterval(summary),
     counters: {
-      query: (profile: string, action: string) => void (queries.inc({ profile, action }), minute.queries++),
-      blocked: (profile: string, category: string) => void (blocked.inc({ profile, category }), minute.blocked++),
+      query: (profile: string, action: string) => void (child(queries, profile, action).inc(), minute.queries++),
+      blocked: (profile: string, category: string) => void (child(blocked, profile, category).inc(), minute.blocked++),
       dropped: (reason: string) => void (dropped.inc({ reason }), minute.dropped++),
       upstreamFailed: () => void (failures.inc(), minute.failures++),
     },
@@ -101,7 +109,7 @@ export default fp<Config['dns']>(
 
     const upstream = createUpstream({ servers });
     const cache = createAnswerCache({ resolve: (question) => upstream.resolve(question), now: Date.now });
-    const limiter = createRateLimiter({ now: Date.now });
+    const limiter = createRateLimiter({ perSecond: options.clientRate, burst: options.clientRate * 2, now: Date.now });
     const sweep = setInterval(() => limiter.sweep(), 60_000).unref();
     const { counters, stop } = createCounters(app.metrics.registry, log);
     const registers = [app.metrics.registry];
@@ -121,7 +129,7 @@ export default fp<Config['dns']>(
       lookup: lists.lookup,
       cache,
       blockAddresses: { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}) },
-      allow: (client) => limiter.allow(client),
+      allow: options.clientRate > 0 ? (client) => limiter.allow(client) : () => true,
       counters,
       log,
     });

@@ -34,6 +34,9 @@ const UNKNOWN_CLIENT_ROLE = 'guest';
 
 export function createProfileResolver(sources: ProfileSources) {
   const compiled = new Map<string, Promise<{ compiled: CompiledProfile; missing?: string }>>();
+  // Settled choices by who asks, so the resolver's hot path takes them without a promise.
+  const settled = new Map<string, ProfileChoice>();
+  let generation = 0;
 
   function byName(name: string, school?: string) {
     const key = `${name}@${school ?? ''}`;
@@ -54,16 +57,31 @@ export function createProfileResolver(sources: ProfileSources) {
     return { ...result, from: named ? 'role-policy' : defaultFrom };
   }
 
+  async function choose(asker: Asker, network?: ContentNetwork): Promise<ProfileChoice> {
+    if (asker.role) return forRole(asker.role, asker.school, 'role-default');
+    if (network) return { ...(await byName(network.profile, network.school)), from: 'network' };
+    return forRole(UNKNOWN_CLIENT_ROLE, undefined, 'guest-default');
+  }
+
   return {
     byName,
-    async choose(asker: Asker, network?: ContentNetwork): Promise<ProfileChoice> {
-      if (asker.role) return forRole(asker.role, asker.school, 'role-default');
-      if (network) return { ...(await byName(network.profile, network.school)), from: 'network' };
-      return forRole(UNKNOWN_CLIENT_ROLE, undefined, 'guest-default');
+    /** The profile for who asks: at once when chosen before, else once it is read. */
+    choose(asker: Asker, network?: ContentNetwork): ProfileChoice | Promise<ProfileChoice> {
+      const key = asker.role ? `r|${asker.role}|${asker.school ?? ''}` : network ? `n|${network.network}` : 'u';
+      const known = settled.get(key);
+      if (known) return known;
+      const started = generation;
+      return choose(asker, network).then((choice) => {
+        // Kept only if nothing changed while it was read.
+        if (started === generation) settled.set(key, choice);
+        return choice;
+      });
     },
     /** Profiles or policies changed: compile again on next use. */
     clear(): void {
       compiled.clear();
+      settled.clear();
+      generation++;
     },
   };
 }

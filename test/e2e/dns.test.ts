@@ -8,6 +8,7 @@ import { dig, startDnsmasq, type Dnsmasq } from '../helpers/dns.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 import { runCli, waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
+import { createSessionAnnouncer } from '../../src/store/session-announcements.js';
 
 const SECRET = 'dns-test-secret';
 const BLOCK = '10.66.0.1';
@@ -119,6 +120,17 @@ describe('the filtering resolver', () => {
     expect(addresses(await dig(port, '127.0.0.70', 'exam.example'))).toEqual(['A 10.9.0.5']);
     expect(addresses(await dig(port, '127.0.0.200', 'wikipedia.org'))).toEqual(['A 10.9.0.6']);
     expect(addresses(await dig(port, '127.0.0.200', 'adult.mektep.test'))).toEqual([`A ${BLOCK}`]);
+  });
+
+  it('moves an address to its new person at once on a session announcement, and back on Stop', async () => {
+    const announce = createSessionAnnouncer(fixture.server.client());
+    const ip = '127.0.0.31';
+    expect(addresses(await dig(port, ip, 'adult.mektep.test'))).toEqual([`A ${BLOCK}`]);
+    // Well inside the 5 s the directory remembers "no session here": only the announcement can explain a change.
+    await announce({ nas: '127.0.0.1', sessionId: 'announced-1', status: 'start', ip, user: 'dana', role: 'teacher', school: 'sch-1' });
+    await waitFor(async () => (addresses(await dig(port, ip, 'adult.mektep.test'))[0] === 'A 10.9.0.66' ? true : undefined), 2000, 'the teacher profile');
+    await announce({ nas: '127.0.0.1', sessionId: 'announced-1', status: 'stop' });
+    await waitFor(async () => (addresses(await dig(port, ip, 'adult.mektep.test'))[0] === `A ${BLOCK}` ? true : undefined), 2000, 'the guest profile');
   });
 
   it('answers NXDOMAIN for the DoH canary', async () => {
