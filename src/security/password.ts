@@ -37,7 +37,7 @@ export const RADIUS_LANE: PasswordLane = { kind: 'radius' };
 export const PasswordBusyError = createError<'MK_ERR_PASSWORD_BUSY', 503, []>('MK_ERR_PASSWORD_BUSY', 'Too many password checks are waiting; try again in a moment', 503);
 
 export interface SchedulerLimits {
-  /** Checks running at once: libuv's thread pool (4 unless UV_THREADPOOL_SIZE says otherwise). */
+  /** Checks running at once: the size of libuv's thread pool (4 by default), where scrypt runs. */
   slots: number;
   /** Portal checks running at once; the rest of the slots are kept for RADIUS. */
   portalSlots: number;
