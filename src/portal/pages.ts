@@ -2,6 +2,7 @@
 // one-line message (errors, "not online", …), both in the person's language.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NasClient } from '../store/nas.js';
+import type { AccessPointRefusal } from './access-point.js';
 import type { PortalContext } from './context.js';
 import type { Messages } from './messages/en.js';
 import { messagesOf, renderPage } from './render.js';
@@ -10,6 +11,12 @@ import { isPrivateMac } from './sign-in.js';
 export function messagePage(request: FastifyRequest, reply: FastifyReply, key: keyof Messages, status: number): FastifyReply {
   const t = messagesOf(request);
   return renderPage(request, reply, { template: 'portal/message.eta', status, data: { heading: t.heading, message: t[key], alert: status >= 400 } });
+}
+
+/** A link that leads to no access point Mektep may release to: logged, and said in the person's language. */
+export function notOurAccessPointPage(request: FastifyRequest, reply: FastifyReply, context: PortalContext, reason: AccessPointRefusal): FastifyReply {
+  request.log.info({ vendor: context.vendor, nasId: context.nasId, loginUrl: context.loginUrl, mac: context.clientMac, reason }, 'portal: link refused, not from a known access point');
+  return messagePage(request, reply, 'errorUnknownAccessPoint', 400);
 }
 
 export interface LoginPageExtra {

@@ -9,12 +9,12 @@ import { isCodedError } from '../../errors.js';
 import { detectDialect } from '../../vendors/portal/index.js';
 import { accessPointOf } from '../access-point.js';
 import { signContext, verifyContext, type PortalContext } from '../context.js';
-import { loginPage, messagePage } from '../pages.js';
+import { loginPage, messagePage, notOurAccessPointPage } from '../pages.js';
 import { safeContinueUrl } from '../urls.js';
 
 // Every redirect parameter is one string: a duplicated one (an array) or an over-long one is a
 // 400 page, not a crash in a vendor's parser.
-export const REDIRECT_QUERY = Type.Record(Type.String(), Type.String({ maxLength: 2048 }));
+const REDIRECT_QUERY = Type.Record(Type.String(), Type.String({ maxLength: 2048 }));
 const UNIFI_PARAMS = Type.Object({ site: Type.String({ maxLength: 64 }) });
 
 type Query = Record<string, string>;
@@ -34,7 +34,7 @@ export function entryRoutes(app: FastifyInstance, config: Config) {
       const context = await verifyContext(query.ctx, app.sessionSecret);
       if (typeof context === 'string') return messagePage(request, reply, context === 'expired' ? 'errorExpiredPage' : 'errorBadRequest', 400);
       const point = accessPointOf(app.nasDirectory, context);
-      if ('refused' in point) return messagePage(request, reply, 'errorUnknownAccessPoint', 400);
+      if ('refused' in point) return notOurAccessPointPage(request, reply, context, point.refused);
       return loginPage(app, request, reply, { context, token: query.ctx, nas: point.nas });
     }
     const path = request.url.split('?')[0] ?? '/';
@@ -52,10 +52,7 @@ export function entryRoutes(app: FastifyInstance, config: Config) {
       return messagePage(request, reply, 'errorBadRequest', 400);
     }
     const point = accessPointOf(app.nasDirectory, context);
-    if ('refused' in point) {
-      request.log.info({ vendor: context.vendor, nasId: context.nasId, loginUrl: context.loginUrl, reason: point.refused }, 'portal: link refused, not from a known access point');
-      return messagePage(request, reply, 'errorUnknownAccessPoint', 400);
-    }
+    if ('refused' in point) return notOurAccessPointPage(request, reply, context, point.refused);
     if (dialect.authentic && !dialect.authentic(askedUrls(request, config.publicUrl), point.nas)) {
       request.log.info({ vendor: context.vendor, nas: point.nas.address, reason: 'bad-signature' }, 'portal: link refused, its signature is missing or wrong');
       return messagePage(request, reply, 'errorBadRequest', 400);

@@ -7,7 +7,7 @@ import type { Release } from '../../vendors/portal/types.js';
 import { accessPointOf } from '../access-point.js';
 import { verifyContext } from '../context.js';
 import { messagesOf, renderPage } from '../render.js';
-import { loginPage, messagePage } from '../pages.js';
+import { loginPage, messagePage, notOurAccessPointPage } from '../pages.js';
 import type { SignIn } from '../sign-in.js';
 import { authorizeOnController } from '../unifi-controller.js';
 
@@ -46,10 +46,7 @@ export function loginRoutes(app: FastifyInstance, signIn: SignIn) {
     if (typeof context === 'string') return messagePage(request, reply, context === 'expired' ? 'errorExpiredPage' : 'errorBadRequest', 400);
     // Checked again: the NAS record may have changed since the page was given.
     const point = accessPointOf(app.nasDirectory, context);
-    if ('refused' in point) {
-      request.log.info({ vendor: context.vendor, nasId: context.nasId, reason: point.refused }, 'portal: sign-in refused, not from a known access point');
-      return messagePage(request, reply, 'errorUnknownAccessPoint', 400);
-    }
+    if ('refused' in point) return notOurAccessPointPage(request, reply, context, point.refused);
     const { nas } = point;
     const result = await signIn(context, nas, { username: body.username ?? '', password: body.password ?? '', remember: body.remember === '1' }, request.ip);
     if (!result.ok) {
