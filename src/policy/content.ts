@@ -46,17 +46,21 @@ export function normaliseName(name: string): string {
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
-const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
+// Two or more labels of letters, digits, "_" and inner "-" (1-63 each), 253 characters at
+// most, the last not all digits (that would be an IPv4 address): one regex, no split.
+const NAME = /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+(?!\d+$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+// eslint-disable-next-line no-control-regex -- ASCII names skip the (slower) IDN conversion
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** A rule's domain in list form ("*.x" and ".x" mean x and below), or undefined when it is not one. */
 export function domainOfRule(input: string): string | undefined {
-  const bare = normaliseName(input.trim()).replace(/^\*?\./, '');
-  // eslint-disable-next-line no-control-regex -- ASCII names skip the (slower) IDN conversion
-  const ascii = /^[\x00-\x7f]*$/.test(bare) ? bare : domainToASCII(bare);
-  if (!ascii || ascii.length > 253) return undefined;
-  const labels = ascii.split('.');
-  // An all-digit last label is an IPv4 address, not a name.
-  return labels.length >= 2 && !/^\d+$/.test(labels.at(-1)!) && labels.every((label) => LABEL.test(label)) ? ascii : undefined;
+  let bare = normaliseName(input.trim());
+  if (bare.startsWith('*.')) bare = bare.slice(2);
+  else if (bare.startsWith('.')) bare = bare.slice(1);
+  if (NAME.test(bare)) return bare;
+  if (ASCII.test(bare)) return undefined;
+  const ascii = domainToASCII(bare);
+  return ascii && NAME.test(ascii) ? ascii : undefined;
 }
 
 /** Throws a ValidationError naming the first bad field; domains come back in list form. */

@@ -57,7 +57,11 @@ export function createContentCategoryStore(redis: Redis) {
 
   async function load(name: string): Promise<DomainSet> {
     const builder = createDomainSetBuilder();
-    for await (const text of texts(name)) builder.add(text);
+    for await (const text of texts(name)) {
+      builder.add(text);
+      // A running resolver answers queries between chunks of a big list.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return builder.finish();
   }
 

@@ -35,7 +35,7 @@ function refusal(entry: string): string {
 
 /** The entries of one line (a hosts line may name several), without comments. */
 function entriesOf(line: string): string[] {
-  const text = line.replace(/\s#.*$/, '').trim();
+  const text = (line.includes('#') ? line.replace(/\s#.*$/, '') : line).trim();
   if (text === '' || text.startsWith('#') || text.startsWith('!')) return [];
   const hosts = HOSTS_ADDRESS.exec(text);
   if (hosts) return text.slice(hosts[0].length).split(/\s+/);

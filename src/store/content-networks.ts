@@ -31,7 +31,7 @@ export function createContentNetworkStore(redis: Redis, requireSchool: (id: stri
         key: keys.contentNetworks,
         mode: 'upsert',
         set: { [network]: JSON.stringify(entry) },
-        audit: { actor, action: 'content.network.add', target: network, detail: entry },
+        audit: { actor, action: 'content.network.add', target: network, school, detail: entry },
         change: { entity: 'content-network', id: network },
       });
       return { network, ...entry };
@@ -39,12 +39,14 @@ export function createContentNetworkStore(redis: Redis, requireSchool: (id: stri
 
     async remove(cidr: string, actor: string): Promise<void> {
       const network = parseNasAddress(cidr).text;
-      if (!(await redis.hexists(keys.contentNetworks, network))) throw new NotFoundError(`network ${network} is not mapped`);
+      const mapped = await redis.hget(keys.contentNetworks, network);
+      if (mapped === null) throw new NotFoundError(`network ${network} is not mapped`);
+      const { school } = JSON.parse(mapped) as { school: string };
       await writeOne(redis, {
         key: keys.contentNetworks,
         mode: 'update',
         unset: [network],
-        audit: { actor, action: 'content.network.remove', target: network },
+        audit: { actor, action: 'content.network.remove', target: network, school },
         change: { entity: 'content-network', id: network },
       });
     },

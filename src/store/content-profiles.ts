@@ -60,7 +60,7 @@ export function createContentProfileStore(redis: Redis, requireSchool: (id: stri
         mode: 'upsert',
         set: Object.fromEntries(Object.entries(valid).map(([field, value]) => [field, JSON.stringify(value)])),
         addTo: [[keys.contentProfiles, idOf(name, school)]],
-        audit: { actor, action: 'content.profile.set', target: idOf(name, school), detail: { set: valid } },
+        audit: { actor, action: 'content.profile.set', target: idOf(name, school), school, detail: { set: valid } },
         change: { entity: 'content-profile', id: idOf(name, school) },
       });
       return view(name, school);
@@ -72,7 +72,7 @@ export function createContentProfileStore(redis: Redis, requireSchool: (id: stri
         key: keys.contentProfile(name, school),
         mode: 'delete',
         removeFrom: [[keys.contentProfiles, idOf(name, school)]],
-        audit: { actor, action: 'content.profile.remove', target: idOf(name, school) },
+        audit: { actor, action: 'content.profile.remove', target: idOf(name, school), school },
         change: { entity: 'content-profile', id: idOf(name, school) },
       });
       if (failure) throw new NotFoundError(`content profile "${idOf(name, school)}" is not stored`);
