@@ -2,6 +2,7 @@
 // the files it is given.
 import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../errors.js';
+import { CSV_ENCODINGS, decodeCsv, type CsvEncoding } from '../store/csv.js';
 
 export async function readStdin(what: string): Promise<string> {
   if (process.stdin.isTTY) throw new ValidationError(`${what}: standard input is a terminal; pipe the value in, e.g. printf %s "$VALUE" | mektep ...`);
@@ -52,7 +53,19 @@ export async function newPassword(fromStdin: boolean): Promise<string> {
 
 /** A file the command was given, or an error that says why it cannot be read. */
 export async function readInputFile(path: string): Promise<string> {
-  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  return (await readBytes(path)).toString('utf8');
+}
+
+function readBytes(path: string): Promise<Buffer> {
+  return readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new ValidationError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
+}
+
+/** A CSV file as Excel saves it (UTF-8 or Windows-1251, detected unless `encoding` is given). */
+export async function readCsvFile(path: string, encoding: string | undefined): Promise<string> {
+  if (encoding !== undefined && !(CSV_ENCODINGS as string[]).includes(encoding.toLowerCase())) {
+    throw new ValidationError(`--encoding takes ${CSV_ENCODINGS.join(' or ')}`);
+  }
+  return decodeCsv(await readBytes(path), encoding?.toLowerCase() as CsvEncoding | undefined);
 }

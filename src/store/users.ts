@@ -43,6 +43,9 @@ const MAC_LIKE = /^[0-9a-f]{2}([-:.]?[0-9a-f]{2}){5}$|^([0-9a-f]{4}\.){2}[0-9a-f
 export function normalizeUsername(input: string): string {
   const username = input.trim().toLowerCase();
   if (MAC_LIKE.test(username)) throw new ValidationError(`username "${input}" looks like a MAC address, which is reserved for devices`);
+  if (/[^\p{ASCII}]/u.test(username)) {
+    throw new ValidationError(`username "${input.trim()}": Cyrillic and other non-Latin letters are not supported in usernames (access points and devices garble them); use a Latin transliteration such as "aruzhan"`);
+  }
   if (!USERNAME.test(username)) {
     throw new ValidationError(`username "${input}" must be 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`);
   }

@@ -1,6 +1,6 @@
 // What a new admin trips on: values without units, and not knowing which database a command
 // changes. The real `mektep` process against a real redis-server.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,11 +51,28 @@ describe('units', () => {
   });
 });
 
+describe('files from Excel', () => {
+  it('imports a semicolon-separated Windows-1251 file with Cyrillic names, and says why a Cyrillic username is refused', async () => {
+    expect((await runCli(['school', 'add', 'sch-r', '--name', 'School R'], env)).code).toBe(0);
+    const win1251 = (text: string) => Buffer.from([...text].map((char) => (char >= 'А' && char <= 'я' ? char.charCodeAt(0) - 0x410 + 0xc0 : char.charCodeAt(0))));
+    const file = join(dataDir, 'excel.csv');
+    writeFileSync(file, win1251('username;name;role;school\r\naruzhan;Аружан Серикова;student;sch-r\r\nАйдос;Айдос;student;sch-r\r\n'));
+    const refused = await runCli(['user', 'import', file, '--json'], env);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ created: 0, errors: [{ line: 3, username: 'Айдос', error: expect.stringContaining('Cyrillic and other non-Latin letters are not supported in usernames') }] });
+    writeFileSync(file, win1251('username;name;role;school\r\naruzhan;Аружан Серикова;student;sch-r\r\n'));
+    expect((await runCli(['user', 'import', file], env)).code).toBe(0);
+    const listed = JSON.parse((await runCli(['user', 'list', '--school', 'sch-r', '--json'], env)).stdout) as { name: string }[];
+    expect(listed.map((user) => user.name)).toEqual(['Аружан Серикова']);
+    expect((await runCli(['user', 'import', file, '--encoding', 'utf-8'], env)).stderr).toContain('the file is not valid UTF-8');
+  });
+});
+
 describe('which Redis', () => {
   it('says on standard error which Redis it uses, keeping standard output for the result', async () => {
     const result = await runCli(['school', 'list', '--json'], env);
     expect(result.stderr).toBe(`mektep: using Redis at unix:${server.url.slice('unix://'.length)} (REDIS_URL)\n`);
-    expect(JSON.parse(result.stdout)).toEqual([]);
+    expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ id: 'sch-r' })]);
   });
 
   it('says when it started the embedded Redis itself because no Mektep runs on its DATA_DIR', async () => {

@@ -1,5 +1,5 @@
 import type { Device } from '../../store/devices.js';
-import { readInputFile } from '../io.js';
+import { readCsvFile } from '../io.js';
 import { table } from '../output.js';
 import { flag, required, str, type Command } from '../command.js';
 
@@ -26,12 +26,12 @@ export const deviceCommands: Command[] = [
   },
   {
     name: 'device import',
-    usage: '<file.csv> [--dry-run]',
-    summary: 'Register a fleet from CSV (header mac,role,school and optionally user,until); all rows or none; re-importing refreshes.',
-    options: { 'dry-run': { type: 'boolean' } },
+    usage: '<file.csv> [--dry-run] [--encoding utf-8|windows-1251]',
+    summary: 'Register a fleet from CSV (header mac,role,school and optionally user,until; comma or semicolon); all rows or none; re-importing refreshes.',
+    options: { 'dry-run': { type: 'boolean' }, encoding: { type: 'string' } },
     positionals: 1,
     async run({ services, principal }, input) {
-      const csv = await readInputFile(input.positionals[0]!);
+      const csv = await readCsvFile(input.positionals[0]!, str(input, 'encoding'));
       const json = await services.devices.import(principal, csv, { dryRun: flag(input, 'dry-run') });
       const report = json;
       if (report.errors.length > 0) {

@@ -1,15 +1,15 @@
-import { readInputFile } from '../io.js';
+import { readCsvFile } from '../io.js';
 import { table } from '../output.js';
-import { flag, type Command } from '../command.js';
+import { flag, str, type Command } from '../command.js';
 
 export const userImportCommand: Command = {
   name: 'user import',
-  usage: '<file.csv> [--dry-run]',
-  summary: 'Import users from CSV (header username,name,role,school,password); all lines or none. Empty passwords are generated and shown once.',
-  options: { 'dry-run': { type: 'boolean' } },
+  usage: '<file.csv> [--dry-run] [--encoding utf-8|windows-1251]',
+  summary: 'Import users from CSV (header username,name,role,school,password; comma or semicolon; UTF-8 or Windows-1251, detected); all lines or none. Empty passwords are generated and shown once.',
+  options: { 'dry-run': { type: 'boolean' }, encoding: { type: 'string' } },
   positionals: 1,
   async run({ services, principal }, input) {
-    const csv = await readInputFile(input.positionals[0]!);
+    const csv = await readCsvFile(input.positionals[0]!, str(input, 'encoding'));
     const report = await services.users.import(principal, csv, { dryRun: flag(input, 'dry-run') });
     if (report.errors.length > 0) {
       return {
