@@ -130,6 +130,7 @@ describe('malformed input gets the portal\'s 400 page (item 16)', () => {
     ['UniFi, two ids', '/guest/s/default/?id=00:1b:63:00:00:01&id=00:1b:63:00:00:02&ap=00:1b:63:00:00:09'],
     ['openNDS, two authdirs', '/?hid=abc&gatewayaddress=127.0.0.1:2050&gatewayname=ch-h&authdir=a&authdir=b'],
     ['an over-long value', `/?login_url=http%3A%2F%2F127.0.0.1%2F&nasid=${'x'.repeat(5000)}`],
+    ['the status page, two languages', '/status?lang=kk&lang=ru'],
   ])('%s', async (_name, url) => {
     const answer = await fx.app.inject({ url, headers: { 'accept-language': 'ru' } });
     expect(answer.statusCode).toBe(400);

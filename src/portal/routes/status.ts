@@ -1,12 +1,17 @@
 // /status while online: who, since when, time and data left, and a sign-out button that sends
 // a Disconnect-Request to the access point.
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { formatBytes, formatDuration } from '../../policy/units.js';
 import { allowanceOf } from '../allowance.js';
 import { messagesOf, renderPage } from '../render.js';
 
+// The only inputs: the language switch, and the sign-out form's CSRF token.
+const LANGUAGE = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
+const SIGN_OUT = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 512 })), lang: Type.Optional(Type.String({ maxLength: 8 })) });
+
 export function statusRoutes(app: FastifyInstance) {
-  app.get('/status', async (request, reply) => {
+  app.get('/status', { schema: { querystring: LANGUAGE } }, async (request, reply) => {
     const t = messagesOf(request);
     const session = await app.store.sessions.byIp(undefined, request.ip);
     if (!session?.role) return renderPage(request, reply, { template: 'portal/message.eta', data: { heading: t.title, message: t.notOnline } });
@@ -24,7 +29,7 @@ export function statusRoutes(app: FastifyInstance) {
     });
   });
 
-  app.post('/logout', { preHandler: (request, reply, done) => app.csrfProtection(request, reply, done) }, async (request, reply) => {
+  app.post('/logout', { schema: { body: SIGN_OUT }, preHandler: (request, reply, done) => app.csrfProtection(request, reply, done) }, async (request, reply) => {
     const t = messagesOf(request);
     const session = await app.store.sessions.byIp(undefined, request.ip);
     // The answer does not wait for the access point (retries can take seconds); the outcome is
