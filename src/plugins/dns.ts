@@ -90,7 +90,7 @@ export default fp<Config['dns']>(
       profile: (name, school) => store.content.profiles.view(name, school),
     });
     changes.on('change', (list) => {
-      if (list.some((change) => ['content-profile', 'policy', 'role'].includes(change.entity))) profiles.clear();
+      if (list.some((change) => ['content-profile', 'content-network', 'policy', 'role'].includes(change.entity))) profiles.clear();
       if (list.some((change) => change.entity === 'content-network')) void reloadNetworks();
     });
     changes.on('resync', () => {

@@ -37,8 +37,15 @@ export async function createContentLists(
   failed: (error: unknown) => void,
 ): Promise<ContentLists> {
   const sets = new Map<string, DomainSet>();
+  // Two imports in a row: only the reload started last may install its set.
+  const latest = new Map<string, number>();
+  let counter = 0;
   const reload = async (name: string) => {
+    const mine = ++counter;
+    latest.set(name, mine);
     const set = await categories.load(name);
+    if (latest.get(name) !== mine) return;
+    latest.delete(name);
     if (set.size === 0) sets.delete(name);
     else sets.set(name, set);
   };

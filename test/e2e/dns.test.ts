@@ -120,6 +120,10 @@ describe('the filtering resolver', () => {
     expect(addresses(await dig(port, '127.0.0.70', 'exam.example'))).toEqual(['A 10.9.0.5']);
     expect(addresses(await dig(port, '127.0.0.200', 'wikipedia.org'))).toEqual(['A 10.9.0.6']);
     expect(addresses(await dig(port, '127.0.0.200', 'adult.mektep.test'))).toEqual([`A ${BLOCK}`]);
+    // The same network mapped again to another profile: the new one applies.
+    await cli('content', 'network', 'add', '127.0.0.64/26', '--school', 'sch-1', '--profile', 'malware-only');
+    await waitFor(async () => (addresses(await dig(port, '127.0.0.70', 'wikipedia.org'))[0] === 'A 10.9.0.6' ? true : undefined), 5000, 'the new mapping');
+    expect(addresses(await dig(port, '127.0.0.70', 'adult.mektep.test'))).toEqual(['A 10.9.0.66']);
   });
 
   it('moves an address to its new person at once on a session announcement, and back on Stop', async () => {
