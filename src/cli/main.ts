@@ -34,9 +34,10 @@ function unknown(args: string[]): string {
   const group = commands.filter((command) => command.name.split(' ')[0] === args[0] && command.name.includes(' '));
   if (group.length > 0) {
     const given = args.slice(0, 2).filter((arg) => !arg.startsWith('-')).join(' ');
-    return `mektep: "${given}" is not a command; "${args[0]}" takes one of: ${group.map((command) => command.name.split(' ')[1]).join(', ')}`;
+    return `mektep: "${given}" is not a command; "${args[0]}" takes one of: ${[...new Set(group.map((command) => command.name.split(' ')[1]))].join(', ')}`;
   }
-  return `mektep: unknown command "${args.filter((arg) => !arg.startsWith('-')).slice(0, 2).join(' ')}"`;
+  const words = args.filter((arg) => !arg.startsWith('-')).slice(0, 2);
+  return words.length > 0 ? `mektep: unknown command "${words.join(' ')}"` : `mektep: a command comes first, not "${args[0]}"`;
 }
 
 function inRange(count: number, expected: Command['positionals']): boolean {

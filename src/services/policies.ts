@@ -61,7 +61,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     async view(principal: Principal, role?: string, school?: string): Promise<PolicyView[]> {
       allow(principal, MANAGERS, 'read policies');
       // A school admin reads the global policies, and their own school's override.
-      const own = principal.kind === 'school-admin' && school !== undefined ? schoolFor(principal, school, 'read the policies') : school;
+      const own = school === undefined ? undefined : schoolFor(principal, school, 'read the policies');
       if (own) await schools.require(own);
       const names = role === undefined ? await roles.list() : [await roles.require(role)];
       return Promise.all(names.map((name) => policies.view(name, own)));
