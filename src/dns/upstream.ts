@@ -86,34 +86,48 @@ function overTcp(server: UpstreamServer, question: Question, timeoutMs: number):
 
 export interface UpstreamOptions {
   servers: UpstreamServer[];
+  /** Questions forwarded at once; past it SERVFAIL at once (a flood of random names, not a hang). */
+  maxInFlight?: number;
   /** The whole budget of one question, every server and TCP included. */
   timeoutMs?: number;
   now?: () => number;
 }
 
-export function createUpstream({ servers, timeoutMs = 2000, now = Date.now }: UpstreamOptions) {
+export function createUpstream({ servers, timeoutMs = 2000, maxInFlight = 2000, now = Date.now }: UpstreamOptions) {
   let next = 0;
+  let inFlight = 0;
+
+  async function forward(question: Question): Promise<Packet> {
+    const deadline = now() + timeoutMs;
+    const first = next++ % servers.length;
+    let lastError: unknown;
+    for (let tried = 0; tried < servers.length; tried++) {
+      const server = servers[(first + tried) % servers.length]!;
+      // Each remaining server gets an equal share of what is left of the budget.
+      const share = Math.floor((deadline - now()) / (servers.length - tried));
+      if (share <= 0) break;
+      try {
+        const packet = await overUdp(server, question, share);
+        if (!isTruncated(packet)) return packet;
+        return await overTcp(server, question, Math.max(deadline - now(), 1));
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new UpstreamError('no upstream resolver answered in time');
+  }
+
   return {
     servers,
     async resolve(question: Question): Promise<Packet> {
       if (servers.length === 0) throw new UpstreamError('no upstream resolver configured');
-      const deadline = now() + timeoutMs;
-      const first = next++ % servers.length;
-      let lastError: unknown;
-      for (let tried = 0; tried < servers.length; tried++) {
-        const server = servers[(first + tried) % servers.length]!;
-        // Each remaining server gets an equal share of what is left of the budget.
-        const share = Math.floor((deadline - now()) / (servers.length - tried));
-        if (share <= 0) break;
-        try {
-          const packet = await overUdp(server, question, share);
-          if (!isTruncated(packet)) return packet;
-          return await overTcp(server, question, Math.max(deadline - now(), 1));
-        } catch (error) {
-          lastError = error;
-        }
+      if (inFlight >= maxInFlight) throw new UpstreamError(`${maxInFlight} questions already forwarded`);
+      inFlight++;
+      try {
+        return await forward(question);
+      } finally {
+        inFlight--;
       }
-      throw lastError instanceof Error ? lastError : new UpstreamError('no upstream resolver answered in time');
     },
   };
 }

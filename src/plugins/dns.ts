@@ -32,12 +32,25 @@ declare module 'fastify' {
 
 const SUMMARY_INTERVAL_MS = 60_000;
 
-function upstreamServers(configured: string | undefined): UpstreamServer[] {
+/** Whether forwarding to `server` would reach this resolver itself (a loop, not an answer). */
+function isSelf(server: UpstreamServer, options: Config['dns']): boolean {
+  if (server.port !== options.port) return false;
+  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  return server.host === options.host || (wildcard && (/^127\./.test(server.host) || server.host === '::1'));
+}
+
+function upstreamServers(options: Config['dns']): UpstreamServer[] {
+  let servers: UpstreamServer[];
   try {
-    return configured ? parseUpstreams(configured) : resolvConfServers(readFileSync('/etc/resolv.conf', 'utf8'));
+    servers = options.upstream ? parseUpstreams(options.upstream) : resolvConfServers(readFileSync('/etc/resolv.conf', 'utf8'));
   } catch (error) {
-    throw new ConfigError(configured ? `DNS_UPSTREAM=${JSON.stringify(configured)}: ${(error as Error).message}` : 'DNS_UPSTREAM is unset and /etc/resolv.conf cannot be read: set DNS_UPSTREAM');
+    throw new ConfigError(options.upstream ? `DNS_UPSTREAM=${JSON.stringify(options.upstream)}: ${(error as Error).message}` : 'DNS_UPSTREAM is unset and /etc/resolv.conf cannot be read: set DNS_UPSTREAM');
   }
+  const others = servers.filter((server) => !isSelf(server, options));
+  if (others.length === 0) {
+    throw new ConfigError(`${options.upstream ? 'DNS_UPSTREAM' : 'the nameservers of /etc/resolv.conf'} would send queries back to Mektep's own resolver: set DNS_UPSTREAM to the resolvers to forward to`);
+  }
+  return others;
 }
 
 function createCounters(registry: Registry, log: Logger) {
@@ -80,7 +93,7 @@ export default fp<Config['dns']>(
     const log = app.log.child({ component: 'dns' }) as Logger;
     const { store, changes } = app;
     const failed = (what: string) => (error: unknown) => log.warn({ err: error }, `${what} failed`);
-    const servers = upstreamServers(options.upstream);
+    const servers = upstreamServers(options);
 
     const lists = await createContentLists(store.content.categories, changes, failed('category reload'));
     let network = createNetworkMatcher(await store.content.networks.list());

@@ -4,9 +4,10 @@ import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp } from '../helpers/app.js';
 import { dig, startDnsmasq, type Dnsmasq } from '../helpers/dns.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
-import { runCli, waitFor } from '../helpers/process.js';
+import { freePort, runCli, waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
 import { createSessionAnnouncer } from '../../src/store/session-announcements.js';
 
@@ -189,7 +190,27 @@ describe('the filtering resolver', () => {
   });
 });
 
-describe('upstream down', () => {
+describe('upstreams', () => {
+  it('asks the next upstream when the first is silent, within the same budget', async () => {
+    const sink = createSocket('udp4');
+    await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
+    const app = await startAppFixture({ DNS_HOST: '127.0.0.1', DNS_PORT: '0', DNS_UPSTREAM: `127.0.0.1:${sink.address().port},127.0.0.1:${upstream.port}`, DNS_BLOCK_ADDRESS: BLOCK });
+    try {
+      // Round robin: one of two queries starts at the silent one and waits out its half of the budget.
+      const results = [await dig(app.app.dns!.port(), '127.0.0.1', 'kundelik.kz'), await dig(app.app.dns!.port(), '127.0.0.1', 'exam.example')];
+      expect(results.map(addresses)).toEqual([['A 10.9.0.1'], ['A 10.9.0.5']]);
+      expect(Math.max(...results.map((result) => result.ms))).toBeLessThan(2500);
+    } finally {
+      await app.close();
+      sink.close();
+    }
+  });
+
+  it('refuses to start when the upstream is the resolver itself', async () => {
+    const own = await freePort();
+    await expect(buildTestApp(fixture.server.url, { DNS_HOST: '0.0.0.0', DNS_PORT: String(own), DNS_UPSTREAM: `127.0.0.1:${own}` })).rejects.toThrow(/back to Mektep's own resolver/);
+  });
+
   it('answers SERVFAIL within the bounded timeout, not never', async () => {
     // An upstream that takes packets and never answers.
     const sink = createSocket('udp4');
