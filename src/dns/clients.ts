@@ -51,7 +51,9 @@ export function createClientDirectory(options: ClientDirectoryOptions) {
   function lookup(ip: string): Promise<ClientEntry | undefined> {
     let running = pending.get(ip);
     if (!running) {
+      // Redis unreachable: the address counts as unknown (the guest profile still filters).
       running = byIp(ip)
+        .catch(() => undefined)
         .then((session) => {
           const entry = session ? entryOf(session) : undefined;
           const current = held.get(ip);

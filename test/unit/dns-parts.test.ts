@@ -40,6 +40,11 @@ describe('client directory', () => {
     expect(clients.who('10.1.0.9')).toBeInstanceOf(Promise);
   });
 
+  it('takes an address as unknown (not an error) while Redis cannot be read', async () => {
+    const clients = createClientDirectory({ byIp: () => Promise.reject(new Error('Connection is closed.')), now: () => 0 });
+    await expect(clients.who('10.1.0.5')).resolves.toBeUndefined();
+  });
+
   it('keeps no more than its bound', async () => {
     const clients = createClientDirectory({ byIp: async () => undefined, now: () => 0, maxEntries: 100 });
     for (let i = 0; i < 1000; i++) await clients.who(`10.2.${i >> 8}.${i & 255}`);
