@@ -33,8 +33,8 @@ const fmt = (n: number, digits = 0) => (Number.isNaN(n) ? '-' : n.toLocaleString
 async function lists(): Promise<string> {
   const { rows, parseMs, text } = measureStructures(DOMAINS);
   console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · Node ${process.version} · ${fmt(DOMAINS)} names\n`);
-  console.log(`parse (hosts format, ${fmt(DOMAINS)} lines): ${fmt(parseMs)} ms\n`);
-  console.log('| structure | MB per million names | build ms | lookup ns (subdomain probe) |');
+  console.log(`parse (hosts format, ${fmt(DOMAINS)} lines): ${fmt(parseMs)} ms CPU\n`);
+  console.log('| structure | MB per million names | build, CPU ms | lookup, CPU ns (subdomain probe) |');
   console.log('|---|---:|---:|---:|');
   for (const row of rows) console.log(`| ${row.structure} | ${fmt(row.bytesPerMillion / 1e6, 1)} | ${fmt(row.buildMs)} | ${fmt(row.lookupNs)} |`);
 
