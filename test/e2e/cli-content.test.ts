@@ -41,6 +41,7 @@ describe('mektep content profile', () => {
     expect(school.stderr).toMatch(/school "nowhere"/);
     const nothing = await cli('content', 'profile', 'set', 'exam');
     expect(nothing.stderr).toContain('nothing to change');
+    expect((await cli('content', 'profile', 'show', 'exam')).stdout).toBe('exam is not defined: roles and networks that name it get "safe"\n');
   });
 
   it('removes an override (the region-wide profile applies again) and says when there is none', async () => {

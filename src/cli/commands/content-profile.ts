@@ -43,7 +43,8 @@ function profileRows(view: ContentProfileView): [string, string][] {
 }
 
 function show(view: ContentProfileView): string {
-  const title = `${view.name}${view.school ? ` (school ${view.school}; * = set for this school)` : ''}${view.builtIn ? ' [built-in]' : ''}${view.exists ? '' : ' [not defined: "safe" applies]'}`;
+  if (!view.exists) return `${view.name} is not defined${view.school ? ` for school ${view.school}` : ''}: roles and networks that name it get "safe"`;
+  const title = `${view.name}${view.school ? ` (school ${view.school}; * = set for this school)` : ''}${view.builtIn ? ' [built-in]' : ''}`;
   return `${title}\n${fields(profileRows(view)).replace(/^/gm, '  ')}`;
 }
 

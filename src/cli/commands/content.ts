@@ -9,7 +9,8 @@ import { flag, required, str, UsageError, type Command } from '../command.js';
 import { contentProfileCommands } from './content-profile.js';
 
 function importText(report: CategoryImport): string {
-  const head = `${report.category}: ${report.lines} lines read, ${report.kept} domains kept, ${report.duplicates} duplicates, ${report.refused} lines refused; ${report.domains} domains in the category`;
+  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const head = `${report.category}: ${count(report.lines, 'line')} read, ${count(report.kept, 'domain')} kept, ${count(report.duplicates, 'duplicate')}, ${count(report.refused, 'line')} refused; ${count(report.domains, 'domain')} in the category`;
   const collisions = report.collisions > 0 ? `\n  ${report.collisions} names share a 64-bit hash with another (each then matches for the other)` : '';
   const refused = report.examples.map((example) => `\n  line ${example.line}: ${JSON.stringify(example.text)}: ${example.reason}`).join('');
   return `${head}${collisions}${refused}${report.refused > report.examples.length ? `\n  … and ${report.refused - report.examples.length} more` : ''}`;
