@@ -1,6 +1,7 @@
 // The content-filtering resolver against real peers: dig asking from the addresses that real
 // RADIUS accounting gave each person, dnsmasq as the upstream, the mektep CLI as the admin.
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +150,34 @@ describe('the filtering resolver', () => {
     const fallback = await dig(port, STUDENT, 'big.upstream.test', 'TXT');
     expect(fallback.retriedOverTcp).toBe(true);
     expect(fallback.answers).toHaveLength(8);
+  });
+
+  it('answers several queries pipelined on one TCP connection (RFC 7766 §6.2.1.1)', async () => {
+    // Hand-built queries (id, RD, one question, type A, class IN), checked byte by byte.
+    const query = (id: number, name: string) => {
+      const labels = name.split('.').map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)]));
+      const body = Buffer.concat([Buffer.from([id >> 8, id & 0xff, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]), ...labels, Buffer.from([0, 0, 1, 0, 1])]);
+      return Buffer.concat([Buffer.from([body.length >> 8, body.length & 0xff]), body]);
+    };
+    const socket = connect({ host: '127.0.0.1', port, localAddress: STUDENT });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(Buffer.concat([query(0x1111, 'kundelik.kz'), query(0x2222, 'adult.mektep.test')]));
+    const answers = new Map<number, string>();
+    let received = Buffer.alloc(0);
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        while (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) {
+          const message = received.subarray(2, 2 + received.readUInt16BE(0));
+          received = received.subarray(2 + message.length);
+          // One A answer: its address is the message's last four bytes.
+          answers.set(message.readUInt16BE(0), [...message.subarray(-4)].join('.'));
+        }
+        if (answers.size === 2) resolve();
+      });
+    });
+    socket.destroy();
+    expect(Object.fromEntries(answers)).toEqual({ [0x1111]: '10.9.0.1', [0x2222]: BLOCK });
   });
 
   it('drops malformed and non-query packets without an answer, counts them, and keeps serving', async () => {
