@@ -12,6 +12,11 @@ export const AlreadyRunningError = createError<'MK_ERR_ALREADY_RUNNING', 500, [s
 export const RedisUnavailableError = createError<'MK_ERR_REDIS_UNAVAILABLE', 503, [string]>('MK_ERR_REDIS_UNAVAILABLE', '%s', 503);
 export const ListenError = createError<'MK_ERR_LISTEN', 500, [string]>('MK_ERR_LISTEN', '%s', 500);
 export const SchemaError = createError<'MK_ERR_SCHEMA', 500, [string]>('MK_ERR_SCHEMA', '%s', 500);
+/** No valid credentials: a missing, unknown, expired or revoked API token, or a disabled account. */
+export const UnauthorizedError = createError<'MK_ERR_UNAUTHORIZED', 401, [string]>('MK_ERR_UNAUTHORIZED', '%s', 401);
+/** Well-formed input whose content cannot be used as a whole (a CSV import with bad lines). */
+export const UnprocessableError = createError<'MK_ERR_UNPROCESSABLE', 422, [string]>('MK_ERR_UNPROCESSABLE', '%s', 422);
+export const RateLimitedError = createError<'MK_ERR_RATE_LIMITED', 429, [string]>('MK_ERR_RATE_LIMITED', '%s', 429);
 
 /** A bind failure, said the way an operator can act on it. */
 export function listenError(error: unknown, what: string): Error {

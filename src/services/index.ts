@@ -15,11 +15,12 @@ import { createPolicyService } from './policies.js';
 import { auditActor, type Principal } from './principal.js';
 import { createSchoolService } from './schools.js';
 import { createSessionService } from './sessions.js';
+import { createTokenService } from './tokens.js';
 import { createUserService } from './users.js';
 import { createVoucherService } from './vouchers.js';
 
 export interface ServiceDeps {
-  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content'>;
+  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens'>;
   enforcer: Pick<Enforcer, 'applyPolicy' | 'disconnectUser' | 'disconnect'>;
   admit: Admit;
   /** Where refusals (403, and 404 for things out of scope) are logged, one info line each. */
@@ -56,6 +57,7 @@ export function createServices({ store, enforcer, admit, log }: ServiceDeps) {
     sessions: logRefusals('sessions', createSessionService({ ...store, enforcer }), log),
     audit: logRefusals('audit', createAuditService(store), log),
     content: logRefusals('content', createContentService(store), log),
+    tokens: logRefusals('tokens', createTokenService(store), log),
   };
 }
 

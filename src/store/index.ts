@@ -1,6 +1,7 @@
 // The store: every entity module over one Redis connection.
 import type { Redis } from 'ioredis';
 import { createAccountStore } from './accounts.js';
+import { createApiTokenStore } from './api-tokens.js';
 import { createAuditStore } from './audit.js';
 import { createContentCategoryStore } from './content-categories.js';
 import { createContentNetworkStore } from './content-networks.js';
@@ -25,6 +26,7 @@ export function createStore(redis: Redis) {
     nas: createNasStore(redis, checks.requireSchool),
     users: createUserStore(redis, checks),
     accounts: createAccountStore(redis, checks),
+    apiTokens: createApiTokenStore(redis),
     policies: createPolicyStore(redis, checks),
     audit: createAuditStore(redis),
     devices: createDeviceStore(redis, checks),

@@ -85,6 +85,12 @@ export const keys = {
   contentCategories: `${PREFIX}content-categories`,
   /** Network (CIDR) → school and profile, for clients without a session. */
   contentNetworks: `${PREFIX}content-networks`,
+  /** REST API tokens (hash of the secret only), all of them and an account's. */
+  apiToken: (id: string) => `${PREFIX}api-token:${part(id)}`,
+  apiTokens: `${PREFIX}api-tokens`,
+  apiTokensOf: (username: string) => `${PREFIX}api-tokens-of:${part(username)}`,
+  /** Prefix of the REST API's rate-limit counters (@fastify/rate-limit's Redis store). */
+  apiRateLimit: `${PREFIX}api-rate:`,
   /** Pub/sub: a session's address started, changed or stopped (the DNS filter listens). */
   sessionAnnouncements: `${PREFIX}session-announcements`,
 } as const;
