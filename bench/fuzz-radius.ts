@@ -31,7 +31,7 @@ interface Pending { sent: Mutated; timer: NodeJS.Timeout }
 interface Finding { count: number; examples: string[] }
 
 const stats = {
-  sent: 0, answered: 0, timedOut: 0, controlsDropped: 0, badSignature: 0, unmatched: 0, unknownNasAnswered: 0, coaReceived: 0,
+  sent: 0, answered: 0, timedOut: 0, controlsDropped: 0, lateAnswers: 0, secondAnswers: 0, unverifiable: 0, unknownNasAnswered: 0, coaReceived: 0,
   byCode: {} as Record<number, number>, byKind: {} as Record<string, number>, controlAccepts: {} as Record<string, string>,
   acceptMutated: new Map<string, Finding>(), acceptOther: new Map<string, Finding>(), acceptForbidden: new Map<string, Finding>(),
 };
@@ -78,20 +78,30 @@ async function prepare(): Promise<FuzzData> {
   return { users, devices, unknownMacs: macs.slice(1000), vouchers, tokens, classes: [], sessions };
 }
 
-interface Lane { socket: Socket; free: number[]; pending: Map<number, Pending>; unknownNas: boolean }
+interface Lane {
+  socket: Socket;
+  free: number[];
+  pending: Map<number, Pending>;
+  /** The last request each identifier carried once it was answered or given up: what a stray reply is checked against. */
+  recent: Map<number, { authenticator: Buffer; outcome: 'answered' | 'timed out' }>;
+  unknownNas: boolean;
+}
 
 async function lane(address: string): Promise<Lane> {
   const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
   await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
-  const state: Lane = { socket, free: Array.from({ length: IN_FLIGHT }, (_, i) => i), pending: new Map(), unknownNas: address !== '127.0.0.1' };
+  const state: Lane = { socket, free: Array.from({ length: IN_FLIGHT }, (_, i) => i), pending: new Map(), recent: new Map(), unknownNas: address !== '127.0.0.1' };
   socket.on('message', (reply) => {
     if (state.unknownNas) stats.unknownNasAnswered++;
     const entry = state.pending.get(reply[1]!);
-    if (!entry) return void stats.unmatched++;
-    // A reply that does not verify against the request holding this identifier is late (its
-    // request timed out) or wrongly signed; either way it is not this request's answer.
-    if (!replySigned(reply, entry.sent.authenticator, SECRET)) return void stats.badSignature++;
-    release(state, reply[1]!);
+    if (!entry || !replySigned(reply, entry.sent.authenticator, SECRET)) {
+      // Not this request's answer: a late one, a second one, or one that verifies against nothing.
+      const recent = state.recent.get(reply[1]!);
+      if (recent && replySigned(reply, recent.authenticator, SECRET)) stats[recent.outcome === 'answered' ? 'secondAnswers' : 'lateAnswers']++;
+      else stats.unverifiable++;
+      return;
+    }
+    release(state, reply[1]!, 'answered');
     stats.answered++;
     bump(stats.byCode, reply[0]!);
     const { sent } = entry;
@@ -107,9 +117,10 @@ async function lane(address: string): Promise<Lane> {
 }
 
 let wake: (() => void) | undefined;
-function release(state: Lane, identifier: number): void {
+function release(state: Lane, identifier: number, outcome: 'answered' | 'timed out'): void {
   const entry = state.pending.get(identifier);
   if (!entry) return;
+  state.recent.set(identifier, { authenticator: entry.sent.authenticator, outcome });
   clearTimeout(entry.timer);
   state.pending.delete(identifier);
   state.free.push(identifier);
@@ -137,22 +148,29 @@ async function collectClasses(data: FuzzData): Promise<void> {
   socket.close();
 }
 
-async function startSessions(data: FuzzData, lanes: Lane[]): Promise<void> {
+/** Live sessions before the fuzz starts; resolves with how many starts were acknowledged. */
+async function startSessions(data: FuzzData): Promise<number> {
+  const socket = createSocket('udp4');
+  let acknowledged = 0;
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  socket.on('message', () => acknowledged++);
   for (const [i, session] of data.sessions.entries()) {
     const make = seedMaker({ ...data, sessions: [session] });
     let seed = make();
     while (seed.kind !== 'acct-start') seed = make();
-    lanes[i % lanes.length]!.socket.send(mutate(seed, { secret: SECRET, identifier: i % 256, control: 1 }).packet, target.acct, '127.0.0.1');
+    socket.send(mutate(seed, { secret: SECRET, identifier: i % 256, control: 1 }).packet, target.acct, '127.0.0.1');
     if (i % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  socket.close();
+  return acknowledged;
 }
 
 try {
   const data = await prepare();
   await collectClasses(data);
   const lanes = [...(await Promise.all(Array.from({ length: Number(values.sockets) }, () => lane('127.0.0.1')))), await lane('127.0.0.2')];
-  await startSessions(data, lanes);
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const sessionsStarted = await startSessions(data);
 
   const rssStart = target.rss();
   const peak = { ...rssStart };
@@ -176,13 +194,14 @@ try {
       if (lanes.every((l) => l.free.length === 0)) await new Promise<void>((resolve) => (wake = resolve));
       continue;
     }
-    const identifier = state.free.pop()!;
+    // Oldest free identifier first: a late reply then still finds its own request in `recent`.
+    const identifier = state.free.shift()!;
     const sent = mutate(make(), { secret: SECRET, identifier, control: 0.03 });
     const timer = setTimeout(() => {
       if (!state.pending.has(identifier)) return;
       stats.timedOut++;
       if (!sent.operations.length && !state.unknownNas) stats.controlsDropped++;
-      release(state, identifier);
+      release(state, identifier, 'timed out');
     }, TIMEOUT_MS);
     state.pending.set(identifier, { sent, timer });
     stats.sent++;
@@ -199,11 +218,11 @@ try {
 
   const cpu = cpus()[0]?.model ?? 'cpu';
   console.log(`\n## RADIUS fuzz, ${new Date().toISOString()}, ${cpus().length} × ${cpu}, Node ${process.version}\n`);
-  console.log(`| packets sent | seconds | answered | dropped (no answer in ${TIMEOUT_MS / 1000} s) | unmutated requests dropped | crashes | late or wrongly signed replies | answers to a non-NAS | Accept for a mutated credential | Accept for a must-refuse request |`);
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(`| packets sent | seconds | answered | dropped (no answer in ${TIMEOUT_MS / 1000} s) | unmutated requests dropped | crashes | answers after 2 s | second answers | replies verifying against nothing | answers to a non-NAS | Accept for a mutated credential | Accept for a must-refuse request |`);
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const sum = (findings: Map<string, Finding>) => [...findings.values()].reduce((total, f) => total + f.count, 0);
-  console.log(`| ${stats.sent} | ${seconds.toFixed(0)} | ${stats.answered} | ${stats.timedOut} | ${stats.controlsDropped} | ${target.crashes.length} | ${stats.badSignature} | ${stats.unknownNasAnswered} | ${sum(stats.acceptMutated)} | ${sum(stats.acceptForbidden)} |`);
-  console.log(`\nreplies by code: ${JSON.stringify(stats.byCode)}; stray replies: ${stats.unmatched}; CoA/Disconnect sent to the NAS: ${stats.coaReceived}`);
+  console.log(`| ${stats.sent} | ${seconds.toFixed(0)} | ${stats.answered} | ${stats.timedOut} | ${stats.controlsDropped} | ${target.crashes.length} | ${stats.lateAnswers} | ${stats.secondAnswers} | ${stats.unverifiable} | ${stats.unknownNasAnswered} | ${sum(stats.acceptMutated)} | ${sum(stats.acceptForbidden)} |`);
+  console.log(`\nreplies by code: ${JSON.stringify(stats.byCode)}; live sessions started before: ${sessionsStarted} of ${data.sessions.length}; CoA/Disconnect sent to the NAS: ${stats.coaReceived}`);
   console.log(`packets by seed: ${JSON.stringify(stats.byKind)}`);
   console.log(`last unmutated answers: ${JSON.stringify(stats.controlAccepts)}`);
   console.log(`RSS MB (Node / Redis): start ${rssStart.node.toFixed(0)} / ${rssStart.redis.toFixed(0)}, peak ${peak.node.toFixed(0)} / ${peak.redis.toFixed(0)}, end ${rssEnd.node.toFixed(0)} / ${rssEnd.redis.toFixed(0)}`);

@@ -196,7 +196,9 @@ function judge(seed: Seed, packet: Buffer, secret: string): Judgement {
     else if (now.length > 0 && now[0] !== was[0]) into.push(`${NAMES[type]} ${was.length ? 'changed' : 'added'}${describe(type, now)}`);
     else if (now.some((value) => !was.includes(value))) otherChanges.push(`${NAMES[type]} with a later conflicting copy`);
   }
-  const mustReject = seed.mustReject && (seed.rejectWhile === undefined || sent.some(([type]) => type === seed.rejectWhile));
+  const calling = [values(before, A.CallingStationId)[0], values(sent, A.CallingStationId)[0]];
+  const namesAnotherMac = seed.judge === 'mac' && calling[1]?.startsWith('mac ') === true && calling[1] !== calling[0];
+  const mustReject = seed.mustReject && !namesAnotherMac && (seed.rejectWhile === undefined || sent.some(([type]) => type === seed.rejectWhile));
   return { credentialChanges, otherChanges, mustReject };
 }
 
