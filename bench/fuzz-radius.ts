@@ -213,6 +213,8 @@ try {
   clearInterval(sample);
   const seconds = (Date.now() - started) / 1000;
   const rssEnd = target.rss();
+  peak.node = Math.max(peak.node, rssEnd.node);
+  peak.redis = Math.max(peak.redis, rssEnd.redis);
   const dropReasons = (await fetch(`http://127.0.0.1:${target.http}/metrics`).then((r) => r.text(), () => ''))
     .split('\n').filter((line) => line.startsWith('mektep_radius_dropped_total{')).map((line) => line.replace('mektep_radius_dropped_total', '')).join(', ');
 
