@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import type { Config } from './config/env.js';
 import { isCodedError } from './errors.js';
+import api from './plugins/api.js';
 import dns from './plugins/dns.js';
 import health from './plugins/health.js';
 import metrics from './plugins/metrics.js';
@@ -52,5 +53,6 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
   await app.register(dns, config.dns);
   await app.register(health);
   await app.register(portal, { config });
+  await app.register(api, { prefix: '/api/v1' });
   return app;
 }

@@ -12,6 +12,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     redis: Redis;
     store: Store;
+    /**
+     * Management work (the API, the console): its own connection, without RADIUS's tight command
+     * timeout, so a few thousand users imported at once do not time out; and a store over it.
+     */
+    redisManagement: Redis;
+    managementStore: Store;
     changes: ChangeFeed;
     nasDirectory: NasDirectory;
     sessionSecret: string;
@@ -58,6 +64,13 @@ export default fp<RedisPluginOptions>(
     app.decorate('sessionSecret', await sessionSecret(redis, options.sessionSecret));
     const store = createStore(redis);
     app.decorate('store', store);
+    const management = await connectRedis(options.target, { maxRetriesPerRequest: 1, retryStrategy: (attempt) => Math.min(attempt * 100, 2000) });
+    management.on('error', (error: Error) => app.log.warn({ err: error.message }, 'redis (management) error'));
+    app.addHook('onClose', async () => {
+      await management.quit().catch(() => management.disconnect());
+    });
+    app.decorate('redisManagement', management);
+    app.decorate('managementStore', createStore(management));
 
     const changes = await subscribeChanges(redis);
     app.decorate('changes', changes);

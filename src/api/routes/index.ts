@@ -1,0 +1,15 @@
+// Every route module of /api/v1, in the order the OpenAPI document lists them.
+import type { RouteModule } from '../context.js';
+import { accountRoutes } from './accounts.js';
+import { auditRoutes } from './audit.js';
+import { contentRoutes } from './content.js';
+import { deviceRoutes } from './devices.js';
+import { nasRoutes } from './nas.js';
+import { policyRoutes } from './policies.js';
+import { schoolRoutes } from './schools.js';
+import { sessionRoutes } from './sessions.js';
+import { tokenRoutes } from './tokens.js';
+import { userRoutes } from './users.js';
+import { voucherRoutes } from './vouchers.js';
+
+export const routeModules: RouteModule[] = [schoolRoutes, nasRoutes, userRoutes, policyRoutes, sessionRoutes, deviceRoutes, voucherRoutes, auditRoutes, accountRoutes, tokenRoutes, contentRoutes];
