@@ -9,12 +9,14 @@ import { policyCommands } from './policy.js';
 import { roleCommands } from './role.js';
 import { schoolCommands } from './school.js';
 import { sessionCommands } from './session.js';
+import { tokenCommands } from './token.js';
 import { userImportCommand } from './user-import.js';
 import { userCommands } from './user.js';
 import { voucherCommands } from './voucher.js';
 
 export const commands: Command[] = [
   ...adminCommands,
+  ...tokenCommands,
   ...schoolCommands,
   ...nasCommands,
   ...userCommands,
