@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore } from '../../src/store/index.js';
 import { buildTestApp } from '../helpers/app.js';
+import { waitFor } from '../helpers/process.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mk-tls-'));
@@ -19,6 +21,9 @@ beforeAll(async () => {
   server = await startTestRedis();
   app = await buildTestApp(server.url, { TLS_CERT: join(dir, 'cert.pem'), TLS_KEY: join(dir, 'key.pem'), PUBLIC_URL: 'https://wifi.school.test' });
   await app.listen({ host: '127.0.0.1', port: 0 });
+  // The portal serves links only from a registered access point.
+  await createStore(server.client()).nas.add('10.0.0.1', { secret: 'tls-test-secret', vendor: 'generic' }, 'test');
+  await waitFor(async () => app.nasDirectory.find('10.0.0.1'), 2000, 'the NAS');
 });
 afterAll(async () => {
   await app?.close();
