@@ -46,7 +46,7 @@ export function createAccessPointCloser(redis: Redis, logMax: number) {
       const ids = await redis.zrangebyscore(index, '-inf', cutoff, 'LIMIT', 0, BATCH);
       if (ids.length === 0) return closed;
       const keyList = [index, keys.sessions, keys.sessionLog, ...ids.map((id) => keys.session(id))];
-      closed += await redis.mkCloseSessions(keyList.length, ...keyList, String(cutoff), cause, String(logMax), ...ids);
+      closed += await redis.mkCloseSessions(keyList.length, ...keyList, String(cutoff), cause, String(logMax), keys.sessionAnnouncements, ...ids);
       await redis.mkLockRenew(lock, owner, String(LOCK_MS));
     }
   }

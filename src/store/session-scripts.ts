@@ -4,8 +4,10 @@
 // A session's own index keys come from its hash ('indexes', 'ipKey', 'ipAnyKey') when it is
 // forgotten: one Redis or Sentinel runs this; Redis Cluster would need a hash tag per school.
 
+// Forgetting a session announces its end on the channel given (the DNS filter's address map).
 const FORGET = `
-local function forget(key, id, all)
+local function forget(key, id, all, channel)
+  redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = redis.call('HGET', key, 'ip') or nil}))
   local listed = redis.call('HGET', key, 'indexes')
   if listed then
     for _, set in ipairs(cjson.decode(listed)) do redis.call('ZREM', set, id) end
@@ -24,11 +26,13 @@ end
 // (when a user is charged) the day and month usage keys.
 // ARGV: status, now (ms), lifetime (s), log size, session id, JSON of fields, number of indexes,
 // '1' when address keys follow, '1' when usage keys follow, how often (ms) an Interim-Update
-// refreshes the session's index entries.
+// refreshes the session's index entries, the announcement channel. A Start, or any record that
+// moves the session to another address or login, announces it; the Interim fast path does not.
 // Returns the usage of the day and month after this record.
 export const RECORD = `${FORGET}
 local key, all, log, countedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local status, now, ttl, logMax, id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local channel = ARGV[11]
 local fields = cjson.decode(ARGV[6])
 local indexes = {}
 for i = 1, tonumber(ARGV[7]) do indexes[i] = KEYS[4 + i] end
@@ -63,7 +67,7 @@ if status == 'stop' then
     local user = redis.call('HGET', key, 'user') or ''
     redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', user,
       'in', fields.inOctets, 'out', fields.outOctets, 'started', redis.call('HGET', key, 'startedAt'), 'cause', fields.terminateCause or '')
-    forget(key, id, all)
+    forget(key, id, all, channel)
   end
   return usage
 end
@@ -87,6 +91,9 @@ else
   for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
   redis.call('HSETNX', key, 'startedAt', now)
   redis.call('HSET', key, 'updatedAt', now, 'indexes', listed, 'ipKey', ipKey, 'ipAnyKey', ipAnyKey)
+  if ipKey ~= '' then
+    redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'start', ip = fields.ip, user = fields.user, role = fields.role, school = fields.school}))
+  end
 end
 if reindex then
   for _, set in ipairs({all, unpack(indexes)}) do
@@ -106,22 +113,22 @@ return usage
 
 // Accounting-On/Off: closes, of the sessions an index lists, those not updated since the cutoff.
 // KEYS: the index, all sessions, session log, then one session hash per id.
-// ARGV: cutoff (ms), terminate cause, log size, then the ids (read from the index just before;
-// a session updated meanwhile scores above the cutoff and is left alone).
+// ARGV: cutoff (ms), terminate cause, log size, the announcement channel, then the ids (read from
+// the index just before; a session updated meanwhile scores above the cutoff and is left alone).
 // Returns how many live sessions were closed.
 export const CLOSE_BATCH = `${FORGET}
 local index, all, log = KEYS[1], KEYS[2], KEYS[3]
-local cutoff, cause, logMax = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local cutoff, cause, logMax, channel = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
 local closed = 0
 for i = 4, #KEYS do
-  local key, id = KEYS[i], ARGV[i]
+  local key, id = KEYS[i], ARGV[i + 1]
   local score = redis.call('ZSCORE', index, id)
   if score and tonumber(score) <= cutoff then
     if redis.call('EXISTS', key) == 1 then
       redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', redis.call('HGET', key, 'user') or '',
         'in', redis.call('HGET', key, 'inOctets') or '0', 'out', redis.call('HGET', key, 'outOctets') or '0',
         'started', redis.call('HGET', key, 'startedAt') or '', 'cause', cause)
-      forget(key, id, all)
+      forget(key, id, all, channel)
       closed = closed + 1
     end
     redis.call('ZREM', index, id)

@@ -123,7 +123,7 @@ export function createSessionStore(redis: Redis) {
     const [today = '0', month = '0'] = await redis.mkAccounting(
       keyList.length, ...keyList,
       entry.status, String(now), String(SESSION_TTL_SECONDS), String(SESSION_LOG_MAX_ENTRIES), id,
-      JSON.stringify(fields), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS),
+      JSON.stringify(fields), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS), keys.sessionAnnouncements,
     );
     return { today: Number(today), month: Number(month) };
   }

@@ -10,7 +10,6 @@ import { dig, startDnsmasq, type Dnsmasq } from '../helpers/dns.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 import { freePort, runCli, waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
-import { createSessionAnnouncer } from '../../src/store/session-announcements.js';
 
 const SECRET = 'dns-test-secret';
 const BLOCK = '10.66.0.1';
@@ -128,14 +127,14 @@ describe('the filtering resolver', () => {
     expect(addresses(await dig(port, '127.0.0.70', 'adult.mektep.test'))).toEqual(['A 10.9.0.66']);
   });
 
-  it('moves an address to its new person at once on a session announcement, and back on Stop', async () => {
-    const announce = createSessionAnnouncer(fixture.server.client());
+  it('moves an address to its new person at once when accounting starts a session there, and back on Stop', async () => {
     const ip = '127.0.0.31';
     expect(addresses(await dig(port, ip, 'adult.mektep.test'))).toEqual([`A ${BLOCK}`]);
     // Well inside the 5 s the directory remembers "no session here": only the announcement can explain a change.
-    await announce({ nas: '127.0.0.1', sessionId: 'announced-1', status: 'start', ip, user: 'dana', role: 'teacher', school: 'sch-1' });
+    await online('dana', ip, 'announced-1');
     await waitFor(async () => (addresses(await dig(port, ip, 'adult.mektep.test'))[0] === 'A 10.9.0.66' ? true : undefined), 2000, 'the teacher profile');
-    await announce({ nas: '127.0.0.1', sessionId: 'announced-1', status: 'stop' });
+    const stop = `Acct-Status-Type=Stop,Acct-Session-Id=announced-1,User-Name=dana,Framed-IP-Address=${ip}`;
+    expect((await radclient(fixture.acct, 'acct', SECRET, stop)).reply).toBe('Accounting-Response');
     await waitFor(async () => (addresses(await dig(port, ip, 'adult.mektep.test'))[0] === `A ${BLOCK}` ? true : undefined), 2000, 'the guest profile');
   });
 

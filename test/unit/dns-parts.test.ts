@@ -3,7 +3,6 @@ import { createAnswerCache } from '../../src/dns/cache.js';
 import { createClientDirectory } from '../../src/dns/clients.js';
 import { createRateLimiter } from '../../src/dns/rate-limit.js';
 import { parseUpstreams, resolvConfServers } from '../../src/dns/upstream.js';
-import { announcementOf } from '../../src/store/session-announcements.js';
 import type { Session } from '../../src/store/sessions.js';
 
 const session = (id: string, ip: string, role: string): Session => ({
@@ -95,12 +94,5 @@ describe('upstreams and limits', () => {
     expect(limiter.allow('10.0.0.2')).toBe(true);
     clock = 500;
     expect(Array.from({ length: 10 }, () => limiter.allow('10.0.0.1')).filter(Boolean).length).toBe(5);
-  });
-
-  it('announces Start and Interim with an address, and Stop; nothing for a record without an address', () => {
-    const base = { nas: '10.0.0.1', sessionId: 's1', user: 'amir', role: 'student', school: 'sch-1' };
-    expect(announcementOf({ ...base, status: 'start', ip: '10.1.0.5' })).toEqual({ session: '10.0.0.1|s1', state: 'start', ip: '10.1.0.5', user: 'amir', role: 'student', school: 'sch-1' });
-    expect(announcementOf({ ...base, status: 'interim' })).toBeUndefined();
-    expect(announcementOf({ ...base, status: 'stop' })).toEqual({ session: '10.0.0.1|s1', state: 'stop' });
   });
 });
