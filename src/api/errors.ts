@@ -25,7 +25,11 @@ export function apiErrors(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = bodyOf(error);
     if (status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'api: request failed');
-    else request.log.info({ status, code: body.code, reason: body.message, method: request.method, route: request.routeOptions.url, actor: request.principal ? request.actor : undefined }, 'api: request refused');
+    else {
+      // Which of the token checks failed is for the log only (`why`: token or account).
+      const why = (error as { reason?: string }).reason;
+      request.log.info({ status, code: body.code, reason: body.message, why, method: request.method, route: request.routeOptions.url, actor: request.principal ? request.actor : undefined }, 'api: request refused');
+    }
     // RFC 6750 §3: a refused bearer token is answered with the scheme to use.
     if (status === 401) void reply.header('www-authenticate', 'Bearer realm="mektep"');
     void reply.code(status).send({ error: body });
