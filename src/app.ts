@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/env.js';
 import { isCodedError } from './errors.js';
 import api from './plugins/api.js';
+import consolePlugin from './plugins/console.js';
 import dns from './plugins/dns.js';
 import health from './plugins/health.js';
 import metrics from './plugins/metrics.js';
@@ -12,6 +13,7 @@ import portal from './plugins/portal.js';
 import radius from './plugins/radius.js';
 import redis from './plugins/redis.js';
 import services from './plugins/services.js';
+import web from './plugins/web.js';
 import type { RedisTarget } from './redis/connection.js';
 
 export interface AppOptions {
@@ -52,7 +54,10 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
   await app.register(radius, config.radius);
   await app.register(dns, config.dns);
   await app.register(health);
+  // Sibling scopes over the shared web parts: each has its own layout, CSP, CSRF and errors.
+  await app.register(web, { secure: config.publicUrl.startsWith('https:') });
   await app.register(portal, { config });
+  await app.register(consolePlugin, { config, prefix: '/console' });
   await app.register(api, { prefix: '/api/v1' });
   return app;
 }

@@ -1,5 +1,5 @@
-// The portal's languages: Kazakh, Russian, English. The choice comes from an explicit switch
-// (kept in a cookie), else from Accept-Language, else English.
+// The languages of the portal and the console: Kazakh, Russian, English. The choice comes from
+// an explicit switch (kept in a cookie), else from Accept-Language, else English.
 import { en, type Messages } from './messages/en.js';
 import { kk } from './messages/kk.js';
 import { ru } from './messages/ru.js';
@@ -7,6 +7,12 @@ import { ru } from './messages/ru.js';
 export const LANGUAGES = ['kk', 'ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const CATALOGUES: Record<Language, Messages> = { kk, ru, en };
+export type { Messages };
+
+/** A message with its {placeholders} filled in (values are escaped by the template, not here). */
+export function fill(text: string, values: Record<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
 
 export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);

@@ -1,14 +1,10 @@
 // The captive portal: pages (Eta, one layout, inline CSS, no external assets), CSRF on every
-// form, a strict CSP with per-response nonces, compression (the first view fits in one TCP
-// initial window), generous per-IP limits (a school may share one NAT address), OS probes and
-// the RFC 8908 API. Encapsulated: its hooks and its error handler (a translated page, never a
-// stack trace or JSON) apply to portal routes only.
+// form, a strict CSP with hashes, generous per-IP limits held in Redis (a school may share one
+// NAT address), OS probes and the RFC 8908 API. Cookies, helmet and compression come from the
+// shared web plugin. Encapsulated: its hooks, its not-found and error handlers (a translated
+// page, never a stack trace or JSON) apply to portal routes only.
 import { fileURLToPath } from 'node:url';
-import compress from '@fastify/compress';
-import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
-import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import view from '@fastify/view';
 import { Eta } from 'eta';
@@ -40,18 +36,14 @@ export interface PortalOptions {
 export default async function portal(app: FastifyInstance, { config }: PortalOptions) {
   const secure = config.publicUrl.startsWith('https:');
   const views = fileURLToPath(new URL('../../views', import.meta.url));
-  await app.register(cookie, { secret: app.sessionSecret });
-  await app.register(formbody, { bodyLimit: 16 * 1024 });
   await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieKey: 'mk_csrf', cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true } });
-  // Helmet's other headers; the CSP is ours, static (hashes, not nonces).
-  await app.register(helmet, { contentSecurityPolicy: false, strictTransportSecurity: secure, crossOriginEmbedderPolicy: false });
+  // The CSP is static (hashes, not nonces).
   const csp = portalCsp(views);
   app.addHook('onSend', async (_request, reply) => {
     if (!reply.hasHeader('content-security-policy')) void reply.header('content-security-policy', csp.header);
   });
   app.decorate('portalCsp', csp);
-  await app.register(compress, { threshold: 256 });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, app.webRateLimit('portal', { global: false }));
   await app.register(view, {
     engine: { eta: new Eta({ views, cache: true }) },
     root: views,
@@ -84,7 +76,12 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
     }
     if (status === 429) return messagePage(request, reply, 'errorTooMany', 429);
     // A missing or stale CSRF token is almost always a page left open too long.
+    if (status === 404) return messagePage(request, reply, 'errorNotFound', 404);
     return messagePage(request, reply, status === 403 ? 'errorExpiredPage' : 'errorBadRequest', status);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    request.log.info({ method: request.method, url: request.url.split('?')[0] }, 'portal: no such page');
+    return messagePage(request, reply, 'errorNotFound', 404);
   });
   entryRoutes(app, config);
   loginRoutes(app, signIn);

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NasClient } from '../store/nas.js';
 import type { AccessPointRefusal } from './access-point.js';
 import type { PortalContext } from './context.js';
-import type { Messages } from './messages/en.js';
+import type { Messages } from '../i18n/languages.js';
 import { messagesOf, renderPage } from './render.js';
 import { isPrivateMac } from './sign-in.js';
 

@@ -17,7 +17,7 @@ import { normalizeUsername, type UserStore } from '../store/users.js';
 import { dialectFor } from '../vendors/portal/index.js';
 import type { Release } from '../vendors/portal/types.js';
 import type { PortalContext } from './context.js';
-import type { Messages } from './messages/en.js';
+import type { Messages } from '../i18n/languages.js';
 
 export const DEFAULT_REMEMBER_SECONDS = 7 * 86_400;
 

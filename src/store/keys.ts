@@ -89,6 +89,11 @@ export const keys = {
   apiToken: (id: string) => `${PREFIX}api-token:${part(id)}`,
   apiTokens: `${PREFIX}api-tokens`,
   apiTokensOf: (username: string) => `${PREFIX}api-tokens-of:${part(username)}`,
+  /** Prefix of a web scope's rate-limit counters ("portal", "console"; @fastify/rate-limit's Redis store). */
+  webRateLimit: (scope: string) => `${PREFIX}web-rate:${part(scope)}:`,
+  /** A console sign-in session (random id from the cookie), and the ids of an account's sessions. */
+  consoleSession: (id: string) => `${PREFIX}console-session:${part(id)}`,
+  consoleSessionsOf: (username: string) => `${PREFIX}console-sessions-of:${part(username)}`,
   /** Prefix of the REST API's rate-limit counters (@fastify/rate-limit's Redis store). */
   apiRateLimit: `${PREFIX}api-rate:`,
   /** Pub/sub: a session's address started, changed or stopped (the DNS filter listens). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOGUES, LANGUAGES, negotiate } from '../../src/portal/i18n.js';
+import { CATALOGUES, LANGUAGES, negotiate } from '../../src/i18n/languages.js';
 
 describe('translations', () => {
   it('has every key in every catalogue, none empty', () => {

@@ -2,7 +2,8 @@
 // a Disconnect-Request to the access point.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { formatBytes, formatDuration } from '../../policy/units.js';
+import { formatBytes, formatDateTime, formatDuration } from '../../i18n/format.js';
+import { languageOf } from '../../i18n/request.js';
 import { allowanceOf } from '../allowance.js';
 import { messagesOf, renderPage } from '../render.js';
 
@@ -16,15 +17,16 @@ export function statusRoutes(app: FastifyInstance) {
     const session = await app.store.sessions.byIp(undefined, request.ip);
     if (!session?.role) return renderPage(request, reply, { template: 'portal/message.eta', data: { heading: t.title, message: t.notOnline } });
     const { secondsLeft, bytesLeft } = await allowanceOf(app, session);
+    const lang = languageOf(request);
     return renderPage(request, reply, {
       template: 'portal/status.eta',
       school: app.services.schools.get(session.school),
       data: {
         csrf: reply.generateCsrf(),
         user: session.user ?? session.mac ?? '',
-        since: new Date(session.startedAt).toLocaleString(undefined, { timeZone: app.services.schools.timeZone(session.school), dateStyle: 'short', timeStyle: 'short' }),
-        timeLeft: secondsLeft === undefined ? t.unlimited : formatDuration(secondsLeft),
-        dataLeft: bytesLeft === undefined ? t.unlimited : formatBytes(bytesLeft),
+        since: formatDateTime(lang, session.startedAt, app.services.schools.timeZone(session.school)),
+        timeLeft: secondsLeft === undefined ? t.unlimited : formatDuration(lang, secondsLeft),
+        dataLeft: bytesLeft === undefined ? t.unlimited : formatBytes(lang, bytesLeft),
       },
     });
   });

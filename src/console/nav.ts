@@ -1,0 +1,33 @@
+// The console's menu: each page once, with who may use it. The menu shows a person only their
+// pages; the services still check scope on every action (a hidden link is not a permission).
+// A new page adds one line here (see docs/console.md, "Adding a console page").
+import type { Messages } from '../i18n/languages.js';
+import type { PrincipalKind } from '../services/principal.js';
+
+export interface NavEntry {
+  path: string;
+  label: keyof Messages;
+  who: PrincipalKind[];
+}
+
+const EVERY_ACCOUNT: PrincipalKind[] = ['region-admin', 'school-admin', 'teacher'];
+
+export const NAV: NavEntry[] = [
+  { path: '/console/', label: 'navHome', who: EVERY_ACCOUNT },
+  { path: '/console/accounts', label: 'navAccounts', who: ['region-admin', 'school-admin'] },
+  { path: '/console/schools', label: 'navSchools', who: ['region-admin'] },
+];
+
+export interface NavLink {
+  href: string;
+  label: string;
+  current: boolean;
+}
+
+export function navFor(kind: PrincipalKind, currentPath: string, t: Messages): NavLink[] {
+  return NAV.filter((entry) => entry.who.includes(kind)).map((entry) => ({
+    href: entry.path,
+    label: t[entry.label],
+    current: entry.path === currentPath || (entry.path !== '/console/' && currentPath.startsWith(`${entry.path}/`)),
+  }));
+}
