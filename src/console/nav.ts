@@ -16,6 +16,7 @@ export const NAV: NavEntry[] = [
   { path: '/console/', label: 'navHome', who: EVERY_ACCOUNT },
   { path: '/console/accounts', label: 'navAccounts', who: ['region-admin', 'school-admin'] },
   { path: '/console/schools', label: 'navSchools', who: ['region-admin'] },
+  { path: '/console/password', label: 'changeOwnPassword', who: EVERY_ACCOUNT },
 ];
 
 export interface NavLink {

@@ -13,6 +13,7 @@ import { createCsrf } from '../console/csrf.js';
 import { consoleErrors } from '../console/errors.js';
 import type { ConsoleKit } from '../console/kit.js';
 import { createRenderer } from '../console/render.js';
+import { accountRoutes } from '../console/routes/accounts.js';
 import { homeRoutes } from '../console/routes/home.js';
 import { signInRoutes } from '../console/routes/sign-in.js';
 import { SESSION_COOKIE, createSessionGate } from '../console/session.js';
@@ -74,4 +75,5 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
 
   signInRoutes(app, kit, createConsoleSignIn({ accounts: store.accounts, guard: createLoginGuard(app.redisManagement), sessions, audit: store.audit, log }));
   homeRoutes(app, kit);
+  accountRoutes(app, kit);
 }

@@ -12,6 +12,9 @@ export interface AccountServiceDeps {
   users: Pick<UserStore, 'creation'>;
 }
 
+/** Said when the current password given for a change is wrong (the console shows it translated). */
+export const WRONG_CURRENT_PASSWORD = 'the current password is not right';
+
 export function createAccountService({ accounts, users }: AccountServiceDeps) {
   /** The account a principal may manage: a school admin only the teachers of their school. */
   async function manageable(principal: Principal, username: string): Promise<Account> {
@@ -34,9 +37,10 @@ export function createAccountService({ accounts, users }: AccountServiceDeps) {
       return input.wifiRole === undefined ? account : { ...account, wifiRole: input.wifiRole };
     },
 
-    async list(principal: Principal): Promise<PublicAccount[]> {
+    /** Every account in the principal's scope, or one school's (a confined principal naming another is refused). */
+    async list(principal: Principal, school?: string): Promise<PublicAccount[]> {
       allow(principal, MANAGERS, 'list console accounts');
-      return accounts.list(schoolFor(principal, undefined, 'list accounts'));
+      return accounts.list(schoolFor(principal, school, 'list accounts'));
     },
 
     async setStatus(principal: Principal, username: string, status: AccountStatus): Promise<PublicAccount> {
@@ -57,7 +61,7 @@ export function createAccountService({ accounts, users }: AccountServiceDeps) {
     async changeOwnPassword(principal: Principal, current: string, next: string): Promise<{ username: string; passwordChanged: true }> {
       if (principal.kind !== 'region-admin' && principal.kind !== 'school-admin' && principal.kind !== 'teacher') throw new ForbiddenError('only a console account has a password of its own');
       const account = await accounts.get(principal.username);
-      if (!account || !(await verifyPassword(current, account.passwordHash))) throw new ValidationError('the current password is not right');
+      if (!account || !(await verifyPassword(current, account.passwordHash))) throw new ValidationError(WRONG_CURRENT_PASSWORD);
       await accounts.setPassword(account.username, next, auditOf(principal));
       return { username: account.username, passwordChanged: true };
     },

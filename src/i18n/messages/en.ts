@@ -107,6 +107,7 @@ export const en = {
   noSchools: 'No schools yet.',
   schoolAdded: 'School {id} is added.',
   schoolSaved: 'School {id} is saved.',
+  show: 'Show',
   notSet: 'not set',
 } as const;
 

@@ -105,5 +105,6 @@ export const kk: Messages = {
   noSchools: 'Әзірге мектептер жоқ.',
   schoolAdded: '{id} мектебі қосылды.',
   schoolSaved: '{id} мектебі сақталды.',
+  show: 'Көрсету',
   notSet: 'көрсетілмеген',
 };

@@ -105,5 +105,6 @@ export const ru: Messages = {
   noSchools: 'Школ пока нет.',
   schoolAdded: 'Школа {id} добавлена.',
   schoolSaved: 'Школа {id} сохранена.',
+  show: 'Показать',
   notSet: 'не задано',
 };
