@@ -71,11 +71,16 @@ function publicToken(token: ApiToken & { secretHash?: string; lastUsedMs?: numbe
 export function createApiTokenStore(redis: Redis) {
   defineScript(redis, 'mkTouchApiToken', TOUCH, 1);
 
-  /** Ids whose hash Redis expired are dropped from the index sets as they are met. */
+  /**
+   * Ids whose hash Redis expired are dropped from the index sets (this one and all) as they are
+   * met. Every create lists the owner's set first, so it holds at most one more than the limit,
+   * and the set of all at most that per account.
+   */
   async function load(ids: string[], index: string): Promise<ApiToken[]> {
     const rows = await readHashes(redis, ids.map((id) => keys.apiToken(id)));
     const gone = ids.filter((_, position) => !rows[position]?.id);
-    if (gone.length > 0) await redis.srem(index, ...gone);
+    // Two commands, not one MULTI: the sets need not share a Cluster slot.
+    if (gone.length > 0) await Promise.all([redis.srem(index, ...gone), redis.srem(keys.apiTokens, ...gone)]);
     return rows.map(fromHash).filter((token) => token !== undefined).map(publicToken).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 

@@ -61,6 +61,10 @@ describe('authentication', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     await refused({ authorization: `Bearer ${expiring}` });
     expect(await server.client().exists(`mk:api-token:${id}`)).toBe(0);
+    // Listing the owner's tokens drops it from both indexes: nothing is left of it.
+    expect((await call({ method: 'GET', url: '/tokens?user=region&limit=500' })).json<{ items: { id: string }[] }>().items.map((listed) => listed.id)).not.toContain(id);
+    expect(await server.client().sismember('mk:api-tokens', id)).toBe(0);
+    expect(await server.client().sismember('mk:api-tokens-of:region', id)).toBe(0);
   });
 
   it('refuses a revoked token from the next request on', async () => {
