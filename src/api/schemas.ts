@@ -83,9 +83,16 @@ export const ImportReport = Type.Object({
 }, { title: 'ImportReport' });
 
 /** Registered once on the API scope (`addSchema`): one `Error` component in the OpenAPI document. */
-const ErrorRef = Type.Unsafe<Static<typeof ErrorSchema>>(Type.Ref('Error'));
+const errorRef = (description: string) => Type.Unsafe<Static<typeof ErrorSchema>>(Type.Ref('Error', { description }));
 
-const ERRORS = { 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 404: ErrorRef, 409: ErrorRef, 429: ErrorRef } as const;
+const ERRORS = {
+  400: errorRef('Input the schemas refuse (MK_ERR_VALIDATION)'),
+  401: errorRef('No valid API token (MK_ERR_UNAUTHORIZED)'),
+  403: errorRef("Outside the token's scope (MK_ERR_FORBIDDEN)"),
+  404: errorRef('No such thing, or one of another school (MK_ERR_NOT_FOUND)'),
+  409: errorRef('Already exists (MK_ERR_CONFLICT)'),
+  429: errorRef('Too many requests (MK_ERR_RATE_LIMITED)'),
+} as const;
 
 /** A route's replies: its own, and the error body for every client error it may give. */
 export function replies<T extends Record<number, TSchema>>(own: T): T & typeof ERRORS {
@@ -93,6 +100,6 @@ export function replies<T extends Record<number, TSchema>>(own: T): T & typeof E
 }
 
 /** For the one route that refuses a whole input with its reasons (422). */
-export const Unprocessable = { 422: ErrorRef } as const;
+export const Unprocessable = { 422: errorRef('Lines with errors, every one in error.lines; nothing was imported (MK_ERR_UNPROCESSABLE)') } as const;
 
 export const Empty = Type.Null({ description: 'No content' });
