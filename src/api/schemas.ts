@@ -27,7 +27,9 @@ export function Page<T extends TSchema>(item: T, title: string) {
   return Type.Object({ items: Type.Array(item), total: Type.Integer(), offset: Type.Integer(), limit: Type.Integer(), next: Opt(Type.Integer()) }, { title });
 }
 
-export const School = Type.Object({ id: Str, name: Str, timezone: Str, mschapv2: Type.Boolean(), logo: Opt(Str), createdAt: Str }, { title: 'School' });
+export const School = Type.Object({
+  id: Str, name: Str, timezone: Str, mschapv2: Type.Boolean(), logo: Opt(Str), colour: Opt(Str), uplink: Opt(Type.Integer({ description: 'bit/s' })), createdAt: Str,
+}, { title: 'School' });
 
 export const Nas = Type.Object({
   address: Str, vendor: Str, school: Opt(Str), name: Opt(Str), nasId: Opt(Str), coaPort: Type.Integer(),
