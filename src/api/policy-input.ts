@@ -2,10 +2,9 @@
 // "8h", "mon-fri 08:00-17:00", "yes") or as a number in base units (bit/s, bytes, seconds);
 // null clears the field (no limit globally, the global value in a school's override).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { POLICY_FIELDS, type Policy, type PolicyField } from '../policy/fields.js';
+import { POLICY_FIELDS, ScheduleWindowSchema, type Policy, type PolicyField } from '../policy/fields.js';
 import { parseSchedule } from '../policy/schedule.js';
 import { parseBytes, parseDuration, parseRate } from '../policy/units.js';
-import { ScheduleWindowSchema } from '../policy/fields.js';
 
 const UNIT_FIELDS: Partial<Record<PolicyField, [(text: string) => number, string]>> = {
   downRate: [parseRate, 'bit/s, or "5Mbit/s", "512k"'],
@@ -21,6 +20,8 @@ const UNIT_FIELDS: Partial<Record<PolicyField, [(text: string) => number, string
   rememberFor: [parseDuration, 'seconds, or "7d"'],
 };
 
+const YES_NO: Record<string, boolean> = { yes: true, no: false, on: true, off: false, true: true, false: false };
+
 const nullable = <T extends TSchema>(schema: T, description: string) => Type.Optional(Type.Union([schema, Type.Null()], { description }));
 
 function fieldSchema(field: PolicyField): TSchema {
@@ -28,7 +29,7 @@ function fieldSchema(field: PolicyField): TSchema {
   if (unit) return nullable(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ maxLength: 40 })]), unit[1]);
   switch (field) {
     case 'schedule': return nullable(Type.Union([Type.String({ maxLength: 400 }), Type.Array(ScheduleWindowSchema, { maxItems: 32 })]), "'mon-fri 08:00-17:00' or windows");
-    case 'rememberByDefault': return nullable(Type.Union([Type.Boolean(), Type.String({ maxLength: 5 })]), 'true/false or yes/no');
+    case 'rememberByDefault': return nullable(Type.Union([Type.Boolean(), Type.Unsafe<string>({ type: 'string', enum: Object.keys(YES_NO) })]), 'true/false or yes/no');
     case 'maxDevices':
     case 'vlan': return nullable(Type.Integer(), 'a whole number');
     default: return nullable(Type.String({ maxLength: 253 }), field);
@@ -49,7 +50,7 @@ export function readPolicyPatch(body: Record<string, unknown>): { fields: Policy
     if (value === null) clear.push(field);
     else if (typeof value === 'string' && UNIT_FIELDS[field]) fields[field] = UNIT_FIELDS[field][0](value);
     else if (typeof value === 'string' && field === 'schedule') fields[field] = parseSchedule(value);
-    else if (typeof value === 'string' && field === 'rememberByDefault') fields[field] = /^(yes|on|true)$/i.test(value) ? true : /^(no|off|false)$/i.test(value) ? false : value;
+    else if (typeof value === 'string' && field === 'rememberByDefault') fields[field] = YES_NO[value];
     else fields[field] = value;
   }
   return { fields, clear };

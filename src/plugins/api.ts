@@ -11,7 +11,7 @@ import { bearerAuth, claimedTokenId } from '../api/auth.js';
 import { apiErrors } from '../api/errors.js';
 import { routeModules } from '../api/routes/index.js';
 import { ErrorSchema } from '../api/schemas.js';
-import { strictValidator } from '../api/validation.js';
+import { schemaErrorMessage, strictValidator } from '../api/validation.js';
 import { RateLimitedError, ValidationError } from '../errors.js';
 import { createServices } from '../services/index.js';
 import { createTokenAuthenticator } from '../services/tokens.js';
@@ -33,6 +33,7 @@ export default async function api(app: FastifyInstance) {
   const store = app.managementStore;
   const actions = createServices({ store, enforcer: app.services.enforcer, admit: app.services.admit, log: app.log.child({ component: 'api' }) });
   app.setValidatorCompiler(strictValidator());
+  app.setSchemaErrorFormatter(schemaErrorMessage);
   app.addSchema(ErrorSchema);
   apiErrors(app);
   await app.register(swagger, {

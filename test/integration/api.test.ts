@@ -124,6 +124,12 @@ describe('input the schemas refuse: 400 in JSON, never a 500', () => {
     expect(Object.keys(errorOf(reply)).sort()).toEqual(['code', 'message']);
   });
 
+  it('names the allowed values of a choice once, in one message', async () => {
+    const reply = await call({ method: 'POST', url: '/nas', payload: { address: '10.0.0.1', vendor: 'nokia' } });
+    expect(reply.statusCode).toBe(400);
+    expect(errorOf(reply).message).toBe('body/vendor must be one of mikrotik, chilli, opennds, cisco, aruba, meraki, unifi, fortinet, generic');
+  });
+
   it('answers an unknown route with a 404 in JSON', async () => {
     const reply = await call({ method: 'GET', url: '/nothing-here' });
     expect(reply.statusCode).toBe(404);
@@ -165,6 +171,8 @@ describe('what the routes answer', () => {
     expect(override.json()).toMatchObject({ school: 'sch-a', effective: { downRate: 10_000_000, upRate: 1_000_000 }, overridden: ['downRate'] });
     const cleared = await call({ method: 'PATCH', url: '/policies/student', payload: { dailyQuota: null } });
     expect(cleared.json<{ effective: object }>().effective).not.toHaveProperty('dailyQuota');
+    const remembered = await call({ method: 'PATCH', url: '/policies/student', payload: { rememberByDefault: 'yes', rememberFor: '7d' } });
+    expect(remembered.json()).toMatchObject({ effective: { rememberByDefault: true, rememberFor: 604_800 } });
     const read = await call({ method: 'GET', url: '/policies/student?school=sch-a' });
     expect(read.json()).toMatchObject({ effective: { downRate: 10_000_000 }, overridden: ['downRate'] });
   });
