@@ -15,6 +15,7 @@ import type { ConsoleKit } from '../console/kit.js';
 import { createRenderer } from '../console/render.js';
 import { accountRoutes } from '../console/routes/accounts.js';
 import { homeRoutes } from '../console/routes/home.js';
+import { schoolRoutes } from '../console/routes/schools.js';
 import { signInRoutes } from '../console/routes/sign-in.js';
 import { SESSION_COOKIE, createSessionGate } from '../console/session.js';
 import { createConsoleSignIn } from '../console/sign-in.js';
@@ -76,4 +77,5 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
   signInRoutes(app, kit, createConsoleSignIn({ accounts: store.accounts, guard: createLoginGuard(app.redisManagement), sessions, audit: store.audit, log }));
   homeRoutes(app, kit);
   accountRoutes(app, kit);
+  schoolRoutes(app, kit);
 }

@@ -14,6 +14,10 @@ export interface School {
   mschapv2: boolean;
   /** The portal's logo for this school: a data: URI of a small PNG or SVG. */
   logo?: string;
+  /** The portal's accent colour for this school ("#0b4f8a"); white text on it stays readable. */
+  colour?: string;
+  /** The school's uplink capacity in bit/s, for the dashboard's traffic figures. */
+  uplink?: number;
   createdAt: string;
 }
 
@@ -24,7 +28,8 @@ export interface SchoolInput {
   mschapv2?: boolean;
 }
 
-export type SchoolChanges = Partial<Pick<School, 'name' | 'timezone' | 'mschapv2' | 'logo'>>;
+/** An empty logo or colour, or an uplink of 0, clears it. */
+export type SchoolChanges = Partial<Pick<School, 'name' | 'timezone' | 'mschapv2' | 'logo' | 'colour' | 'uplink'>>;
 
 /** The login page must fit in 14 KB with everything else. */
 export const MAX_LOGO_BYTES = 4096;
@@ -38,11 +43,27 @@ export function logoDataUri(file: Buffer, name: string): string {
 
 export const DEFAULT_TIMEZONE = 'Asia/Almaty';
 
+/** WCAG 2 contrast of white text on a colour: buttons and headings on it must reach 4.5:1. */
+export function contrastWithWhite(colour: string): number {
+  const channels = [1, 3, 5].map((at) => Number.parseInt(colour.slice(at, at + 2), 16) / 255).map((c) => (c <= 0.039_28 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const luminance = 0.2126 * channels[0]! + 0.7152 * channels[1]! + 0.0722 * channels[2]!;
+  return 1.05 / (luminance + 0.05);
+}
+
+export function portalColour(value: string): string {
+  const colour = value.trim().toLowerCase();
+  if (!/^#[0-9a-f]{6}$/.test(colour)) throw new ValidationError(`the colour "${value}" must be written #rrggbb`);
+  if (contrastWithWhite(colour) < 4.5) throw new ValidationError(`white text on ${colour} is hard to read (contrast ${contrastWithWhite(colour).toFixed(1)}:1, at least 4.5:1 needed): choose a darker colour`);
+  return colour;
+}
+
 function fromHash(hash: Record<string, string>): School | undefined {
   if (!hash.id) return undefined;
   return {
     id: hash.id, name: hash.name ?? hash.id, timezone: hash.timezone ?? DEFAULT_TIMEZONE, mschapv2: hash.mschapv2 === '1', createdAt: hash.createdAt ?? '',
     ...(hash.logo ? { logo: hash.logo } : {}),
+    ...(hash.colour ? { colour: hash.colour } : {}),
+    ...(hash.uplink ? { uplink: Number(hash.uplink) } : {}),
   };
 }
 
@@ -71,7 +92,7 @@ export function createSchoolStore(redis: Redis) {
       const failed = await writeOne(redis, {
         key: keys.school(school.id),
         mode: 'create',
-        set: { ...school, mschapv2: school.mschapv2 ? '1' : '0' },
+        set: { id: school.id, name: school.name, timezone: school.timezone, mschapv2: school.mschapv2 ? '1' : '0', createdAt: school.createdAt },
         addTo: [[keys.schools, school.id]],
         audit: { ...who(actor), action: 'school.add', target: school.id, school: school.id, detail: { name: school.name, timezone: school.timezone } },
         change: { entity: 'school', id: school.id },
@@ -86,9 +107,14 @@ export function createSchoolStore(redis: Redis) {
       if (changes.name !== undefined) set.name = text(changes.name, 'school name');
       if (changes.timezone !== undefined) set.timezone = timezone(changes.timezone);
       if (changes.mschapv2 !== undefined) set.mschapv2 = changes.mschapv2 ? '1' : '0';
-      const unset = changes.logo === '' ? ['logo'] : [];
+      const unset = [...(changes.logo === '' ? ['logo'] : []), ...(changes.colour === '' ? ['colour'] : []), ...(changes.uplink === 0 ? ['uplink'] : [])];
       if (changes.logo) set.logo = changes.logo;
-      if (Object.keys(set).length === 0 && unset.length === 0) throw new ValidationError('nothing to change: name at least one of the name, time zone, MS-CHAPv2 or logo');
+      if (changes.colour) set.colour = portalColour(changes.colour);
+      if (changes.uplink) {
+        if (!Number.isSafeInteger(changes.uplink) || changes.uplink < 0) throw new ValidationError('the uplink capacity must be a whole number of bit/s');
+        set.uplink = String(changes.uplink);
+      }
+      if (Object.keys(set).length === 0 && unset.length === 0) throw new ValidationError('nothing to change: name at least one of the name, time zone, MS-CHAPv2, logo, colour or uplink');
       const failures = await writeAll(redis, [
         { key: keys.school(id), mode: 'update', set, unset, audit: { ...who(actor), action: 'school.set', target: id, school: id, detail: { ...set, ...(set.logo ? { logo: `${set.logo.length} characters` } : {}), ...(unset.length ? { cleared: unset } : {}) } }, change: { entity: 'school', id } },
         ...(changes.mschapv2 === false ? users.map((username): WriteOp => ({

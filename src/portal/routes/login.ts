@@ -32,8 +32,7 @@ export function loginRoutes(app: FastifyInstance, signIn: SignIn) {
       return renderPage(request, reply, { template: 'portal/message.eta', school: schoolOf(nas), data: { heading: t.statusHeading, message: t.connectingHint, continueUrl: released.then } });
     }
     // The release form goes to the access point: allow exactly that origin for form submission.
-    void reply.header('content-security-policy', app.portalCsp.withFormAction(new URL(released.action).origin));
-    return renderPage(request, reply, { template: 'portal/release.eta', school: schoolOf(nas), data: { release: released } });
+    return renderPage(request, reply, { template: 'portal/release.eta', school: schoolOf(nas), formAction: new URL(released.action).origin, data: { release: released } });
   }
 
   app.post<{ Body: Static<typeof LOGIN_BODY> }>('/login', {
