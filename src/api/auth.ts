@@ -29,7 +29,9 @@ export function claimedTokenId(request: FastifyRequest): string | undefined {
 export function bearerAuth(app: FastifyInstance, authenticate: ReturnType<typeof createTokenAuthenticator>) {
   app.decorateRequest('principal', null as never);
   app.decorateRequest('actor', '');
-  app.addHook('onRequest', async (request) => {
+  // preParsing: after the rate limit (a route's onRequest), so refused tokens count against it
+  // too, and before a body is read, so nobody without a token makes the server parse one.
+  app.addHook('preParsing', async (request) => {
     if (request.routeOptions.config.public) return;
     const header = request.headers.authorization;
     const bearer = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;

@@ -221,6 +221,9 @@ describe('the rate limit', () => {
     expect(reply.statusCode).toBe(429);
     expect(errorOf(reply).code).toBe('MK_ERR_RATE_LIMITED');
     expect((await server.client().keys('mk:api-rate:*')).length).toBeGreaterThan(0);
+    // Counted before the token is checked: guessing secrets for that id is limited as well.
+    const guess = await app.inject({ method: 'GET', url: '/api/v1/schools', headers: { authorization: `Bearer ${busy.slice(0, 20)}${'A'.repeat(43)}` } });
+    expect(guess.statusCode).toBe(429);
     // Another token is counted apart.
     expect((await call({ method: 'GET', url: '/schools' })).statusCode).toBe(200);
   });
