@@ -147,6 +147,17 @@ describe('what the routes answer', () => {
     expect(last.json()).not.toHaveProperty('next');
   });
 
+  it("changes a school's portal colour, uplink (as the CLI writes rates) and logo, and clears them with null", async () => {
+    const logo = `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64')}`;
+    const set = await call({ method: 'PATCH', url: '/schools/sch-a', payload: { colour: '#0B4F8A', uplink: '1Gbit/s', logo } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ id: 'sch-a', colour: '#0b4f8a', uplink: 1_000_000_000, logo });
+    expect((await call({ method: 'PATCH', url: '/schools/sch-a', payload: { colour: '#fafafa' } })).statusCode).toBe(400);
+    expect((await call({ method: 'PATCH', url: '/schools/sch-a', payload: { logo: 'http://example.com/logo.png' } })).statusCode).toBe(400);
+    const cleared = await call({ method: 'PATCH', url: '/schools/sch-a', payload: { colour: null, uplink: null, logo: null } });
+    expect(Object.keys(cleared.json()).sort()).toEqual(['createdAt', 'id', 'mschapv2', 'name', 'timezone']);
+  });
+
   it('takes a NAS address URL-encoded, shows its generated secret once and never again', async () => {
     const added = await call({ method: 'POST', url: '/nas', payload: { address: '10.40.0.0/24', vendor: 'mikrotik', school: 'sch-a' } });
     expect(added.statusCode).toBe(201);

@@ -1,6 +1,8 @@
 // Schools: region admins add and change them; everyone else sees their own.
-import { Type } from '@sinclair/typebox';
-import { NotFoundError } from '../../errors.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { parseRate } from '../../policy/units.js';
+import { logoDataUri, type SchoolChanges } from '../../store/schools.js';
 import type { RouteModule } from '../context.js';
 import { page } from '../paging.js';
 import { Page, PageQuery, replies, School } from '../schemas.js';
@@ -8,7 +10,31 @@ import { Page, PageQuery, replies, School } from '../schemas.js';
 const tags = ['schools'];
 const Id = Type.Object({ id: Type.String({ maxLength: 63 }) });
 const NewSchool = Type.Object({ id: Type.String({ maxLength: 63 }), name: Type.String({ maxLength: 200 }), timezone: Type.Optional(Type.String({ maxLength: 64 })), mschapv2: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
-const SchoolChanges = Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), timezone: Type.Optional(Type.String({ maxLength: 64 })), mschapv2: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 });
+const SchoolChanges = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  timezone: Type.Optional(Type.String({ maxLength: 64 })),
+  mschapv2: Type.Optional(Type.Boolean({ description: 'Turning it off deletes the NT hashes of the school’s users' })),
+  colour: Type.Optional(Type.Union([Type.String({ maxLength: 7, description: '#rrggbb; white text on it must reach 4.5:1' }), Type.Null()])),
+  uplink: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ maxLength: 40 }), Type.Null()], { description: 'bit/s, or "1Gbit/s"' })),
+  logo: Type.Optional(Type.Union([Type.String({ maxLength: 8000, description: 'data:image/png;base64,… or data:image/svg+xml;base64,… (at most 4 KB)' }), Type.Null()])),
+}, { additionalProperties: false, minProperties: 1 });
+
+const LOGO = /^data:image\/(png|svg\+xml);base64,([A-Za-z0-9+/]+={0,2})$/;
+
+/** The changes as the school service takes them: null clears (an empty logo or colour, an uplink of 0). */
+function schoolChanges(body: Static<typeof SchoolChanges>): SchoolChanges {
+  const { colour, uplink, logo, ...rest } = body;
+  const changes: SchoolChanges = { ...rest };
+  if (colour !== undefined) changes.colour = colour ?? '';
+  if (uplink !== undefined) changes.uplink = uplink === null ? 0 : typeof uplink === 'number' ? uplink : parseRate(uplink);
+  if (logo === null) changes.logo = '';
+  else if (logo !== undefined) {
+    const match = LOGO.exec(logo);
+    if (!match) throw new ValidationError('the logo must be a data: URI of a PNG or SVG image, base64-encoded');
+    changes.logo = logoDataUri(Buffer.from(match[2]!, 'base64'), match[1] === 'png' ? 'logo.png' : 'logo.svg');
+  }
+  return changes;
+}
 
 export const schoolRoutes: RouteModule = (api, actions) => {
   api.get('/schools', { schema: { tags, summary: 'Schools the token may see', querystring: Type.Object(PageQuery), response: replies({ 200: Page(School, 'SchoolPage') }) } }, async (request) =>
@@ -24,5 +50,5 @@ export const schoolRoutes: RouteModule = (api, actions) => {
     reply.code(201).send(await actions.schools.add(request.principal, request.body)));
 
   api.patch('/schools/:id', { schema: { tags, summary: 'Change a school (region admins)', params: Id, body: SchoolChanges, response: replies({ 200: School }) } }, async (request) =>
-    (await actions.schools.set(request.principal, request.params.id, request.body)).school);
+    (await actions.schools.set(request.principal, request.params.id, schoolChanges(request.body))).school);
 };
