@@ -231,6 +231,7 @@ describe('the rate limit', () => {
     const reply = await call({ method: 'GET', url: '/schools' }, busy);
     expect(reply.statusCode).toBe(429);
     expect(errorOf(reply).code).toBe('MK_ERR_RATE_LIMITED');
+    expect(reply.headers).toMatchObject({ 'x-ratelimit-limit': String(API_RATE_PER_MINUTE), 'x-ratelimit-remaining': '0', 'retry-after': expect.any(String) });
     expect((await server.client().keys('mk:api-rate:*')).length).toBeGreaterThan(0);
     // Counted before the token is checked: guessing secrets for that id is limited as well.
     const guess = await app.inject({ method: 'GET', url: '/api/v1/schools', headers: { authorization: `Bearer ${busy.slice(0, 20)}${'A'.repeat(43)}` } });
