@@ -55,7 +55,7 @@ export function createTokenService({ apiTokens, accounts }: TokenServiceDeps) {
     /** The plain token is in the answer once (`token`) and nowhere else. */
     async create(principal: Principal, input: { username?: string; name?: string; expiresAt?: number }): Promise<ApiToken & { token: string }> {
       allow(principal, [...MANAGERS, 'teacher'], 'create API tokens');
-      const username = input.username ?? self(principal);
+      const username = input.username?.trim().toLowerCase() ?? self(principal);
       if (username === undefined) throw new ValidationError('name the console account the token acts as');
       const account = await accounts.get(username);
       if (username !== self(principal)) {
