@@ -112,12 +112,16 @@ export default fp<Config['dns']>(
     });
 
     const clients = createClientDirectory({ byIp: (ip) => store.sessions.byIp(undefined, ip), now: Date.now });
-    clients.load(await store.sessions.list());
+    // A page at a time: a region's 100k live sessions never sit in memory as one array.
+    const loadSessions = async () => {
+      for await (const page of store.sessions.each()) clients.load(page);
+    };
+    await loadSessions();
     const announcements = await subscribeSessionAnnouncements(app.redis);
     announcements.on('session', (announcement) => clients.apply(announcement));
     announcements.on('resync', () => {
       clients.clear();
-      store.sessions.list().then((sessions) => clients.load(sessions)).catch(failed('session reload'));
+      loadSessions().catch(failed('session reload'));
     });
 
     const upstream = createUpstream({ servers });
