@@ -1,6 +1,8 @@
 // Prometheus metrics at /metrics (prom-client), one registry per app instance. Served only to
 // the addresses in METRICS_ALLOW or with the METRICS_TOKEN bearer token; anyone else gets the
-// same 404 as a page that does not exist, so the endpoint does not reveal itself.
+// same 404 as a page that does not exist, so the endpoint does not reveal itself. That is why
+// /metrics is no route: an onRequest hook answers the allowed, and everyone else falls through
+// to whatever not-found handler the app has (the portal's translated page), reply and all.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
@@ -46,6 +48,9 @@ function allowList(entries: string[]): BlockList {
   return list;
 }
 
+const METRICS_PATH = '/metrics';
+const isMetrics = (request: FastifyRequest) => (request.method === 'GET' || request.method === 'HEAD') && request.url.split('?')[0] === METRICS_PATH;
+
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
 function mayRead(access: MetricsAccess, allowed: BlockList): (request: FastifyRequest) => boolean {
@@ -73,19 +78,19 @@ export default fp(
     app.decorate('metrics', metrics);
 
     app.addHook('onResponse', async (request, reply) => {
-      const route = request.routeOptions.url ?? 'unmatched';
+      const route = request.routeOptions.url ?? (isMetrics(request) && reply.statusCode === 200 ? METRICS_PATH : 'unmatched');
       metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
       metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     });
 
     const allowed = mayRead(access, allowList(access.allow));
-    app.get('/metrics', (request, reply) => {
+    app.addHook('onRequest', async (request, reply) => {
+      if (!isMetrics(request)) return;
       if (!allowed(request)) {
         request.log.info({ ip: request.ip }, 'metrics: refused (not in METRICS_ALLOW, no valid token)');
-        return reply.callNotFound();
+        return;
       }
-      reply.type(metrics.registry.contentType);
-      return metrics.registry.metrics();
+      return reply.code(200).type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
   },
   { name: 'metrics' },

@@ -33,8 +33,11 @@ describe('/metrics is served only to METRICS_ALLOW or with METRICS_TOKEN', () =>
   });
 
   it('answers anyone else exactly as it answers a page that does not exist', async () => {
-    const missing = await get(loopbackOnly, '/no-such-page', '192.0.2.50');
-    for (const [address, headers] of [['192.0.2.50', {}], ['10.20.1.1', {}], ['192.0.2.50', { 'x-forwarded-for': '127.0.0.1' }], ['192.0.2.50', { authorization: `Bearer ${TOKEN}` }]] as const) {
+    const cases: [string, Record<string, string>][] = [
+      ['192.0.2.50', {}], ['10.20.1.1', { 'accept-language': 'ru' }], ['192.0.2.50', { 'x-forwarded-for': '127.0.0.1' }], ['192.0.2.50', { authorization: `Bearer ${TOKEN}` }],
+    ];
+    for (const [address, headers] of cases) {
+      const missing = await get(loopbackOnly, '/no-such-page', address, headers);
       const refused = await get(loopbackOnly, '/metrics', address, headers);
       expect(refused.statusCode, address).toBe(404);
       expect(refused.headers['content-type']).toBe(missing.headers['content-type']);
