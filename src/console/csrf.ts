@@ -1,7 +1,7 @@
 // CSRF for the whole console scope: a signed double-submit token. A random nonce lives in an
 // HttpOnly, SameSite=Strict cookie; every form carries HMAC(secret, nonce, session id) in a
-// hidden field; one hook checks every unsafe request of the scope, plus its Origin (or Referer)
-// when the browser sends one. Nothing is stored server-side, so a page can be rendered once and
+// hidden field; one hook checks every unsafe request of the scope, plus where the browser says
+// the request comes from (Sec-Fetch-Site, else Origin, else Referer) when it says so. Nothing is stored server-side, so a page can be rendered once and
 // served to many (what the portal's cached landing page will need), and a token taken from one
 // session is worthless in another.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -36,12 +36,22 @@ export function createCsrf({ secret, publicOrigin, secure }: CsrfOptions) {
     return nonce;
   }
 
-  /** Where the request says it came from, when the browser says so. */
+  /** Where the request says it came from, when the browser says so. "null" (an opaque origin,
+   * or a page with Referrer-Policy no-referrer) says nothing. */
   function claimedOrigin(request: FastifyRequest): string | undefined {
     const origin = request.headers.origin;
-    if (origin) return origin;
+    if (origin && origin !== 'null') return origin;
     const referer = request.headers.referer;
     return referer && URL.canParse(referer) ? new URL(referer).origin : undefined;
+  }
+
+  function fromElsewhere(request: FastifyRequest): string | undefined {
+    // Fetch Metadata: every current browser sends it, and a proxy cannot make it wrong.
+    const site = request.headers['sec-fetch-site'];
+    if (typeof site === 'string') return site === 'same-origin' ? undefined : `Sec-Fetch-Site: ${site}`;
+    const origin = claimedOrigin(request);
+    // Behind a proxy the browser may use the host it was given rather than PUBLIC_URL.
+    return origin === undefined || origin === publicOrigin || origin === `${request.protocol}://${request.host}` ? undefined : origin;
   }
 
   return {
@@ -53,9 +63,8 @@ export function createCsrf({ secret, publicOrigin, secure }: CsrfOptions) {
     /** Throws CsrfError unless an unsafe request carries this browser's token and comes from here. */
     check(request: FastifyRequest, sessionId = ''): void {
       if (SAFE_METHODS.has(request.method)) return;
-      const origin = claimedOrigin(request);
-      // Behind a proxy the browser may use the host it was given rather than PUBLIC_URL.
-      if (origin !== undefined && origin !== publicOrigin && origin !== `${request.protocol}://${request.host}`) throw new CsrfError(`posted from another site (${origin})`);
+      const elsewhere = fromElsewhere(request);
+      if (elsewhere !== undefined) throw new CsrfError(`posted from another site (${elsewhere})`);
       const nonce = request.cookies[CSRF_COOKIE];
       const sent = (request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
       if (!nonce || typeof sent !== 'string') throw new CsrfError('no form token');

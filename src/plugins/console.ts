@@ -65,7 +65,8 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
 
   app.decorateRequest('signedIn', null);
   app.addHook('onRequest', async (request, reply) => {
-    void reply.header('content-security-policy', CONSOLE_CSP);
+    // same-origin, not helmet's no-referrer: a browser then names our origin on our own forms.
+    void reply.header('content-security-policy', CONSOLE_CSP).header('referrer-policy', 'same-origin');
     request.signedIn = (await gate.load(request, reply)) ?? null;
     if (request.signedIn || request.is404 || request.routeOptions.config.public) return;
     const query = new URLSearchParams({ next: request.url.split('?')[0] ?? '/console/', ...(request.cookies[SESSION_COOKIE] ? { ended: '1' } : {}) });
