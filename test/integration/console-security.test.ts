@@ -7,6 +7,7 @@ import { createStore, type Store } from '../../src/store/index.js';
 import { keys } from '../../src/store/keys.js';
 import { buildTestApp } from '../helpers/app.js';
 import { ConsoleBrowser } from '../helpers/console.js';
+import { waitFor } from '../helpers/process.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let server: TestRedis;
@@ -135,4 +136,25 @@ describe('rate limits held in Redis', () => {
       await other.close();
     }
   }, 60_000);
+});
+
+describe('a failure', () => {
+  it('is a translated 500 page without details while Redis is away, and the console recovers', async () => {
+    const dana = new ConsoleBrowser(app, '10.9.4.1', 'ru');
+    await dana.signIn('dana', 'dana-password-1');
+    await server.stop();
+    try {
+      const failed = await dana.get('/console/');
+      expect(failed.statusCode).toBe(500);
+      expect(failed.body).toContain('На нашей стороне что-то пошло не так.');
+      expect(failed.body).not.toMatch(/Redis|ECONNREFUSED|Error:| at /);
+    } finally {
+      await server.start();
+    }
+    const back = await waitFor(async () => {
+      const page = await dana.get('/console/');
+      return page.statusCode === 200 ? page : undefined;
+    }, 10_000, 'the console to answer again');
+    expect(back.body).toContain('School One');
+  }, 30_000);
 });
