@@ -30,7 +30,10 @@ export function consoleErrors(app: FastifyInstance, render: Render): void {
     const status = error.validation ? 400 : (error.statusCode ?? 500);
     const key = messageFor(error, status);
     if (status >= 500 && !(error instanceof PasswordBusyError)) request.log.error({ err: error, route: request.routeOptions.url }, 'console: request failed');
-    else request.log.info({ status, code: error.code, reason: error.message, method: request.method, url: request.url.split('?')[0], actor: request.signedIn?.account.username }, 'console: request refused');
+    else {
+      const url = request.url.split('?')[0];
+      request.log.info({ status, code: error.code, reason: error.message, method: request.method, url, actor: request.signedIn?.account.username }, 'console: request refused');
+    }
     if (error instanceof PasswordBusyError) void reply.header('retry-after', String(BUSY_RETRY_SECONDS));
     // Input problems name the field in English (the services' words); everything else says only what the catalogue says.
     return errorPage(render, request, reply, key, status, key === 'errorCheckInput' ? error.message : undefined);

@@ -61,7 +61,9 @@ describe('the schools page', () => {
     const logo = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>');
     const saved = await postSchool(rita, 'sch-5', { name: 'Мектеп №5', timezone: 'Asia/Almaty', uplink: '150', colour: '#1b5e20' }, { name: 'logo.svg', bytes: logo });
     expect(saved.statusCode).toBe(303);
-    expect(await store.schools.get('sch-5')).toMatchObject({ name: 'Мектеп №5', timezone: 'Asia/Almaty', uplink: 150_000_000, colour: '#1b5e20', logo: `data:image/svg+xml;base64,${logo.toString('base64')}` });
+    expect(await store.schools.get('sch-5')).toMatchObject({
+      name: 'Мектеп №5', timezone: 'Asia/Almaty', uplink: 150_000_000, colour: '#1b5e20', logo: `data:image/svg+xml;base64,${logo.toString('base64')}`,
+    });
     const [entry] = await store.audit.list({ action: 'school.set', count: 1 });
     expect(entry).toMatchObject({ actor: 'account:rita', school: 'sch-5', source: '10.9.5.1' });
     expect((await rita.get('/console/schools')).body).toMatch(/Мектеп №5[\s\S]*150/);

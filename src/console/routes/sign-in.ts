@@ -32,7 +32,12 @@ export const SIGN_IN_PER_MINUTE = 20;
 export function signInRoutes(app: FastifyInstance, kit: ConsoleKit, signIn: ConsoleSignIn) {
   function loginForm(request: FastifyRequest, reply: FastifyReply, extra: { status?: number; error?: string; notice?: string; username?: string; next?: string } = {}) {
     const t = consoleMessages(request);
-    return kit.render(request, reply, { template: 'console/login.eta', status: extra.status ?? 200, title: t.consoleSignInHeading, data: { error: extra.error, notice: extra.notice, username: extra.username ?? '', next: safeNext(extra.next) } });
+    return kit.render(request, reply, {
+      template: 'console/login.eta',
+      status: extra.status ?? 200,
+      title: t.consoleSignInHeading,
+      data: { error: extra.error, notice: extra.notice, username: extra.username ?? '', next: safeNext(extra.next) },
+    });
   }
 
   app.get<{ Querystring: Static<typeof LOGIN_QUERY> }>('/login', { schema: { querystring: LOGIN_QUERY }, config: { public: true } }, async (request, reply) => {
