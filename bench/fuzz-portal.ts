@@ -134,6 +134,7 @@ try {
   console.log(`\nstatus histogram: ${JSON.stringify(stats.byStatus)}; browsers prepared: ${prepared.length}`);
   if (stats.connectionErrors) console.log(`connections closed without an answer, e.g.:\n  ${stats.connectionErrorExamples.join('\n  ')}`);
   for (const [key, entry] of stats.serverErrors) console.log(`\n${key} × ${entry.count}\n  ${entry.examples.join('\n  ')}`);
+  for (const [error, count] of target.errors) console.log(`\nerror logged × ${count}: ${error}`);
   for (const crash of target.crashes) console.log(`\ncrash at ${crash.at} (${crash.exit}):\n  ${crash.lastLines.join('\n  ')}`);
 } finally {
   await target.stop();

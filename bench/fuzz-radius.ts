@@ -32,7 +32,7 @@ interface Finding { count: number; examples: string[] }
 
 const stats = {
   sent: 0, answered: 0, timedOut: 0, controlsDropped: 0, lateAnswers: 0, secondAnswers: 0, unverifiable: 0, unknownNasAnswered: 0, coaReceived: 0,
-  byCode: {} as Record<number, number>, byKind: {} as Record<string, number>, controlAccepts: {} as Record<string, string>,
+  byCode: {} as Record<number, number>, byKind: {} as Record<string, number>, controlsDroppedByKind: {} as Record<string, number>, controlAccepts: {} as Record<string, string>,
   acceptMutated: new Map<string, Finding>(), acceptOther: new Map<string, Finding>(), acceptForbidden: new Map<string, Finding>(),
 };
 const bump = (record: Record<string | number, number>, key: string | number) => (record[key] = (record[key] ?? 0) + 1);
@@ -200,7 +200,10 @@ try {
     const timer = setTimeout(() => {
       if (!state.pending.has(identifier)) return;
       stats.timedOut++;
-      if (!sent.operations.length && !state.unknownNas) stats.controlsDropped++;
+      if (!sent.operations.length && !state.unknownNas) {
+        stats.controlsDropped++;
+        bump(stats.controlsDroppedByKind, sent.seed.kind);
+      }
       release(state, identifier, 'timed out');
     }, TIMEOUT_MS);
     state.pending.set(identifier, { sent, timer });
@@ -226,13 +229,14 @@ try {
   console.log(`| ${stats.sent} | ${seconds.toFixed(0)} | ${stats.answered} | ${stats.timedOut} | ${stats.controlsDropped} | ${target.crashes.length} | ${stats.lateAnswers} | ${stats.secondAnswers} | ${stats.unverifiable} | ${stats.unknownNasAnswered} | ${sum(stats.acceptMutated)} | ${sum(stats.acceptForbidden)} |`);
   console.log(`\nreplies by code: ${JSON.stringify(stats.byCode)}; live sessions started before: ${sessionsStarted} of ${data.sessions.length}; CoA/Disconnect sent to the NAS: ${stats.coaReceived}`);
   console.log(`packets by seed: ${JSON.stringify(stats.byKind)}`);
-  console.log(`last unmutated answers: ${JSON.stringify(stats.controlAccepts)}`);
+  console.log(`last unmutated answers: ${JSON.stringify(stats.controlAccepts)}; unmutated dropped by seed: ${JSON.stringify(stats.controlsDroppedByKind)}`);
   console.log(`RSS MB (Node / Redis): start ${rssStart.node.toFixed(0)} / ${rssStart.redis.toFixed(0)}, peak ${peak.node.toFixed(0)} / ${peak.redis.toFixed(0)}, end ${rssEnd.node.toFixed(0)} / ${rssEnd.redis.toFixed(0)}`);
   console.log(`Mektep's drop counters: ${dropReasons || '(not readable)'}`);
   console.log(`Accepts with only secondary changes (first credential values intact): ${sum(stats.acceptOther)}; ${[...stats.acceptOther].map(([key, f]) => `${key} × ${f.count}`).join('; ')}`);
   for (const [title, findings] of [['Accept for a mutated credential', stats.acceptMutated], ['Accept for a must-refuse request', stats.acceptForbidden]] as const) {
     for (const [key, finding] of findings) console.log(`\n${title}: ${key} × ${finding.count}\n  ${finding.examples.join('\n  ')}`);
   }
+  for (const [error, count] of target.errors) console.log(`\nerror logged × ${count}: ${error}`);
   for (const crash of target.crashes) console.log(`\ncrash at ${crash.at} (${crash.exit}):\n  ${crash.lastLines.join('\n  ')}`);
   for (const state of lanes) state.socket.close();
 } finally {

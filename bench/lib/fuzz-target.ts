@@ -21,6 +21,8 @@ export interface FuzzTarget {
   auth: number;
   acct: number;
   crashes: Crash[];
+  /** Error-level log lines (pino level ≥ 50), by message and error, with how often each came. */
+  errors: Map<string, number>;
   /** Resident memory in MB of Mektep's Node process and of redis-server, now. */
   rss(): { node: number; redis: number };
   /** Resolves once Mektep answers /readyz (after a start or a restart). */
@@ -48,14 +50,31 @@ function redisPid(): number | undefined {
   });
 }
 
+function errorKey(line: string): string | undefined {
+  try {
+    const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string; stack?: string } };
+    if ((entry.level ?? 0) < 50) return undefined;
+    return `${entry.msg ?? ''}: ${entry.err?.message ?? ''} ${entry.err?.stack?.split('\n')[1]?.trim() ?? ''}`.slice(0, 300);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startFuzzTarget(root: string, env: Record<string, string> = {}): Promise<FuzzTarget> {
   const redis = await startTestRedis();
   const redisProcess = redisPid();
   const [http, auth, acct] = [await freePort(), await freePort(), await freePort()];
   const crashes: Crash[] = [];
+  const errors = new Map<string, number>();
   let child: ChildProcess | undefined;
   let stopping = false;
   const tail: string[] = [];
+
+  const noteError = (line: string) => {
+    const key = errorKey(line);
+    // Bounded: a flood of one error is one entry; a flood of distinct ones stops at 50.
+    if (key && (errors.has(key) || errors.size < 50)) errors.set(key, (errors.get(key) ?? 0) + 1);
+  };
 
   const start = () => {
     const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/server.ts')], {
@@ -68,8 +87,10 @@ export async function startFuzzTarget(root: string, env: Record<string, string> 
     });
     // Only the last lines are kept: a crash is explained by what came just before it.
     const keep = (chunk: Buffer) => {
-      tail.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((line) => line.slice(0, 400)));
+      const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+      tail.push(...lines.map((line) => line.slice(0, 400)));
       tail.splice(0, Math.max(0, tail.length - 12));
+      for (const line of lines) noteError(line);
     };
     proc.stdout.on('data', keep);
     proc.stderr.on('data', keep);
@@ -84,7 +105,7 @@ export async function startFuzzTarget(root: string, env: Record<string, string> 
   start();
 
   const target: FuzzTarget = {
-    redis, http, auth, acct, crashes,
+    redis, http, auth, acct, crashes, errors,
     rss: () => ({ node: rssMb(child?.pid), redis: rssMb(redisProcess) }),
     async ready() {
       for (let tries = 0; tries < 300; tries++) {
