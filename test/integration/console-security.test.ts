@@ -138,6 +138,15 @@ describe('rate limits held in Redis', () => {
   }, 60_000);
 });
 
+describe('the portal\'s limit', () => {
+  it('is counted in Redis too, under its own scope', async () => {
+    await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.9.3.9', payload: 'username=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const [, found] = await redis.scan('0', 'MATCH', `${keys.webRateLimit('portal')}*10.9.3.9`, 'COUNT', 1000);
+    expect(found).toHaveLength(1);
+    expect(Number(await redis.get(found[0]!))).toBe(1);
+  });
+});
+
 describe('a failure', () => {
   it('is a translated 500 page without details while Redis is away, and the console recovers', async () => {
     const dana = new ConsoleBrowser(app, '10.9.4.1', 'ru');
