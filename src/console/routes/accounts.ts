@@ -66,7 +66,7 @@ export function accountRoutes(app: FastifyInstance, kit: ConsoleKit) {
       });
       return reply.redirect(back(created.username, 'accountCreated'), 303);
     } catch (error) {
-      return accountsPage(request, reply, { status: 400, error: formError(error, t), form });
+      return accountsPage(request, reply, { status: 400, error: formError(error, t, request.log), form });
     }
   });
 
@@ -76,7 +76,7 @@ export function accountRoutes(app: FastifyInstance, kit: ConsoleKit) {
     try {
       changed = await kit.services.accounts.setStatus(request.signedIn!.principal, request.params.username, request.body.status);
     } catch (error) {
-      return accountsPage(request, reply, { status: 400, error: formError(error, t) });
+      return accountsPage(request, reply, { status: 400, error: formError(error, t, request.log) });
     }
     // The gate refuses a disabled account at its next request anyway; this clears its sessions now.
     if (changed.status === 'disabled') await kit.sessions.endAll(changed.username);
@@ -91,7 +91,7 @@ export function accountRoutes(app: FastifyInstance, kit: ConsoleKit) {
     try {
       result = await kit.services.accounts.resetPassword(request.signedIn!.principal, request.params.username, password);
     } catch (error) {
-      return accountsPage(request, reply, { status: 400, error: formError(error, t) });
+      return accountsPage(request, reply, { status: 400, error: formError(error, t, request.log) });
     }
     await kit.sessions.endAll(result.username);
     return reply.redirect(back(result.username, 'passwordResetDone'), 303);
@@ -116,7 +116,7 @@ export function accountRoutes(app: FastifyInstance, kit: ConsoleKit) {
       await kit.services.accounts.changeOwnPassword(principal, request.body.current ?? '', next);
     } catch (error) {
       const wrongCurrent = (error as { message?: string }).message === WRONG_CURRENT_PASSWORD;
-      return passwordPage(request, reply, { status: 400, error: wrongCurrent ? { message: t.errorCurrentPassword } : formError(error, t) });
+      return passwordPage(request, reply, { status: 400, error: wrongCurrent ? { message: t.errorCurrentPassword } : formError(error, t, request.log) });
     }
     // Every session began before the change and is now refused; this browser gets a new one.
     const ended = await kit.sessions.endAll(account.username);

@@ -89,7 +89,7 @@ export function schoolRoutes(app: FastifyInstance, kit: ConsoleKit) {
       const school = await kit.services.schools.add(request.signedIn!.principal, form);
       return reply.redirect(`/console/schools/${encodeURIComponent(school.id)}?done=schoolAdded`, 303);
     } catch (error) {
-      return listPage(request, reply, { status: 400, error: formError(error, consoleMessages(request)), form });
+      return listPage(request, reply, { status: 400, error: formError(error, consoleMessages(request), request.log), form });
     }
   });
 
@@ -107,7 +107,7 @@ export function schoolRoutes(app: FastifyInstance, kit: ConsoleKit) {
     try {
       await kit.services.schools.set(principal, school.id, changesOf(request.body, school));
     } catch (error) {
-      return editPage(request, reply, school.id, { status: 400, error: formError(error, consoleMessages(request)) });
+      return editPage(request, reply, school.id, { status: 400, error: formError(error, consoleMessages(request), request.log) });
     }
     return reply.redirect(`/console/schools/${encodeURIComponent(school.id)}?done=schoolSaved`, 303);
   });
