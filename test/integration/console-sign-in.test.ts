@@ -84,4 +84,17 @@ describe('console sign-in', () => {
     // The portal's lockout is another matter: a Wi-Fi user of the same name is not locked.
     expect(await redis.exists(keys.loginLock('user', 'dana'))).toBe(0);
   }, 60_000);
+
+  it('marks its cookies Secure when PUBLIC_URL is https', async () => {
+    const behindProxy = await buildTestApp(server.url, { PUBLIC_URL: 'https://wifi.school.kz' });
+    try {
+      const browser = new ConsoleBrowser(behindProxy);
+      const form = await browser.get('/console/login');
+      expect(form.cookies.find((cookie) => cookie.name === 'mk_console_csrf')?.secure).toBe(true);
+      const signedIn = await browser.post('/console/login', { username: 'dana', password: 'dana-password-1' });
+      expect(signedIn.cookies.find((cookie) => cookie.name === 'mk_console')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict' });
+    } finally {
+      await behindProxy.close();
+    }
+  });
 });
