@@ -40,7 +40,9 @@ export function createConsoleSignIn({ accounts, guard, sessions, audit, log }: C
     try {
       username = normalizeUsername(typed);
     } catch {
+      // What was typed is not kept: it is not a username, and may well be a password.
       log.info({ source, reason: 'malformed-username' }, 'console: sign-in refused');
+      await audit.record({ actor: 'console:unknown', action: 'console.sign-in-refused', target: '', source, detail: { reason: 'malformed-username' } });
       return { ok: false, error: 'errorInvalid', status: 401 };
     }
     const lock = await guard.attempt(guardSubject(username), undefined);
