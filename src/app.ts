@@ -1,6 +1,6 @@
 // buildApp(): the whole Mektep service, as `npm start` runs it and as the tests build it.
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/env.js';
 import { isCodedError } from './errors.js';
@@ -30,7 +30,7 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     return503OnClosing: true,
     // Portal URLs carry client MACs: request lines go to the debug log only (the hook below).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   };
   // Routes and plugins are the same over HTTP and HTTPS; only the server type differs.
   const app = config.tls
