@@ -15,9 +15,10 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   });
 }
 
+/** Hashes in the management lane: an import of thousands of users never delays a RADIUS login. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, { N, r: R, p: P });
+  const key = await scheduler.run(MANAGEMENT_LANE, () => derive(password, salt, { N, r: R, p: P }));
   return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
@@ -29,18 +30,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** Which queue a password check waits in: RADIUS logins (APs time out after a few seconds)
- * or a portal login from one client address. */
-export type PasswordLane = { kind: 'radius' } | { kind: 'portal'; client: string };
+/** Which queue scrypt work waits in: RADIUS logins (APs time out after a few seconds), a portal
+ * login from one client address, or management work (hashing new passwords: imports, resets),
+ * which may wait but is never refused. */
+export type PasswordLane = { kind: 'radius' } | { kind: 'portal'; client: string } | { kind: 'management' };
 export const RADIUS_LANE: PasswordLane = { kind: 'radius' };
+export const MANAGEMENT_LANE: PasswordLane = { kind: 'management' };
 
 export const PasswordBusyError = createError<'MK_ERR_PASSWORD_BUSY', 503, []>('MK_ERR_PASSWORD_BUSY', 'Too many password checks are waiting; try again in a moment', 503);
 
 export interface SchedulerLimits {
   /** Checks running at once: the size of libuv's thread pool (4 by default), where scrypt runs. */
   slots: number;
-  /** Portal checks running at once; the rest of the slots are kept for RADIUS. */
-  portalSlots: number;
+  /** Portal and management work running at once; the rest of the slots are kept for RADIUS. */
+  sharedSlots: number;
   /** Running plus waiting portal checks from one client address. A school behind one NAT signs
    * in about 12 students a second (700 in a minute): far below this. */
   perClient: number;
@@ -50,21 +53,23 @@ export interface SchedulerLimits {
   radiusQueue: number;
 }
 
-export const DEFAULT_LIMITS: SchedulerLimits = { slots: 4, portalSlots: 3, perClient: 32, portalQueue: 256, radiusQueue: 512 };
+export const DEFAULT_LIMITS: SchedulerLimits = { slots: 4, sharedSlots: 3, perClient: 32, portalQueue: 256, radiusQueue: 512 };
 
-/** Admits password checks onto the thread pool: RADIUS first and never waiting behind portal
- * work, portal checks bounded per client and in all; overload is refused at once
- * (PasswordBusyError) rather than queued into a stall. */
+/** Admits scrypt work onto the thread pool: RADIUS first and never waiting behind other work,
+ * then portal checks (a person is waiting), bounded per client and in all, then management
+ * work; portal overload is refused at once (PasswordBusyError) rather than queued into a stall.
+ * Management work is bounded by what submits it (an import's size limit). */
 export function createPasswordScheduler(limits: SchedulerLimits = DEFAULT_LIMITS) {
   let running = 0;
-  let portalRunning = 0;
+  let sharedRunning = 0;
   const radiusWaiting: (() => void)[] = [];
   const portalWaiting: (() => void)[] = [];
+  const managementWaiting: (() => void)[] = [];
   const perClient = new Map<string, number>();
 
   function next(): void {
     while (running < limits.slots) {
-      const start = radiusWaiting.shift() ?? (portalRunning < limits.portalSlots ? portalWaiting.shift() : undefined);
+      const start = radiusWaiting.shift() ?? (sharedRunning < limits.sharedSlots ? (portalWaiting.shift() ?? managementWaiting.shift()) : undefined);
       if (!start) return;
       start();
     }
@@ -72,6 +77,7 @@ export function createPasswordScheduler(limits: SchedulerLimits = DEFAULT_LIMITS
 
   async function run<T>(lane: PasswordLane, work: () => Promise<T>): Promise<T> {
     const portal = lane.kind === 'portal';
+    const shared = lane.kind !== 'radius';
     if (portal) {
       const held = perClient.get(lane.client) ?? 0;
       if (held >= limits.perClient || portalWaiting.length >= limits.portalQueue) throw new PasswordBusyError();
@@ -82,18 +88,18 @@ export function createPasswordScheduler(limits: SchedulerLimits = DEFAULT_LIMITS
     await new Promise<void>((resolve) => {
       const start = () => {
         running++;
-        if (portal) portalRunning++;
+        if (shared) sharedRunning++;
         resolve();
       };
-      (portal ? portalWaiting : radiusWaiting).push(start);
+      (lane.kind === 'radius' ? radiusWaiting : portal ? portalWaiting : managementWaiting).push(start);
       next();
     });
     try {
       return await work();
     } finally {
       running--;
+      if (shared) sharedRunning--;
       if (portal) {
-        portalRunning--;
         const held = (perClient.get(lane.client) ?? 1) - 1;
         if (held === 0) perClient.delete(lane.client);
         else perClient.set(lane.client, held);
@@ -102,7 +108,10 @@ export function createPasswordScheduler(limits: SchedulerLimits = DEFAULT_LIMITS
     }
   }
 
-  return { run, stats: () => ({ running, portalRunning, radiusWaiting: radiusWaiting.length, portalWaiting: portalWaiting.length, clients: perClient.size }) };
+  return {
+    run,
+    stats: () => ({ running, sharedRunning, radiusWaiting: radiusWaiting.length, portalWaiting: portalWaiting.length, managementWaiting: managementWaiting.length, clients: perClient.size }),
+  };
 }
 
 export type PasswordScheduler = ReturnType<typeof createPasswordScheduler>;

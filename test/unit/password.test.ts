@@ -49,7 +49,7 @@ describe('checkPassword', () => {
 });
 
 describe('password scheduler', () => {
-  const limits = { slots: 2, portalSlots: 1, perClient: 2, portalQueue: 3, radiusQueue: 2 };
+  const limits = { slots: 2, sharedSlots: 1, perClient: 2, portalQueue: 3, radiusQueue: 2 };
   function gate() {
     let open!: () => void;
     const opened = new Promise<void>((resolve) => (open = resolve));
@@ -61,20 +61,20 @@ describe('password scheduler', () => {
     const portal = [gate(), gate()];
     const portalDone = portal.map((g, i) => scheduler.run({ kind: 'portal', client: `10.0.0.${i}` }, g.work));
     await Promise.resolve();
-    expect(scheduler.stats()).toMatchObject({ running: 1, portalRunning: 1, portalWaiting: 1 });
+    expect(scheduler.stats()).toMatchObject({ running: 1, sharedRunning: 1, portalWaiting: 1 });
     const radius = gate();
     const radiusDone = scheduler.run(RADIUS_LANE, radius.work);
     await Promise.resolve();
-    expect(scheduler.stats()).toMatchObject({ running: 2, portalRunning: 1 });
+    expect(scheduler.stats()).toMatchObject({ running: 2, sharedRunning: 1 });
     radius.open();
     await radiusDone;
     for (const g of portal) g.open();
     await Promise.all(portalDone);
-    expect(scheduler.stats()).toEqual({ running: 0, portalRunning: 0, radiusWaiting: 0, portalWaiting: 0, clients: 0 });
+    expect(scheduler.stats()).toEqual({ running: 0, sharedRunning: 0, radiusWaiting: 0, portalWaiting: 0, managementWaiting: 0, clients: 0 });
   });
 
   it('serves waiting RADIUS checks before waiting portal checks', async () => {
-    const scheduler = createPasswordScheduler({ ...limits, portalSlots: 2 });
+    const scheduler = createPasswordScheduler({ ...limits, sharedSlots: 2 });
     const order: string[] = [];
     const first = [gate(), gate()];
     const busy = first.map((g) => scheduler.run(RADIUS_LANE, g.work));
@@ -99,5 +99,26 @@ describe('password scheduler', () => {
     held.open();
     await Promise.all([...a, ...others]);
     expect(scheduler.stats().clients).toBe(0);
+  });
+
+  it('runs management work (hashing for imports) in the shared slots only, after portal checks, and never refuses it', async () => {
+    const scheduler = createPasswordScheduler(limits);
+    const order: string[] = [];
+    const first = gate();
+    const holding = scheduler.run({ kind: 'management' }, first.work);
+    // Far more than any queue bound: management work waits, it is not refused.
+    const imports = Array.from({ length: 50 }, (_, i) => scheduler.run({ kind: 'management' }, async () => void order.push(`import-${i}`)));
+    const portal = scheduler.run({ kind: 'portal', client: 'a' }, async () => void order.push('portal'));
+    const radius = gate();
+    const radiusDone = scheduler.run(RADIUS_LANE, radius.work);
+    await Promise.resolve();
+    // The import holds the one shared slot; RADIUS still got the other at once.
+    expect(scheduler.stats()).toMatchObject({ running: 2, sharedRunning: 1, managementWaiting: 50, portalWaiting: 1 });
+    radius.open();
+    await radiusDone;
+    first.open();
+    await Promise.all([holding, portal, ...imports]);
+    expect(order[0]).toBe('portal');
+    expect(order).toHaveLength(51);
   });
 });
