@@ -16,6 +16,9 @@ export const NAV: NavEntry[] = [
   { path: '/console/', label: 'navHome', who: EVERY_ACCOUNT },
   { path: '/console/accounts', label: 'navAccounts', who: ['region-admin', 'school-admin'] },
   { path: '/console/schools', label: 'navSchools', who: ['region-admin'] },
+  { path: '/console/policies', label: 'navPolicies', who: ['region-admin', 'school-admin'] },
+  { path: '/console/users', label: 'navUsers', who: ['region-admin', 'school-admin'] },
+  { path: '/console/nas', label: 'navNas', who: ['region-admin', 'school-admin'] },
   { path: '/console/password', label: 'changeOwnPassword', who: EVERY_ACCOUNT },
 ];
 

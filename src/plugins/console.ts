@@ -15,7 +15,11 @@ import type { ConsoleKit } from '../console/kit.js';
 import { createRenderer } from '../console/render.js';
 import { accountRoutes } from '../console/routes/accounts.js';
 import { homeRoutes } from '../console/routes/home.js';
+import { nasRoutes } from '../console/routes/nas.js';
+import { policyRoutes } from '../console/routes/policies.js';
 import { schoolRoutes } from '../console/routes/schools.js';
+import { userImportRoutes } from '../console/routes/user-import.js';
+import { userRoutes } from '../console/routes/users.js';
 import { signInRoutes } from '../console/routes/sign-in.js';
 import { SESSION_COOKIE, createSessionGate } from '../console/session.js';
 import { createConsoleSignIn } from '../console/sign-in.js';
@@ -79,4 +83,8 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
   homeRoutes(app, kit);
   accountRoutes(app, kit);
   schoolRoutes(app, kit);
+  policyRoutes(app, kit);
+  userRoutes(app, kit);
+  userImportRoutes(app, kit);
+  nasRoutes(app, kit, { config });
 }

@@ -7,6 +7,8 @@ import { allow, auditActor, MANAGERS, requireInScope, schoolFor, type Principal 
 
 export interface NasServiceDeps {
   nas: Pick<NasStore, 'get' | 'list' | 'add' | 'update' | 'remove'>;
+  /** When each NAS last sent RADIUS traffic (epoch ms by address); absent: never known. */
+  stats?: { lastSeen(): Promise<Record<string, number>> };
 }
 
 /** A shared secret for a new NAS: 32 characters, well above RFC 2865's 16 octets. */
@@ -16,7 +18,7 @@ export function generateSecret(): string {
 
 const missing = (address: string) => `NAS ${parseNasAddress(address).text} does not exist`;
 
-export function createNasService({ nas }: NasServiceDeps) {
+export function createNasService({ nas, stats }: NasServiceDeps) {
   async function inScope(principal: Principal, address: string): Promise<NasClient> {
     allow(principal, MANAGERS, 'manage access points');
     return requireInScope(principal, await nas.get(address), missing(address));
@@ -27,6 +29,16 @@ export function createNasService({ nas }: NasServiceDeps) {
       allow(principal, MANAGERS, 'list access points');
       const school = schoolFor(principal, undefined, 'list access points');
       return (await nas.list()).filter((client) => school === undefined || client.school === school).map(summarize);
+    },
+
+    /** When each NAS in scope was last heard (epoch ms by address); a NAS never heard is absent. */
+    async lastSeen(principal: Principal): Promise<Record<string, number>> {
+      allow(principal, MANAGERS, 'list access points');
+      const school = schoolFor(principal, undefined, 'list access points');
+      const all = (await stats?.lastSeen()) ?? {};
+      if (school === undefined) return all;
+      const own = new Set((await nas.list()).filter((client) => client.school === school).map((client) => client.address));
+      return Object.fromEntries(Object.entries(all).filter(([address]) => own.has(address)));
     },
 
     /** With its secret: for the configuration snippet of the NAS itself. */

@@ -4,17 +4,20 @@
 import type { Admit } from '../enforcement/admission.js';
 import type { EnforcementResult, Enforcer } from '../enforcement/enforcer.js';
 import { ForbiddenError } from '../errors.js';
+import { quotaState } from '../policy/decide.js';
 import type { Policy } from '../policy/fields.js';
+import { grantFrom } from '../policy/grant.js';
 import { attributesText, type AttributeText } from '../radius/attribute-text.js';
 import type { LoginClass } from '../radius/class-attribute.js';
 import { createAddressMatcher, parseNasAddress } from '../store/address.js';
 import type { DeviceStore } from '../store/devices.js';
 import { parseMac } from '../store/mac.js';
-import type { NasStore } from '../store/nas.js';
+import { VENDORS, type NasStore, type Vendor } from '../store/nas.js';
 import type { PolicyStore, PolicyView } from '../store/policies.js';
 import type { RoleStore } from '../store/roles.js';
 import type { SchoolStore } from '../store/schools.js';
 import type { UserStore } from '../store/users.js';
+import { adapterFor } from '../vendors/registry.js';
 import { allow, auditActor, auditOf, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
 
 export interface PolicyServiceDeps {
@@ -51,6 +54,23 @@ export interface Preview {
   role: string;
   decision: 'accept' | 'reject';
   attributes: AttributeText[];
+}
+
+/** What each vendor is sent for a role: a fresh login (nothing used yet, no expiry, any hour). */
+export interface VendorPreview {
+  vendor: Vendor;
+  canCoa: boolean;
+  /** Class is left out: it is signed for each login. */
+  attributes: AttributeText[];
+}
+
+export function vendorPreviews(role: string, policy: Policy): VendorPreview[] {
+  const quota = quotaState(policy, { today: 0, month: 0 });
+  const grant = grantFrom(role, policy, { now: 0, ...('left' in quota && quota.left !== undefined ? { dataLeft: quota.left } : {}) }, '');
+  return VENDORS.map((vendor) => {
+    const adapter = adapterFor(vendor);
+    return { vendor, canCoa: adapter.canCoa, attributes: attributesText(adapter.replyAttributes(grant)).filter((line) => line.name !== 'Class') };
+  });
 }
 
 export function createPolicyService(deps: PolicyServiceDeps) {

@@ -61,10 +61,12 @@ export function createUserService({ users, enforcer }: UserServiceDeps) {
       return { username: user.username, status, sessions: await enforcer.disconnectUser(user.username, 'account disabled', auditActor(principal)) };
     },
 
-    async resetPassword(principal: Principal, username: string, password: string): Promise<{ username: string; passwordChanged: true }> {
+    /** Without a password one is generated and returned once (`generatedPassword`). */
+    async resetPassword(principal: Principal, username: string, password?: string): Promise<{ username: string; passwordChanged: true; generatedPassword?: string }> {
       const user = await inScope(principal, username);
-      await users.setPassword(user.username, password, auditOf(principal));
-      return { username: user.username, passwordChanged: true };
+      const chosen = password ?? generatePassword();
+      await users.setPassword(user.username, chosen, auditOf(principal));
+      return { username: user.username, passwordChanged: true, ...(password === undefined ? { generatedPassword: chosen } : {}) };
     },
 
     /** An ISO date (end of that day, UTC) or time; null: never expires. */

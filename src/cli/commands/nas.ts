@@ -1,12 +1,10 @@
 import { loadConfig } from '../../config/env.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { mikrotikCommands, mikrotikLoginHtml } from '../../vendors/mikrotik-snippet.js';
+import { radiusAddressOf, SECRET_PLACEHOLDER, setupSnippets } from '../../vendors/snippets.js';
 import { summarize, type NasClient, type NasSettings, type Vendor } from '../../store/nas.js';
 import { readStdin } from '../io.js';
 import { fields, table } from '../output.js';
 import { required, str, flag, type Command, type CommandInput } from '../command.js';
-
-const SECRET_PLACEHOLDER = '<secret>';
 
 const COMMON = {
   secret: { type: 'string' },
@@ -130,22 +128,31 @@ export const nasCommands: Command[] = [
   {
     name: 'nas snippet',
     usage: '<ip> [--login-html] [--radius-address <ip>] [--show-secret]',
-    summary: "Print a MikroTik hotspot's settings for Mektep (RADIUS, CoA, walled garden; the secret as <secret> unless --show-secret), or with --login-html the login.html that sends new devices to the portal (PUBLIC_URL).",
+    summary: "Print the settings this access point needs for Mektep, for its vendor (RADIUS, CoA, walled garden; the secret as <secret> unless --show-secret) — the same text as the console's Access points page; for MikroTik, --login-html prints the login.html that sends new devices to the portal (PUBLIC_URL).",
     options: { 'login-html': { type: 'boolean' }, 'radius-address': { type: 'string' }, 'show-secret': { type: 'boolean' } },
     positionals: 1,
     async run({ store }, input) {
       const nas = await store.nas.get(input.positionals[0]!);
       if (!nas) throw new NotFoundError(`NAS ${input.positionals[0]} does not exist`);
-      if (nas.vendor !== 'mikrotik') throw new ValidationError(`NAS ${nas.address} is ${nas.vendor}; snippets are for MikroTik (see docs/vendors/${nas.vendor}.md)`);
-      const publicUrl = loadConfig().publicUrl;
-      const radiusAddress = str(input, 'radius-address') ?? new URL(publicUrl).hostname;
-      const html = mikrotikLoginHtml(publicUrl);
-      if (flag(input, 'login-html')) return { json: { loginHtml: html }, text: html.trimEnd() };
+      const config = loadConfig();
       // The secret reaches the terminal (and its scrollback, screenshots, tickets) only on request.
       const show = flag(input, 'show-secret');
-      const commands = mikrotikCommands(publicUrl, show ? nas : { ...nas, secret: SECRET_PLACEHOLDER }, radiusAddress);
+      const snippets = setupSnippets(nas.vendor, {
+        publicUrl: config.publicUrl,
+        radiusAddress: str(input, 'radius-address') ?? radiusAddressOf(config.radius.host, config.publicUrl),
+        authPort: config.radius.authPort,
+        acctPort: config.radius.acctPort,
+        secret: show ? nas.secret : SECRET_PLACEHOLDER,
+        nas,
+      });
+      if (flag(input, 'login-html')) {
+        const page = snippets.find((snippet) => snippet.kind === 'login-html');
+        if (!page) throw new ValidationError(`NAS ${nas.address} is ${nas.vendor}; only MikroTik needs a login.html (see docs/vendors/${nas.vendor}.md)`);
+        return { json: { loginHtml: page.text }, text: page.text.trimEnd() };
+      }
       const hint = show ? '' : `# the RADIUS secret is shown as ${SECRET_PLACEHOLDER}: replace it, or run again with --show-secret\n`;
-      return { json: { commands, loginHtml: html }, text: `${hint}${commands}` };
+      const text = snippets.filter((snippet) => snippet.kind !== 'login-html').map((snippet) => `${snippet.file ? `# ${snippet.file}\n` : ''}${snippet.text.trimEnd()}`).join('\n\n');
+      return { json: { vendor: nas.vendor, snippets }, text: `${hint}${text}` };
     },
   },
 ];

@@ -1,57 +1,9 @@
-import { ValidationError } from '../../errors.js';
-import type { Policy, PolicyField } from '../../policy/fields.js';
-import { formatSchedule, parseSchedule } from '../../policy/schedule.js';
-import { formatBytes, formatDuration, formatRate, parseBytes, parseDuration, parseRate } from '../../policy/units.js';
+import { POLICY_FLAGS } from '../../policy/field-text.js';
 import type { PolicyView } from '../../store/policies.js';
 import { enforcementReport } from '../enforcement-report.js';
 import { fields as fieldList } from '../output.js';
 import { list, str, UsageError, type Command } from '../command.js';
 import { policyPreviewCommand } from './policy-preview.js';
-
-interface FlagSpec {
-  field: PolicyField;
-  parse(value: string): Policy[PolicyField];
-  format(value: never): string;
-}
-
-function count(value: string): number {
-  if (!/^\d+$/.test(value)) throw new ValidationError(`"${value}" is not a whole number`);
-  return Number(value);
-}
-
-function choice(...allowed: string[]) {
-  return (value: string) => {
-    if (!allowed.includes(value)) throw new ValidationError(`"${value}" is not one of ${allowed.join(', ')}`);
-    return value;
-  };
-}
-
-function yesNo(value: string): boolean {
-  if (!/^(yes|no|on|off|true|false)$/.test(value)) throw new ValidationError(`"${value}" is not yes or no`);
-  return /^(yes|on|true)$/.test(value);
-}
-
-/** Command-line flag → policy field, with how to read and show its value. */
-export const POLICY_FLAGS: Record<string, FlagSpec> = {
-  down: { field: 'downRate', parse: parseRate, format: formatRate },
-  up: { field: 'upRate', parse: parseRate, format: formatRate },
-  'burst-down': { field: 'burstDownRate', parse: parseRate, format: formatRate },
-  'burst-up': { field: 'burstUpRate', parse: parseRate, format: formatRate },
-  'burst-time': { field: 'burstSeconds', parse: parseDuration, format: formatDuration },
-  'session-timeout': { field: 'sessionTimeout', parse: parseDuration, format: formatDuration },
-  'idle-timeout': { field: 'idleTimeout', parse: parseDuration, format: formatDuration },
-  interim: { field: 'interimInterval', parse: parseDuration, format: formatDuration },
-  'daily-quota': { field: 'dailyQuota', parse: parseBytes, format: formatBytes },
-  'monthly-quota': { field: 'monthlyQuota', parse: parseBytes, format: formatBytes },
-  schedule: { field: 'schedule', parse: parseSchedule, format: formatSchedule },
-  'max-devices': { field: 'maxDevices', parse: count, format: String },
-  'device-limit-mode': { field: 'deviceLimitMode', parse: choice('refuse', 'evict-oldest'), format: String },
-  'content-profile': { field: 'contentProfile', parse: String, format: String },
-  vlan: { field: 'vlan', parse: count, format: String },
-  'filter-id': { field: 'filterId', parse: String, format: String },
-  remember: { field: 'rememberFor', parse: parseDuration, format: formatDuration },
-  'remember-by-default': { field: 'rememberByDefault', parse: yesNo, format: (value: boolean) => (value ? 'yes' : 'no') },
-};
 
 function show(view: PolicyView): string {
   const title = view.school ? `${view.role} (school ${view.school}; * = set for this school)` : view.role;
