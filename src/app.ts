@@ -49,7 +49,7 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
   });
 
   await app.register(metrics, config.metrics);
-  await app.register(redis, { target, sessionSecret: config.sessionSecret, commandTimeoutMs: config.redisCommandTimeoutMs });
+  await app.register(redis, { target, sessionSecret: config.sessionSecret, commandTimeoutMs: config.redisCommandTimeoutMs, wait: config.redisWait });
   await app.register(services);
   await app.register(radius, config.radius);
   await app.register(dns, config.dns);

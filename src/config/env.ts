@@ -5,11 +5,12 @@ import { resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from '../errors.js';
+import { parseSentinelUrl, SENTINEL_SCHEME } from '../redis/sentinel-url.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const EnvSchema = Type.Object({
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^(redis|rediss|unix)://', description: 'redis://, rediss:// or unix:///path/to/redis.sock' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^(redis|rediss|unix|redis\\+sentinel)://', description: 'redis://, rediss://, unix:///path/to/redis.sock or redis+sentinel://host1:26379,host2:26379/master-name' })),
   HTTP_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   HTTP_PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
   RADIUS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
@@ -23,6 +24,8 @@ export const EnvSchema = Type.Object({
   TLS_KEY: Type.Optional(Type.String({ minLength: 1, description: 'the path of a PEM private key file' })),
   TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(true|false|\\d+|[0-9a-fA-F.:/, ]+)$', description: 'true, false, a number of hops, or proxy addresses/CIDRs separated by commas' })),
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 1000, minimum: 50, maximum: 10000 }),
+  REDIS_WAIT_REPLICAS: Type.Integer({ default: 0, minimum: 0, maximum: 16 }),
+  REDIS_WAIT_TIMEOUT_MS: Type.Integer({ default: 500, minimum: 10, maximum: 10000 }),
   METRICS_ALLOW: Type.String({ default: '127.0.0.1,::1', pattern: '^(none|[0-9a-fA-F.:/, ]+)$', description: 'IP addresses or CIDR blocks separated by commas, or none' }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 32, pattern: '^[\\x21-\\x7e]+$', description: 'at least 32 printable characters without spaces' })),
   DNS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
@@ -47,6 +50,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Longest a Redis command may take before the RADIUS request is dropped unanswered. */
   redisCommandTimeoutMs: number;
+  /** Replicas that must hold an accounting write (WAIT) before it is answered; 0: the master alone. */
+  redisWait: { replicas: number; timeoutMs: number };
   /** Who may read /metrics: client addresses (IP or CIDR), or anyone with the bearer token. */
   metrics: { allow: string[]; token: string | undefined };
   /** The content-filtering resolver; off without a port. */
@@ -69,6 +74,18 @@ function describe(path: string, schema: { description?: string; pattern?: string
   if (path === '/LOG_LEVEL') return `one of ${LOG_LEVELS.join(', ')}`;
   if (schema.pattern) return `a value matching ${schema.pattern}`;
   return message.toLowerCase();
+}
+
+function redisUrlIsValid(url: string): void {
+  if (!url.startsWith(SENTINEL_SCHEME)) {
+    if (!URL.canParse(url)) throw new ConfigError(`REDIS_URL=${shown('REDIS_URL', url)}: expected a URL`);
+    return;
+  }
+  try {
+    parseSentinelUrl(url);
+  } catch (error) {
+    throw new ConfigError(`REDIS_URL=${shown('REDIS_URL', url)}: ${(error as Error).message}`);
+  }
 }
 
 function hostIsValid(host: string): boolean {
@@ -124,7 +141,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   if ((valid.TLS_CERT === undefined) !== (valid.TLS_KEY === undefined)) {
     throw new ConfigError(`${valid.TLS_CERT === undefined ? 'TLS_CERT' : 'TLS_KEY'} is missing: HTTPS needs both TLS_CERT and TLS_KEY`);
   }
-  if (valid.REDIS_URL !== undefined && !URL.canParse(valid.REDIS_URL)) throw new ConfigError(`REDIS_URL=${shown('REDIS_URL', valid.REDIS_URL)}: expected a URL`);
+  if (valid.REDIS_URL !== undefined) redisUrlIsValid(valid.REDIS_URL);
   const metricsAllow = valid.METRICS_ALLOW === 'none' ? [] : valid.METRICS_ALLOW.split(',').map((part) => part.trim()).filter(Boolean);
   const badEntry = metricsAllow.find((entry) => !addressOrBlockIsValid(entry));
   if (badEntry !== undefined) throw new ConfigError(`METRICS_ALLOW: ${JSON.stringify(badEntry)} is not an IP address or CIDR block (e.g. 10.0.0.5 or 10.0.0.0/24)`);
@@ -143,6 +160,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     tls: valid.TLS_CERT && valid.TLS_KEY ? { cert: resolve(cwd, valid.TLS_CERT), key: resolve(cwd, valid.TLS_KEY) } : undefined,
     trustProxy: trustProxyOf(valid.TRUST_PROXY),
     redisCommandTimeoutMs: valid.REDIS_COMMAND_TIMEOUT_MS,
+    redisWait: { replicas: valid.REDIS_WAIT_REPLICAS, timeoutMs: valid.REDIS_WAIT_TIMEOUT_MS },
     metrics: { allow: metricsAllow, token: valid.METRICS_TOKEN },
     dns: { host: valid.DNS_HOST, port: valid.DNS_PORT, upstream: valid.DNS_UPSTREAM, blockAddresses: blockAddressesOf(valid.DNS_BLOCK_ADDRESS, publicUrl), clientRate: valid.DNS_CLIENT_RATE },
   };

@@ -48,6 +48,7 @@ export default fp<RadiusPluginOptions>(
       classes: app.services.classes,
       schools,
       policies,
+      replicated: app.redisReplicated,
       quotaReached: (session, message) => void enforcer.disconnect(session, message, system).catch(failed('quota disconnect')),
       log,
       now: Date.now,

@@ -23,6 +23,11 @@ declare module 'fastify' {
     sessionSecret: string;
     /** True when Redis answers a PING within the command timeout (one PING at a time). */
     redisAnswers(): Promise<boolean>;
+    /**
+     * True when the writes sent so far on `redis` are held by REDIS_WAIT_REPLICAS replicas
+     * (WAIT): a failover then cannot lose them. Always true with 0.
+     */
+    redisReplicated(): Promise<boolean>;
   }
 }
 
@@ -31,6 +36,8 @@ export interface RedisPluginOptions {
   sessionSecret: string | undefined;
   /** Longest a command may take (REDIS_COMMAND_TIMEOUT_MS); below the NAS retransmission interval. */
   commandTimeoutMs: number;
+  /** REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS. */
+  wait?: { replicas: number; timeoutMs: number };
 }
 
 export default fp<RedisPluginOptions>(
@@ -59,6 +66,9 @@ export default fp<RedisPluginOptions>(
     app.addHook('onClose', async () => {
       await redis.quit().catch(() => redis.disconnect());
     });
+    const wait = options.wait ?? { replicas: 0, timeoutMs: 0 };
+    // WAIT covers every earlier write of this connection, so one per record is enough.
+    app.decorate('redisReplicated', async () => wait.replicas === 0 || (await redis.wait(wait.replicas, wait.timeoutMs)) >= wait.replicas);
 
     await migrate(redis);
     app.decorate('sessionSecret', await sessionSecret(redis, options.sessionSecret));

@@ -4,6 +4,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { RedisUnavailableError } from '../errors.js';
 import { acquireDataLock, readLock, type DataLock, type LockHolder } from './data-lock.js';
 import { embeddedSocketPath, startEmbeddedRedis, type EmbeddedRedis } from './embedded.js';
+import { parseSentinelUrl, SENTINEL_SCHEME, sentinelLabel } from './sentinel-url.js';
 
 export interface RedisTarget {
   /** Connection options for ioredis; callers add their own behaviour options. */
@@ -19,7 +20,30 @@ export interface RedisHandle {
   close(): Promise<void>;
 }
 
+/** A write on a replica that used to be the master: drop the connection and ask Sentinel again. */
+function demoted(error: Error): boolean {
+  return error.message.startsWith('READONLY');
+}
+
+function sentinelTarget(url: string): RedisTarget {
+  const sentinel = parseSentinelUrl(url);
+  const options: RedisOptions = {
+    sentinels: sentinel.sentinels,
+    name: sentinel.masterName,
+    db: sentinel.db,
+    // Sentinel announces the new master on its +switch-master channel: reconnect at once rather
+    // than when the old master's connection times out.
+    failoverDetector: true,
+    reconnectOnError: demoted,
+  };
+  if (sentinel.username) options.username = sentinel.username;
+  if (sentinel.password) options.password = sentinel.password;
+  if (sentinel.sentinelPassword) options.sentinelPassword = sentinel.sentinelPassword;
+  return { options, label: sentinelLabel(sentinel) };
+}
+
 export function targetFromUrl(url: string): RedisTarget {
+  if (url.startsWith(SENTINEL_SCHEME)) return sentinelTarget(url);
   const parsed = new URL(url);
   if (parsed.protocol === 'unix:') {
     const db = Number(parsed.searchParams.get('db') ?? 0);

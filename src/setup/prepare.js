@@ -9,6 +9,8 @@ const NEEDS = {
   start: process.env.REDIS_URL ? [] : [{ command: 'redis-server', pkg: 'redis-server' }],
   test: [
     { command: 'redis-server', pkg: 'redis-server' },
+    // Redis failover (issue 13): three real sentinels promote a replica.
+    { command: 'redis-sentinel', pkg: 'redis-sentinel' },
     { command: 'radclient', pkg: 'freeradius-utils' },
     // Real RFC 5176 peers for the CoA / Disconnect tests.
     { command: 'freeradius', pkg: 'freeradius' },

@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
       tls: undefined,
       trustProxy: false,
       redisCommandTimeoutMs: 1000,
+      redisWait: { replicas: 0, timeoutMs: 500 },
       metrics: { allow: ['127.0.0.1', '::1'], token: undefined },
     });
   });

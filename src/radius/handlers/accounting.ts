@@ -46,13 +46,18 @@ export interface AccountingDependencies {
   classes: Pick<ClassSigner, 'verify'>;
   schools: Pick<SchoolDirectory, 'timeZone'>;
   policies: PolicyCache;
+  /**
+   * False when the write is not yet held by the replicas REDIS_WAIT_REPLICAS asks for: the record
+   * is then left unanswered, so the NAS resends it rather than trust a write a failover may lose.
+   */
+  replicated?: () => Promise<boolean>;
   /** Ends a session whose quota the new counters used up; runs after the reply. */
   quotaReached: (session: Session, message: string) => void;
   log: Logger;
   now: () => number;
 }
 
-export function createAccountingHandler({ sessions, classes, schools, policies, quotaReached, log, now }: AccountingDependencies): Handler {
+export function createAccountingHandler({ sessions, classes, schools, policies, replicated, quotaReached, log, now }: AccountingDependencies): Handler {
   /**
    * Accounting-On/Off: the sender restarted. Scoped to the access point that sent it (its address
    * within a CIDR NAS record, and its NAS-Identifier when sent), and to sessions not updated since
@@ -83,6 +88,7 @@ export function createAccountingHandler({ sessions, classes, schools, policies, 
     const status = STATUS[request.integer(Attr.AcctStatusType) ?? 0];
     if (status === 'on' || status === 'off') {
       await restarted(context, status);
+      if (replicated && !(await replicated())) return { drop: 'redis-not-replicated' };
       return reply;
     }
     const sessionId = wire(request, Attr.AcctSessionId);
@@ -118,6 +124,7 @@ export function createAccountingHandler({ sessions, classes, schools, policies, 
       ...(login.user ? { periods: usagePeriods(at, schools.timeZone(school)) } : {}),
     };
     const usage = await sessions.record(record, at);
+    if (replicated && !(await replicated())) return { drop: 'redis-not-replicated' };
     if (status !== 'stop' && login.user && login.role) {
       // Quota reached, seen in an Interim-Update: the session ends now, the next login is refused.
       const quota = quotaState(await policies.effective(login.role, school), usage);
