@@ -19,6 +19,9 @@ export const NAV: NavEntry[] = [
   { path: '/console/policies', label: 'navPolicies', who: ['region-admin', 'school-admin'] },
   { path: '/console/users', label: 'navUsers', who: ['region-admin', 'school-admin'] },
   { path: '/console/nas', label: 'navNas', who: ['region-admin', 'school-admin'] },
+  { path: '/console/sessions', label: 'navSessions', who: EVERY_ACCOUNT },
+  { path: '/console/devices', label: 'navDevices', who: ['region-admin', 'school-admin'] },
+  { path: '/console/audit', label: 'navAudit', who: ['region-admin', 'school-admin'] },
   { path: '/console/password', label: 'changeOwnPassword', who: EVERY_ACCOUNT },
 ];
 

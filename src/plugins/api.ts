@@ -17,6 +17,7 @@ import { createServices } from '../services/index.js';
 import { createTokenAuthenticator } from '../services/tokens.js';
 import { CSV_ENCODINGS, decodeCsv, type CsvEncoding } from '../store/csv.js';
 import { keys } from '../store/keys.js';
+import { readiness } from './health.js';
 
 function csvEncoding(request: FastifyRequest): CsvEncoding | undefined {
   const named = (request.query as { encoding?: unknown }).encoding ?? /charset=([\w-]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
@@ -31,7 +32,7 @@ export const API_RATE_PER_MINUTE = 600;
 
 export default async function api(app: FastifyInstance) {
   const store = app.managementStore;
-  const actions = createServices({ store, enforcer: app.services.enforcer, admit: app.services.admit, log: app.log.child({ component: 'api' }) });
+  const actions = createServices({ store, enforcer: app.services.enforcer, admit: app.services.admit, health: () => readiness(app), log: app.log.child({ component: 'api' }) });
   app.setValidatorCompiler(strictValidator());
   app.setSchemaErrorFormatter(schemaErrorMessage);
   app.addSchema(ErrorSchema);
@@ -42,7 +43,7 @@ export default async function api(app: FastifyInstance) {
       info: { title: 'Mektep REST API', version: '1', description: 'Manage schools, access points, users, policies, sessions, devices, vouchers and content filtering. See docs/api.md.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'mk_<id>_<secret>, from `mektep token create`' } } },
       security: [{ bearer: [] }],
-      tags: ['schools', 'nas', 'users', 'policies', 'sessions', 'devices', 'vouchers', 'audit', 'accounts', 'tokens', 'content'].map((name) => ({ name })),
+      tags: ['schools', 'nas', 'users', 'policies', 'sessions', 'devices', 'vouchers', 'audit', 'accounts', 'tokens', 'content', 'dashboard'].map((name) => ({ name })),
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

@@ -14,7 +14,10 @@ import { consoleErrors } from '../console/errors.js';
 import type { ConsoleKit } from '../console/kit.js';
 import { createRenderer } from '../console/render.js';
 import { accountRoutes } from '../console/routes/accounts.js';
-import { homeRoutes } from '../console/routes/home.js';
+import { auditRoutes } from '../console/routes/audit.js';
+import { dashboardRoutes } from '../console/routes/dashboard.js';
+import { deviceRoutes } from '../console/routes/devices.js';
+import { sessionRoutes } from '../console/routes/sessions.js';
 import { nasRoutes } from '../console/routes/nas.js';
 import { policyRoutes } from '../console/routes/policies.js';
 import { schoolRoutes } from '../console/routes/schools.js';
@@ -26,6 +29,7 @@ import { createConsoleSignIn } from '../console/sign-in.js';
 import { serveStylesheet } from '../console/stylesheet.js';
 import { RateLimitedError } from '../errors.js';
 import { createServices } from '../services/index.js';
+import { readiness } from './health.js';
 import { createConsoleSessionStore, type ConsoleSessionLimits } from '../store/console-sessions.js';
 import { createLoginGuard } from '../store/login-guard.js';
 
@@ -56,7 +60,7 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
   const csrf = createCsrf({ secret: app.sessionSecret, publicOrigin: new URL(config.publicUrl).origin, secure });
   const stylesheet = serveStylesheet(app, fileURLToPath(new URL('../../public/console.css', import.meta.url)));
   const render = createRenderer({ csrf, stylesheet });
-  const services = createServices({ store, enforcer: app.services.enforcer, admit: app.services.admit, log });
+  const services = createServices({ store, enforcer: app.services.enforcer, admit: app.services.admit, health: () => readiness(app), log });
   const kit: ConsoleKit = { render, gate, sessions, audit: store.audit, services };
 
   await app.register(view, { engine: { eta: new Eta({ views, cache: true }) }, root: views, layout: 'layouts/console.eta', production: true });
@@ -80,7 +84,10 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
   app.addHook('preValidation', async (request) => csrf.check(request, request.signedIn?.session.id));
 
   signInRoutes(app, kit, createConsoleSignIn({ accounts: store.accounts, guard: createLoginGuard(app.redisManagement), sessions, audit: store.audit, log }));
-  homeRoutes(app, kit);
+  dashboardRoutes(app, kit);
+  sessionRoutes(app, kit);
+  deviceRoutes(app, kit);
+  auditRoutes(app, kit);
   accountRoutes(app, kit);
   schoolRoutes(app, kit);
   policyRoutes(app, kit);

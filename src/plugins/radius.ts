@@ -4,12 +4,15 @@ import type { Logger } from 'pino';
 import { createAccessHandler } from '../radius/handlers/access.js';
 import { createAccountingHandler } from '../radius/handlers/accounting.js';
 import { createStatusHandler } from '../radius/handlers/status.js';
+import type { Handler } from '../radius/handlers/types.js';
+import { countingDecisions } from '../radius/auth-log.js';
 import { openListener, type Listener } from '../radius/listener.js';
 import { Code } from '../radius/packet.js';
 import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
 import { startScheduleSweeper } from '../enforcement/schedule-sweeper.js';
 import { createAttemptLimiter } from '../store/attempts.js';
 import { createRememberConfirmed } from '../portal/remember.js';
+import { createNasLastSeen } from '../store/stats.js';
 import { readiness } from './health.js';
 
 declare module 'fastify' {
@@ -59,9 +62,18 @@ export default fp<RadiusPluginOptions>(
     });
     // Status-Server asks what /readyz asks; before the listeners are decorated it is not ready.
     const ready = () => readiness(app).then((state) => state.ready, () => false);
+    // The dashboard's figures: each login decision counted, and when each NAS was last heard
+    // (only traffic that passed the transport's checks reaches a handler).
+    const statsFailed = () => app.metrics.redisErrors.inc();
+    const counted = countingDecisions(access, (outcome, record, nas) => store.stats.countLogin(outcome, { role: record.role, school: record.school ?? nas.school }), statsFailed);
+    const lastSeen = createNasLastSeen(app.redis, statsFailed);
+    const heard = (handler: Handler): Handler => (context) => {
+      lastSeen.seen(context.nas.address);
+      return handler(context);
+    };
     const transport = createTransport({
       directory: app.nasDirectory,
-      handlers: { [Code.AccessRequest]: access, [Code.AccountingRequest]: accounting, [Code.StatusServer]: createStatusHandler(ready) },
+      handlers: { [Code.AccessRequest]: heard(counted), [Code.AccountingRequest]: heard(accounting), [Code.StatusServer]: heard(createStatusHandler(ready)) },
       metrics: app.metrics,
       log,
       rejectDelayMs: (nas) => nas.rejectDelayMs ?? DEFAULT_REJECT_DELAY_MS,

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { parseMac } from '../store/mac.js';
 import type { NasClient } from '../store/nas.js';
 import { Attr, Code, type Frame } from './packet.js';
-import type { AuthRecord } from './handlers/types.js';
+import type { LoginOutcome } from '../store/stats.js';
+import type { AuthRecord, Handler } from './handlers/types.js';
 
 export type Outcome = 'accept' | 'reject' | 'drop';
 
@@ -47,6 +48,32 @@ export function createAuthLog(log: Logger, now: () => number = Date.now) {
       unknownSeen.add(address);
       log.warn({ event: 'unknown-nas', peer: address }, 'radius request from an unknown NAS dropped (further ones from this address this minute are only counted)');
     },
+  };
+}
+
+/** Wrong or unknown credentials: the dashboard's failed logins. A MAC-auth miss (a new device) is no login attempt. */
+const FAILED_REASONS = new Set(['bad-password', 'unknown-user', 'invalid-username', 'rate-limited', 'malformed-password', 'bad-token-password', 'unknown-token', 'token-used', 'token-other-device']);
+const NOT_A_LOGIN = new Set(['unknown-device']);
+
+/** How the dashboard counts a decision (stats.ts), or undefined when it is not a login at all. */
+export function loginOutcome(accepted: boolean, record: AuthRecord): LoginOutcome | undefined {
+  if (accepted) return 'accept';
+  if (FAILED_REASONS.has(record.reason)) return 'failed';
+  return NOT_A_LOGIN.has(record.reason) ? undefined : 'refuse';
+}
+
+/**
+ * The access handler with each decision counted for the dashboard: the count is fired, never
+ * awaited, so the reply leaves as soon as it is ready; a failed count is reported, not thrown.
+ */
+export function countingDecisions(handler: Handler, count: (outcome: LoginOutcome, record: AuthRecord, nas: NasClient) => Promise<void>, failed: (error: unknown) => void): Handler {
+  return async (context) => {
+    const reply = await handler(context);
+    if (reply && 'code' in reply && reply.log) {
+      const outcome = loginOutcome(reply.code === Code.AccessAccept, reply.log);
+      if (outcome) count(outcome, reply.log, context.nas).catch(failed);
+    }
+    return reply;
   };
 }
 

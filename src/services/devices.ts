@@ -2,7 +2,7 @@
 // school admin its school's; another school's device is answered as not registered.
 import { parseCsv } from '../store/csv.js';
 import { DEVICE_COLUMNS, requireMac, type Device, type DeviceInput, type DeviceStore } from '../store/devices.js';
-import { allow, auditActor, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
+import { allow, auditActor, auditOf, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
 
 export interface DeviceServiceDeps {
   devices: Pick<DeviceStore, 'get' | 'add' | 'list' | 'remove' | 'importCsv'>;
@@ -40,12 +40,19 @@ export function createDeviceService({ devices }: DeviceServiceDeps) {
       return { dryRun: options.dryRun, ...(await devices.importCsv(csv, { dryRun: options.dryRun, actor: auditActor(principal) })) };
     },
 
+    /** One registered device in scope (another school's is answered as not registered). */
+    async get(principal: Principal, mac: string): Promise<Device> {
+      allow(principal, MANAGERS, 'see devices');
+      const normal = requireMac(mac);
+      return requireInScope(principal, await devices.get(normal), `device ${normal} is not registered`);
+    },
+
     /** Its next connection needs the portal again. */
     async forget(principal: Principal, mac: string): Promise<string> {
       allow(principal, MANAGERS, 'forget devices');
       const normal = requireMac(mac);
       const device = requireInScope(principal, await devices.get(normal), `device ${normal} is not registered`);
-      return devices.remove(device.mac, auditActor(principal));
+      return devices.remove(device.mac, auditOf(principal), device.school);
     },
   };
 }

@@ -4,11 +4,13 @@
 import type { Logger } from 'pino';
 import type { Admit } from '../enforcement/admission.js';
 import type { Enforcer } from '../enforcement/enforcer.js';
+import type { Readiness } from '../plugins/health.js';
 import { isCodedError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { createAccountService } from './accounts.js';
 import { createAuditService } from './audit.js';
 import { createContentService } from './content.js';
+import { createDashboardService } from './dashboard.js';
 import { createDeviceService } from './devices.js';
 import { createNasService } from './nas.js';
 import { createPolicyService } from './policies.js';
@@ -20,9 +22,11 @@ import { createUserService } from './users.js';
 import { createVoucherService } from './vouchers.js';
 
 export interface ServiceDeps {
-  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens'>;
+  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats'>;
   enforcer: Pick<Enforcer, 'applyPolicy' | 'disconnectUser' | 'disconnect'>;
   admit: Admit;
+  /** Redis and RADIUS readiness for the dashboard (/readyz's answer); absent in the CLI. */
+  health?: () => Promise<Readiness>;
   /** Where refusals (403, and 404 for things out of scope) are logged, one info line each. */
   log?: Pick<Logger, 'info'>;
 }
@@ -45,7 +49,7 @@ function logRefusals<T extends Actions>(area: string, service: T, log: Pick<Logg
   return Object.fromEntries(wrapped) as T;
 }
 
-export function createServices({ store, enforcer, admit, log }: ServiceDeps) {
+export function createServices({ store, enforcer, admit, health, log }: ServiceDeps) {
   return {
     schools: logRefusals('schools', createSchoolService(store), log),
     nas: logRefusals('nas', createNasService(store), log),
@@ -58,6 +62,7 @@ export function createServices({ store, enforcer, admit, log }: ServiceDeps) {
     audit: logRefusals('audit', createAuditService(store), log),
     content: logRefusals('content', createContentService(store), log),
     tokens: logRefusals('tokens', createTokenService(store), log),
+    dashboard: logRefusals('dashboard', createDashboardService({ ...store, ...(health ? { health } : {}) }), log),
   };
 }
 

@@ -50,6 +50,12 @@ export function createSessionService({ sessions, enforcer, audit }: SessionServi
   return {
     list,
 
+    /** One live session in scope, for a manager about to end it (the console's confirmation step). */
+    async get(principal: Principal, id: string): Promise<Session> {
+      allow(principal, MANAGERS, 'end live sessions');
+      return find(principal, id);
+    },
+
     /** Ends a live session now (Disconnect-Request to its NAS). */
     async kick(principal: Principal, id: string): Promise<EnforcementResult> {
       allow(principal, MANAGERS, 'end live sessions');

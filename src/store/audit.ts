@@ -21,6 +21,8 @@ export interface AuditFilter {
   school?: string;
   /** Epoch ms: entries at or after. */
   since?: number;
+  /** Epoch ms: entries at or before. */
+  until?: number;
   /** How many matching entries, newest first (default 50). */
   count?: number;
 }
@@ -60,7 +62,8 @@ export function createAuditStore(redis: Redis) {
     const count = filter.count ?? 50;
     const floor = filter.since === undefined ? '-' : `${Math.max(0, Math.floor(filter.since))}-0`;
     const found: AuditRecord[] = [];
-    let upper = '+';
+    // An ID without its sequence part, as the end of XREVRANGE, covers every entry of that ms.
+    let upper = filter.until === undefined ? '+' : `${Math.max(0, Math.floor(filter.until))}`;
     for (let scanned = 0; found.length < count && scanned < AUDIT_MAX_ENTRIES * 1.5; scanned += PAGE) {
       const page = await redis.xrevrange(keys.audit, upper, floor, 'COUNT', PAGE);
       for (const [id, flat] of page) {

@@ -10,7 +10,7 @@ import { isLocallyAdministered, parseMac } from './mac.js';
 import { readHashes } from './read.js';
 import { expiry, slug } from './validate.js';
 import { normalizeUsername } from './users.js';
-import { auditFields, defineScript, writeAll, type WriteOp } from './write.js';
+import { auditFields, defineScript, who, writeAll, type Actor, type WriteOp } from './write.js';
 
 export interface Device {
   mac: string;
@@ -154,13 +154,14 @@ export function createDeviceStore(redis: Redis, checks: Checks) {
       );
     },
 
-    async remove(input: string, actor: string): Promise<string> {
+    /** `school`: the device's, so the entry shows in that school's audit log and its index lets go. */
+    async remove(input: string, actor: Actor, school?: string): Promise<string> {
       const mac = requireMac(input);
       const [failed] = await writeAll(redis, [{
         key: keys.device(mac),
         mode: 'delete',
-        removeFrom: [[keys.devices, mac]],
-        audit: { actor, action: 'device.remove', target: mac },
+        removeFrom: [[keys.devices, mac], ...(school ? [[keys.devicesOfSchool(school), mac] as [string, string]] : [])],
+        audit: { ...who(actor), action: 'device.remove', target: mac, ...(school ? { school } : {}) },
         change: { entity: 'device', id: mac },
       }]);
       if (failed) throw new NotFoundError(`device ${mac} is not registered`);

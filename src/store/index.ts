@@ -12,6 +12,7 @@ import { createPolicyStore } from './policies.js';
 import { createRoleStore } from './roles.js';
 import { createSchoolStore } from './schools.js';
 import { createSessionStore } from './sessions.js';
+import { createStatsStore } from './stats.js';
 import { createTokenStore } from './tokens.js';
 import { createUserStore } from './users.js';
 import { createVoucherStore } from './vouchers.js';
@@ -33,6 +34,7 @@ export function createStore(redis: Redis) {
     tokens: createTokenStore(redis),
     vouchers: createVoucherStore(redis, checks),
     sessions: createSessionStore(redis),
+    stats: createStatsStore(redis),
     content: {
       profiles: createContentProfileStore(redis, checks.requireSchool),
       categories: createContentCategoryStore(redis),

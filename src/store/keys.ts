@@ -98,6 +98,12 @@ export const keys = {
   apiRateLimit: `${PREFIX}api-rate:`,
   /** Pub/sub: a session's address started, changed or stopped (the DNS filter listens). */
   sessionAnnouncements: `${PREFIX}session-announcements`,
+  /** Dashboard figures of one UTC hour ("2026-12-01T09"), a school's or the region's (stats.ts). */
+  statsHour: (school: string | undefined, hour: string) => (school === undefined ? `${PREFIX}stats-region:${hour}` : `${PREFIX}stats:${part(school)}:${hour}`),
+  /** Bytes per user in a day of the school's calendar, for the dashboard's top users. */
+  statsTopUsers: (school: string, day: string) => `${PREFIX}stats-top:${part(school)}:${day}`,
+  /** When each NAS record last sent RADIUS traffic (epoch ms by address), written at most once a minute per NAS. */
+  nasLastSeen: `${PREFIX}nas-last-seen`,
 } as const;
 
 /** Roughly how many audit entries are kept (XADD MAXLEN ~). */

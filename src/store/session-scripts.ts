@@ -23,10 +23,13 @@ end
 
 // KEYS: session hash, all sessions, session log, counted octets, the session's indexes, then
 // (when the record has a client address) the NAS-scoped and the any-NAS address keys, then
-// (when a user is charged) the day and month usage keys.
+// (when a user is charged) the day and month usage keys, then the dashboard's hour hashes
+// (stats.ts) and, with a user, their school's top-users set of the day.
 // ARGV: status, now (ms), lifetime (s), log size, session id, JSON of fields, number of indexes,
 // '1' when address keys follow, '1' when usage keys follow, how often (ms) an Interim-Update
-// refreshes the session's index entries, the announcement channel. A Start, or any record that
+// refreshes the session's index entries, the announcement channel, the hour hashes' field
+// ("bytes:<role>"), the user, the number of hour hashes, '1' when a top-users set follows, and
+// the hour hashes' and the top-users set's lifetimes (s). A Start, or any record that
 // moves the session to another address or login, announces it; the Interim fast path does not.
 // Returns the usage of the day and month after this record.
 export const RECORD = `${FORGET}
@@ -60,6 +63,19 @@ if ARGV[9] == '1' then
   redis.call('EXPIRE', KEYS[nextKey], 3 * 86400)
   usage[2] = tostring(redis.call('INCRBY', KEYS[nextKey + 1], string.format('%.0f', delta)))
   redis.call('EXPIRE', KEYS[nextKey + 1], 40 * 86400)
+end
+-- The same delta, for the dashboard: the hour's bytes per role (school and region), the day's per user.
+if delta > 0 then
+  local statsAt = nextKey + (ARGV[9] == '1' and 2 or 0)
+  local hours = tonumber(ARGV[14] or '0')
+  for i = 0, hours - 1 do
+    redis.call('HINCRBY', KEYS[statsAt + i], ARGV[12], string.format('%.0f', delta))
+    redis.call('EXPIRE', KEYS[statsAt + i], ARGV[16])
+  end
+  if ARGV[15] == '1' then
+    redis.call('ZINCRBY', KEYS[statsAt + hours], string.format('%.0f', delta), ARGV[13])
+    redis.call('EXPIRE', KEYS[statsAt + hours], ARGV[17])
+  end
 end
 
 if status == 'stop' then

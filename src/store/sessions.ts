@@ -9,6 +9,7 @@ import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { createAccessPointCloser, type AccessPointScope, type CloseResult } from './session-close.js';
 import { RECORD } from './session-scripts.js';
+import { hourOf, STATS_RETENTION_SECONDS, TOP_USERS_RETENTION_SECONDS, trafficField } from './stats.js';
 import { defineScript } from './write.js';
 import type { UsagePeriods } from '../policy/periods.js';
 
@@ -119,11 +120,15 @@ export function createSessionStore(redis: Redis) {
     if (entry.mac) indexes.push(keys.sessionsOfMac(entry.mac));
     const address = entry.ip ? [keys.sessionByIp(entry.nas, entry.ip), keys.sessionByIpAny(entry.ip)] : [];
     const usage = entry.user && entry.periods ? [keys.usage(entry.user, entry.periods.day), keys.usage(entry.user, entry.periods.month)] : [];
-    const keyList = [keys.session(id), keys.sessions, keys.sessionLog, keys.sessionCounted(id), ...indexes, ...address, ...usage];
+    // The dashboard's traffic figures (stats.ts): bytes by role, per hour, for the school and the region.
+    const hours = entry.role ? [keys.statsHour(undefined, hourOf(now)), ...(entry.school ? [keys.statsHour(entry.school, hourOf(now))] : [])] : [];
+    const top = hours.length && entry.user && entry.school && entry.periods ? [keys.statsTopUsers(entry.school, entry.periods.day)] : [];
+    const keyList = [keys.session(id), keys.sessions, keys.sessionLog, keys.sessionCounted(id), ...indexes, ...address, ...usage, ...hours, ...top];
     const [today = '0', month = '0'] = await redis.mkAccounting(
       keyList.length, ...keyList,
       entry.status, String(now), String(SESSION_TTL_SECONDS), String(SESSION_LOG_MAX_ENTRIES), id,
       JSON.stringify(fields), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS), keys.sessionAnnouncements,
+      trafficField(entry.role ?? ''), entry.user ?? '', String(hours.length), top.length ? '1' : '0', String(STATS_RETENTION_SECONDS), String(TOP_USERS_RETENTION_SECONDS),
     );
     return { today: Number(today), month: Number(month) };
   }

@@ -3,6 +3,7 @@ import type { RouteModule } from '../context.js';
 import { accountRoutes } from './accounts.js';
 import { auditRoutes } from './audit.js';
 import { contentRoutes } from './content.js';
+import { dashboardRoutes } from './dashboard.js';
 import { deviceRoutes } from './devices.js';
 import { nasRoutes } from './nas.js';
 import { policyRoutes } from './policies.js';
@@ -12,4 +13,4 @@ import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
 import { voucherRoutes } from './vouchers.js';
 
-export const routeModules: RouteModule[] = [schoolRoutes, nasRoutes, userRoutes, policyRoutes, sessionRoutes, deviceRoutes, voucherRoutes, auditRoutes, accountRoutes, tokenRoutes, contentRoutes];
+export const routeModules: RouteModule[] = [schoolRoutes, nasRoutes, userRoutes, policyRoutes, sessionRoutes, deviceRoutes, voucherRoutes, auditRoutes, accountRoutes, tokenRoutes, contentRoutes, dashboardRoutes];

@@ -22,6 +22,9 @@ const LOGIN_BODY = Type.Object({
   lang: Type.Optional(Type.String({ maxLength: 8 })),
 });
 
+/** Refusals the dashboard counts as failed logins; the others were right credentials refused by policy or account state. */
+const WRONG_CREDENTIALS = new Set(['errorInvalid', 'errorUserLocked', 'errorDeviceLocked']);
+
 export function loginRoutes(app: FastifyInstance, signIn: SignIn) {
   const schoolOf = (nas: NasClient) => app.services.schools.get(nas.school);
 
@@ -50,6 +53,8 @@ export function loginRoutes(app: FastifyInstance, signIn: SignIn) {
     const result = await signIn(context, nas, { username: body.username ?? '', password: body.password ?? '', remember: body.remember === '1' }, request.ip);
     if (!result.ok) {
       request.log.info({ user: result.username, mac: context.clientMac, nas: nas.address, reason: result.error }, 'portal: sign-in refused');
+      // The dashboard's figures; a sign-in that succeeds is counted when the AP presents its credential over RADIUS.
+      app.store.stats.countLogin(WRONG_CREDENTIALS.has(result.error) ? 'failed' : 'refuse', { school: nas.school }).catch(() => app.metrics.redisErrors.inc());
       return loginPage(app, request, reply, { context, token: body.ctx!, nas }, { error: result.error, status: result.status, username: body.username ?? '' });
     }
     request.log.info({ user: result.user, mac: context.clientMac, vendor: context.vendor, nas: nas.address, remember: result.remember }, 'portal: signed in');

@@ -1,0 +1,114 @@
+// The dashboard's figures: what happened, counted in hourly buckets (UTC hours; the console shows
+// them in the school's zone). Each bucket is a hash per school and one for the region, with the
+// fields `accept:<role>`, `refuse:<role>`, `failed` and `bytes:<role>`, and expires 8 days after
+// its last write, so 7 days of hours exist and nothing grows without bound. Logins are counted
+// here, one pipeline per decision; bytes by the accounting script (session-scripts.ts) in the
+// same step that adds to usage. Top users: a sorted set per school and school-calendar day.
+import type { Redis } from 'ioredis';
+import { keys } from './keys.js';
+
+export const STATS_RETENTION_SECONDS = 8 * 86_400;
+export const TOP_USERS_RETENTION_SECONDS = 2 * 86_400;
+export const HOUR_MS = 3_600_000;
+
+/** accept: let in; refuse: the credentials were right but the policy or the account said no; failed: wrong or unknown credentials. */
+export type LoginOutcome = 'accept' | 'refuse' | 'failed';
+
+/** A role the decision could not name (a refusal before the account was known). */
+export const UNKNOWN_ROLE = '-';
+
+/** The UTC hour a moment falls in, as its key part: "2026-12-01T09". */
+export function hourOf(at: number): string {
+  return new Date(at).toISOString().slice(0, 13);
+}
+
+export function loginField(outcome: LoginOutcome, role: string | undefined): string {
+  return outcome === 'failed' ? 'failed' : `${outcome}:${role ?? UNKNOWN_ROLE}`;
+}
+
+export const trafficField = (role: string): string => `bytes:${role}`;
+
+export interface HourFigures {
+  /** Start of the hour, epoch ms. */
+  at: number;
+  fields: Record<string, number>;
+}
+
+export function createStatsStore(redis: Redis) {
+  return {
+    /** One login decision: one pipeline (region and school buckets), no reply awaited by callers that must not wait. */
+    async countLogin(outcome: LoginOutcome, who: { role?: string | undefined; school?: string | undefined }, at = Date.now()): Promise<void> {
+      const hour = hourOf(at);
+      const field = loginField(outcome, who.role);
+      const pipeline = redis.pipeline();
+      for (const key of [keys.statsHour(undefined, hour), ...(who.school ? [keys.statsHour(who.school, hour)] : [])]) {
+        pipeline.hincrby(key, field, 1).expire(key, STATS_RETENTION_SECONDS);
+      }
+      const results = (await pipeline.exec()) ?? [];
+      const failure = results.find(([error]) => error)?.[0];
+      if (failure) throw failure;
+    },
+
+    /** The `count` hours ending with the one `until` falls in, oldest first; a school's, or the region's when none is named. */
+    async hours(school: string | undefined, until: number, count: number): Promise<HourFigures[]> {
+      const last = Math.floor(until / HOUR_MS) * HOUR_MS;
+      const starts = Array.from({ length: count }, (_, index) => last - (count - 1 - index) * HOUR_MS);
+      const pipeline = redis.pipeline();
+      for (const at of starts) pipeline.hgetall(keys.statsHour(school, hourOf(at)));
+      const results = (await pipeline.exec()) ?? [];
+      return starts.map((at, index) => {
+        const [error, hash] = results[index] ?? [null, {}];
+        if (error) throw error;
+        const fields = Object.fromEntries(Object.entries((hash ?? {}) as Record<string, string>).map(([name, value]) => [name, Number(value)]));
+        return { at, fields };
+      });
+    },
+
+    /** When each NAS last sent RADIUS traffic (createNasLastSeen writes it): epoch ms by address. */
+    async lastSeen(): Promise<Record<string, number>> {
+      const hash = await redis.hgetall(keys.nasLastSeen);
+      return Object.fromEntries(Object.entries(hash).map(([address, at]) => [address, Number(at)]));
+    },
+
+    /** The users who moved the most bytes in the schools' day, highest first, at most `limit`. */
+    async topUsers(schools: { id: string; day: string }[], limit: number): Promise<{ user: string; school: string; bytes: number }[]> {
+      const pipeline = redis.pipeline();
+      for (const { id, day } of schools) pipeline.zrevrange(keys.statsTopUsers(id, day), 0, limit - 1, 'WITHSCORES');
+      const results = (await pipeline.exec()) ?? [];
+      const rows = schools.flatMap(({ id }, index) => {
+        const [error, flat] = results[index] ?? [null, []];
+        if (error) throw error;
+        const pairs = flat as string[];
+        return Array.from({ length: pairs.length / 2 }, (_, at) => ({ user: pairs[at * 2]!, school: id, bytes: Number(pairs[at * 2 + 1]) }));
+      });
+      return rows.sort((a, b) => b.bytes - a.bytes || a.user.localeCompare(b.user)).slice(0, limit);
+    },
+  };
+}
+
+export type StatsStore = ReturnType<typeof createStatsStore>;
+
+/** A NAS's last-seen time is written at most this often. */
+export const LAST_SEEN_EVERY_MS = 60_000;
+
+/**
+ * When each NAS last sent RADIUS traffic that passed its checks: one hash, a field per NAS
+ * record, written at most once a minute per NAS (an in-memory throttle; one entry per NAS
+ * record, so it is bounded by the NAS table). `seen` never waits and never throws.
+ */
+export function createNasLastSeen(redis: Redis, failed: (error: unknown) => void, now: () => number = Date.now) {
+  const written = new Map<string, number>();
+  return {
+    seen(address: string): void {
+      const at = now();
+      if (at - (written.get(address) ?? -Infinity) < LAST_SEEN_EVERY_MS) return;
+      written.set(address, at);
+      redis.hset(keys.nasLastSeen, address, String(at)).catch((error: unknown) => {
+        written.delete(address);
+        failed(error);
+      });
+    },
+  };
+}
+
+export type NasLastSeen = ReturnType<typeof createNasLastSeen>;
