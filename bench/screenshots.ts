@@ -1,7 +1,9 @@
 // Renders the login page in Kazakh, Russian and English at phone width into docs/screenshots/
-// for the README (a script to run by hand, not part of the tests): npm run screenshots
+// for the README, and the console's Policies and Users pages in the three languages at desktop
+// (1280 px) and phone (390 px) width for docs/console.md (a script to run by hand, not part of
+// the tests): npm run screenshots
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -18,6 +20,13 @@ const env = { ...process.env, DATA_DIR: dir, HTTP_HOST: '127.0.0.1', HTTP_PORT: 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['src/cli/bin.js', ...args], { env, stdio: 'inherit' });
 cli('school', 'add', 'sch-12', '--name', '№12 мектеп-гимназия');
 cli('nas', 'add', '10.12.0.1', '--secret', 'screenshot-secret', '--vendor', 'chilli', '--school', 'sch-12', '--nas-id', 'demo');
+// The console's Policies and Users pages: a school admin, a policy with an override, a few users.
+spawnSync(process.execPath, ['src/cli/bin.js', 'admin', 'create', 'dana', '--role', 'school-admin', '--school', 'sch-12', '--name', 'Дана Омарова', '--password-stdin'], { env, input: 'screenshot-pass-1' });
+cli('policy', 'set', 'student', '--down', '5M', '--up', '1M', '--daily-quota', '2GB', '--session-timeout', '8h', '--schedule', 'mon-sat 08:00-18:00', '--no-apply');
+cli('policy', 'set', 'student', '--school', 'sch-12', '--down', '10M', '--max-devices', '2', '--no-apply');
+const roster = join(dir, 'users.csv');
+writeFileSync(roster, ['username;name;role;school;password', 'aruzhan.s;Аружан Серикова;student;sch-12;', 'dias.k;Диас Қасымов;student;sch-12;', 'madina.a;Мадина Ахметова;teacher;sch-12;', 'erlan.b;Ерлан Бекұлы;student;sch-12;'].join('\r\n'));
+cli('user', 'import', roster);
 const server = spawn(process.execPath, ['dist/server.js'], { env, stdio: 'inherit' });
 try {
   const entry = `${publicUrl}/?res=notyet&uamip=10.12.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-1B-63-12-00-01&ip=10.12.0.50&nasid=demo&userurl=http%3A%2F%2Fexample.org%2F`;
@@ -31,6 +40,22 @@ try {
     await page.screenshot({ path: `docs/screenshots/login-${lang}.png`, fullPage: true });
     await page.close();
     console.log(`docs/screenshots/login-${lang}.png`);
+  }
+  for (const [width, suffix] of [[1280, 'desktop'], [390, 'phone']] as const) {
+    const page = await browser.newPage({ viewport: { width, height: 900 }, locale: 'en' });
+    await page.goto(`${publicUrl}/console/login`);
+    await page.getByLabel('Username').fill('dana');
+    await page.getByLabel('Password').fill('screenshot-pass-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${publicUrl}/console/`);
+    for (const lang of ['kk', 'ru', 'en']) {
+      for (const [name, path] of [['policies', '/console/policies?role=student'], ['users', '/console/users']] as const) {
+        await page.goto(`${publicUrl}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
+        await page.screenshot({ path: `docs/screenshots/console-${name}-${lang}-${suffix}.png`, fullPage: true });
+        console.log(`docs/screenshots/console-${name}-${lang}-${suffix}.png`);
+      }
+    }
+    await page.close();
   }
   await browser.close();
 } finally {

@@ -82,6 +82,8 @@ describe('the users page', () => {
     expect(page.body).toContain('aruzhan');
     expect(page.body).not.toContain('zhanna');
     expect(page.body).toContain('Page 1 of 1 (2 users)');
+    // An empty search shows an empty field, not the word "undefined".
+    expect(page.body).toContain('name="q" value=""');
     const found = await dana.get(`/console/users?q=${encodeURIComponent('серик')}`);
     expect(found.body).toContain('aruzhan');
     expect(found.body).not.toContain('>madi<');

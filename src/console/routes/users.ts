@@ -67,7 +67,7 @@ export function userRoutes(app: FastifyInstance, kit: ConsoleKit) {
       status: options.status ?? 200,
       title: t.navUsers,
       data: {
-        rows, filter: { q: '', role: '', school: '', ...filter },
+        rows, filter: { q: filter.q ?? '', role: filter.role ?? '', school: filter.school ?? '' },
         paging: { ...paged, rows: undefined, previous: paged.page > 1 ? query(paged.page - 1) : undefined, next: paged.page < paged.pages ? query(paged.page + 1) : undefined },
         pageOf: fill(t.userPageOf, { page: String(paged.page), pages: String(paged.pages), total: String(paged.total) }),
         exportHref: `/console/users/export.csv?${new URLSearchParams(filterParams(filter)).toString()}`,
