@@ -14,6 +14,11 @@ import { createAttemptLimiter } from '../store/attempts.js';
 import { createRememberConfirmed } from '../portal/remember.js';
 import { createNasLastSeen } from '../store/stats.js';
 import { readiness } from './health.js';
+import { createClaim } from '../redis/claim.js';
+import { keys } from '../store/keys.js';
+
+/** A quota end not confirmed by then may be sent again by the next Interim-Update. */
+const QUOTA_END_RETRY_MS = 30_000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,6 +57,8 @@ export default fp<RadiusPluginOptions>(
       schools,
       policies,
       replicated: app.redisReplicated,
+      // An Interim-Update sent to both RADIUS servers must not end the session twice.
+      claimQuotaEnd: createClaim(app.redis, keys.quotaEndLock, QUOTA_END_RETRY_MS),
       quotaReached: (session, message) => void enforcer.disconnect(session, message, system).catch(failed('quota disconnect')),
       log,
       now: Date.now,

@@ -27,7 +27,7 @@ declare module 'fastify' {
      * True when the writes sent so far on `redis` are held by REDIS_WAIT_REPLICAS replicas
      * (WAIT): a failover then cannot lose them. Always true with 0.
      */
-    redisReplicated(): Promise<boolean>;
+    redisReplicated: () => Promise<boolean>;
   }
 }
 

@@ -71,6 +71,8 @@ export const keys = {
 
   /** Held by the instance running the minute's schedule sweep. */
   scheduleSweepLock: `${PREFIX}lock:schedule-sweep`,
+  /** Held by the instance ending a session for its quota: a record seen by two instances ends it once. */
+  quotaEndLock: (session: string) => `${PREFIX}lock:quota-end:${part(session)}`,
 
   roles: `${PREFIX}roles`,
   /** A role's global policy, or a school's override of it. */

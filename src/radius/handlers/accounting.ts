@@ -51,13 +51,18 @@ export interface AccountingDependencies {
    * is then left unanswered, so the NAS resends it rather than trust a write a failover may lose.
    */
   replicated?: () => Promise<boolean>;
+  /**
+   * True for the one instance that may end this session for its quota now (a record retransmitted
+   * to both RADIUS servers reaches two instances); ending it again is left to a later record.
+   */
+  claimQuotaEnd?: (sessionKey: string) => Promise<boolean>;
   /** Ends a session whose quota the new counters used up; runs after the reply. */
   quotaReached: (session: Session, message: string) => void;
   log: Logger;
   now: () => number;
 }
 
-export function createAccountingHandler({ sessions, classes, schools, policies, replicated, quotaReached, log, now }: AccountingDependencies): Handler {
+export function createAccountingHandler({ sessions, classes, schools, policies, replicated, claimQuotaEnd, quotaReached, log, now }: AccountingDependencies): Handler {
   /**
    * Accounting-On/Off: the sender restarted. Scoped to the access point that sent it (its address
    * within a CIDR NAS record, and its NAS-Identifier when sent), and to sessions not updated since
@@ -128,7 +133,9 @@ export function createAccountingHandler({ sessions, classes, schools, policies, 
     if (status !== 'stop' && login.user && login.role) {
       // Quota reached, seen in an Interim-Update: the session ends now, the next login is refused.
       const quota = quotaState(await policies.effective(login.role, school), usage);
-      if ('over' in quota) quotaReached({ id: sessionKeyId(nas.address, sessionId, peer.address), ...record, startedAt: '', updatedAt: '' }, REJECT_MESSAGES[quota.over]);
+      const id = sessionKeyId(nas.address, sessionId, peer.address);
+      if ('over' in quota && (!claimQuotaEnd || (await claimQuotaEnd(id)))) quotaReached({ id, ...record, startedAt: '', updatedAt: '' }, REJECT_MESSAGES[quota.over]);
+      else if ('over' in quota) log.info({ event: 'quota-end-claimed', nas: nas.address, sessionId }, 'quota reached: the session is being ended by another instance');
     }
     return reply;
   };
