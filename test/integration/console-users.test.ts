@@ -211,4 +211,27 @@ describe('the users page', () => {
     expect([...first.body.matchAll(/<td data-label="Username">/g)]).toHaveLength(50);
     expect((await dana.get('/console/users?page=2')).body).toContain('Page 2 of 2 (57 users)');
   });
+
+  it('takes a file up to 2 MB in both steps, and refuses a larger one with a sentence, not a 413', async () => {
+    const dana = await signedIn('dana', 'dana-password-1');
+    await dana.get('/console/users/import');
+    const padding = 'x'.repeat(60);
+    const lines = Array.from({ length: 18_000 }, (_, index) => `user${String(index).padStart(5, '0')},Name ${padding},student,,`);
+    // The last line repeats the first username: the confirm step checks again and refuses the lot.
+    const big = Buffer.from(`username,name,role,school,password\n${lines.join('\n')}\n`);
+    expect(big.length).toBeGreaterThan(1_500_000);
+    const checked = await upload(dana, big);
+    expect(checked.statusCode).toBe(200);
+    expect(checked.body).toContain('All 18000 users are correct.');
+    const csv = /name="csv" value="([^"]+)"/.exec(checked.body)![1]!;
+    const doubled = Buffer.from(Buffer.from(csv, 'base64url').toString('utf8') + 'user00000,Again,student,,\n').toString('base64url');
+    const refused = await dana.post('/console/users/import/confirm', { csv: doubled });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('username &quot;user00000&quot; is also on line 2');
+    expect(await store.users.get('user00001')).toBeUndefined();
+
+    const tooBig = await upload(dana, Buffer.concat([big, big]));
+    expect(tooBig.statusCode).toBe(400);
+    expect(tooBig.body).toContain('the file is larger than 2 MB');
+  });
 });
