@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseNasAddress } from '../store/address.js';
 import { summarize, type NasClient, type NasSettings, type NasStore, type NasSummary, type Vendor } from '../store/nas.js';
-import { allow, auditActor, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
+import { allow, auditOf, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
 
 export interface NasServiceDeps {
   nas: Pick<NasStore, 'get' | 'list' | 'add' | 'update' | 'remove'>;
@@ -49,19 +49,19 @@ export function createNasService({ nas, stats }: NasServiceDeps) {
       allow(principal, MANAGERS, 'add access points');
       const school = schoolFor(principal, settings.school, 'add access points');
       const generated = settings.secret === undefined ? generateSecret() : undefined;
-      const added = await nas.add(address, { ...settings, ...(school ? { school } : {}), secret: settings.secret ?? generated! }, auditActor(principal));
+      const added = await nas.add(address, { ...settings, ...(school ? { school } : {}), secret: settings.secret ?? generated! }, auditOf(principal));
       return { nas: summarize(added), ...(generated ? { secret: generated } : {}) };
     },
 
     async set(principal: Principal, address: string, settings: NasSettings): Promise<NasSummary> {
       await inScope(principal, address);
       if (settings.school !== undefined) schoolFor(principal, settings.school, 'move access points');
-      return summarize(await nas.update(address, settings, auditActor(principal)));
+      return summarize(await nas.update(address, settings, auditOf(principal)));
     },
 
     async remove(principal: Principal, address: string): Promise<string> {
       const target = await inScope(principal, address);
-      await nas.remove(target.address, auditActor(principal));
+      await nas.remove(target.address, auditOf(principal));
       return target.address;
     },
   };

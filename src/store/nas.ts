@@ -6,7 +6,7 @@ import { parseNasAddress } from './address.js';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { httpUrl, port, slug, text } from './validate.js';
-import { writeOne } from './write.js';
+import { who, writeOne, type Actor } from './write.js';
 
 export const VENDORS = ['mikrotik', 'chilli', 'opennds', 'cisco', 'aruba', 'meraki', 'unifi', 'fortinet', 'generic'] as const;
 export type Vendor = (typeof VENDORS)[number];
@@ -119,7 +119,7 @@ export function createNasStore(redis: Redis, requireSchool: (id: string) => Prom
   return {
     get,
 
-    async add(address: string, settings: NasSettings & Pick<NasClient, 'secret' | 'vendor'>, actor: string): Promise<NasClient> {
+    async add(address: string, settings: NasSettings & Pick<NasClient, 'secret' | 'vendor'>, actor: Actor): Promise<NasClient> {
       const canonical = parseNasAddress(address).text;
       const checked = checkSettings({ coaPort: 3799, requireMessageAuthenticator: true, ...settings });
       if (checked.school) await requireSchool(checked.school);
@@ -128,15 +128,17 @@ export function createNasStore(redis: Redis, requireSchool: (id: string) => Prom
         mode: 'create',
         set: toHash({ ...checked, address: canonical, createdAt: new Date().toISOString() } as NasSettings),
         addTo: [[keys.nasAll, canonical]],
-        audit: { actor, action: 'nas.add', target: canonical, detail: { vendor: checked.vendor, school: checked.school } },
+        audit: { ...who(actor), action: 'nas.add', target: canonical, school: checked.school, detail: { vendor: checked.vendor, school: checked.school } },
         change: { entity: 'nas', id: canonical },
       });
       if (failed) throw new ConflictError(`NAS ${canonical} already exists (change it with: mektep nas set ${canonical} ...)`);
       return (await get(canonical))!;
     },
 
-    async update(address: string, settings: NasSettings, actor: string): Promise<NasClient> {
+    async update(address: string, settings: NasSettings, actor: Actor): Promise<NasClient> {
       const canonical = parseNasAddress(address).text;
+      // The audit entry belongs to the NAS's school (the new one, when it moves).
+      const before = await get(canonical);
       const checked = checkSettings(settings);
       if (Object.keys(toHash(checked)).length === 0) throw new ValidationError('nothing to change: name at least one setting');
       if (checked.school) await requireSchool(checked.school);
@@ -144,20 +146,21 @@ export function createNasStore(redis: Redis, requireSchool: (id: string) => Prom
         key: keys.nas(canonical),
         mode: 'update',
         set: toHash(checked),
-        audit: { actor, action: 'nas.set', target: canonical, detail: { fields: Object.keys(toHash(checked)).sort() } },
+        audit: { ...who(actor), action: 'nas.set', target: canonical, school: checked.school ?? before?.school, detail: { fields: Object.keys(toHash(checked)).sort() } },
         change: { entity: 'nas', id: canonical },
       });
       if (failed) throw new NotFoundError(`NAS ${canonical} does not exist`);
       return (await get(canonical))!;
     },
 
-    async remove(address: string, actor: string): Promise<void> {
+    async remove(address: string, actor: Actor): Promise<void> {
       const canonical = parseNasAddress(address).text;
+      const before = await get(canonical);
       const failed = await writeOne(redis, {
         key: keys.nas(canonical),
         mode: 'delete',
         removeFrom: [[keys.nasAll, canonical]],
-        audit: { actor, action: 'nas.remove', target: canonical },
+        audit: { ...who(actor), action: 'nas.remove', target: canonical, school: before?.school },
         change: { entity: 'nas', id: canonical },
       });
       if (failed) throw new NotFoundError(`NAS ${canonical} does not exist`);

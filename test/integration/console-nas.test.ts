@@ -62,7 +62,7 @@ describe('the access points page', () => {
     expect(added.body).toContain(`/radius add service=hotspot,wireless address=127.0.0.1 authentication-port=${app.radius.auth.port()} accounting-port=${app.radius.acct.port()} secret=&quot;${nas!.secret}&quot;`);
     expect(added.body).toContain('/ip hotspot walled-garden add dst-host=wifi.sch1.kz');
     expect(added.body).toContain('&lt;form name=&quot;mektep&quot; action=&quot;https://wifi.sch1.kz/&quot; method=&quot;get&quot;&gt;');
-    expect((await store.audit.list({ action: 'nas.add', count: 1 }))[0]).toMatchObject({ actor: 'account:dana', target: '10.1.0.1' });
+    expect((await store.audit.list({ action: 'nas.add', count: 1 }))[0]).toMatchObject({ actor: 'account:dana', target: '10.1.0.1', school: 'sch-1', source: '10.9.4.1' });
 
     const later = await dana.get('/console/nas/10.1.0.1');
     expect(later.statusCode).toBe(200);
@@ -97,7 +97,7 @@ describe('the access points page', () => {
     expect(saved.statusCode).toBe(303);
     expect((await dana.get(saved.headers.location as string)).body).toContain('Қолжетімділік нүктесі сақталды.');
     expect(await store.nas.get('10.1.0.0/24')).toMatchObject({ name: 'Corridor', vendor: 'chilli', nasId: 'corridor', coaPort: 1700 });
-    expect((await store.audit.list({ action: 'nas.set', count: 1 }))[0]).toMatchObject({ actor: 'account:dana', target: '10.1.0.0/24' });
+    expect((await store.audit.list({ action: 'nas.set', count: 1 }))[0]).toMatchObject({ actor: 'account:dana', target: '10.1.0.0/24', school: 'sch-1', source: '10.9.4.1' });
 
     const confirm = await dana.get(`/console/nas/${encodeURIComponent('10.1.0.0/24')}/remove`);
     expect(confirm.statusCode).toBe(200);
@@ -107,7 +107,7 @@ describe('the access points page', () => {
     expect(removed.statusCode).toBe(303);
     expect((await dana.get(removed.headers.location as string)).body).toContain('10.1.0.0/24 қолжетімділік нүктесі жойылды.');
     expect(await store.nas.get('10.1.0.0/24')).toBeUndefined();
-    expect((await store.audit.list({ action: 'nas.remove', count: 1 }))[0]).toMatchObject({ actor: 'account:dana', target: '10.1.0.0/24' });
+    expect((await store.audit.list({ action: 'nas.remove', count: 1 }))[0]).toMatchObject({ actor: 'account:dana', target: '10.1.0.0/24', school: 'sch-1', source: '10.9.4.1' });
   });
 
   it('shows when an access point was last heard over RADIUS', async () => {
