@@ -108,7 +108,7 @@ export function nasRoutes(app: FastifyInstance, kit: ConsoleKit, { config }: Nas
       request.log.info({ actor: request.signedIn!.account.username, nas: added.nas.address, vendor: added.nas.vendor, school: added.nas.school }, 'console: access point added');
       return detailPage(request, reply, added.nas.address, { status: 201, notice: t.nasAdded, secret: added.secret! });
     } catch (error) {
-      return listPage(request, reply, { status: 400, error: formError(error, t), form });
+      return listPage(request, reply, { status: 400, error: formError(error, t, request.log), form });
     }
   });
 
@@ -122,7 +122,7 @@ export function nasRoutes(app: FastifyInstance, kit: ConsoleKit, { config }: Nas
     try {
       saved = await kit.services.nas.set(principal, request.params.address, settingsOf(request.body));
     } catch (error) {
-      return detailPage(request, reply, request.params.address, { status: 400, error: formError(error, consoleMessages(request)) });
+      return detailPage(request, reply, request.params.address, { status: 400, error: formError(error, consoleMessages(request), request.log) });
     }
     return reply.redirect(`${detailHref(saved.address)}?done=saved`, 303);
   });

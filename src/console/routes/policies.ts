@@ -114,13 +114,16 @@ export function policyRoutes(app: FastifyInstance, kit: ConsoleKit) {
     const [view] = school === undefined ? [global!] : await kit.services.policies.view(principal, body.role, school);
     const change = readPolicyForm(body, policyRows(global!.effective, view!.effective, view!.overridden, school));
     const again = (status: number, error: FormError, problems?: Record<string, string>) => page(request, reply, { role: body.role, school, status, error, typed: body, ...(problems ? { problems } : {}) });
-    if (Object.keys(change.problems).length > 0) return again(400, { message: t.errorCheckInput }, change.problems);
+    if (Object.keys(change.problems).length > 0) {
+      request.log.info({ code: 'MK_ERR_VALIDATION', reason: change.problems }, 'console: form refused');
+      return again(400, { message: t.errorCheckInput }, change.problems);
+    }
     if (Object.keys(change.fields).length === 0 && change.clear.length === 0) return again(400, { message: t.policyNothingChanged });
     let result;
     try {
       result = await kit.services.policies.set(principal, body.role, school, change.fields, change.clear);
     } catch (error) {
-      return again(400, formError(error, t));
+      return again(400, formError(error, t, request.log));
     }
     const counts = outcomeCounts(result.sessions);
     request.log.info({ actor: request.signedIn!.account.username, role: body.role, school, ...counts }, 'console: policy saved and applied');

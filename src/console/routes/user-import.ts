@@ -74,7 +74,7 @@ export function userImportRoutes(app: FastifyInstance, kit: ConsoleKit) {
       request.log.info({ actor: request.signedIn!.account.username, lines: report.created + report.errors.length, bad: report.errors.length, encoding }, 'console: user import checked');
       return page(request, reply, { report, encoding, fileName: request.body.fileName ?? '', ...(report.errors.length === 0 ? { csv: Buffer.from(text).toString('base64url') } : { status: 422 }) });
     } catch (error) {
-      return page(request, reply, { status: 400, error: formError(error, t) });
+      return page(request, reply, { status: 400, error: formError(error, t, request.log) });
     }
   });
 
@@ -85,7 +85,7 @@ export function userImportRoutes(app: FastifyInstance, kit: ConsoleKit) {
       request.log.info({ actor: request.signedIn!.account.username, created: report.created, bad: report.errors.length }, report.errors.length ? 'console: user import refused' : 'console: users imported');
       return page(request, reply, { report, done: report.errors.length === 0, ...(report.errors.length ? { status: 422 } : {}) });
     } catch (error) {
-      return page(request, reply, { status: 400, error: formError(error, t) });
+      return page(request, reply, { status: 400, error: formError(error, t, request.log) });
     }
   });
 }

@@ -111,7 +111,7 @@ export function userRoutes(app: FastifyInstance, kit: ConsoleKit) {
       });
       return usersPage(request, reply, { filter: { q: added.username }, notice: fill(t.userAdded, { username: added.username }), shownOnce: { username: added.username, password: added.generatedPassword! } });
     } catch (error) {
-      return usersPage(request, reply, { status: 400, error: formError(error, t), form });
+      return usersPage(request, reply, { status: 400, error: formError(error, t, request.log), form });
     }
   });
 
@@ -138,7 +138,7 @@ export function userRoutes(app: FastifyInstance, kit: ConsoleKit) {
       const user = await kit.services.users.setExpiry(principal, request.params.username, clear ? null : request.body.expires!);
       return reply.redirect(back(user.username, clear ? 'userExpiryCleared' : 'userExpirySet'), 303);
     } catch (error) {
-      return usersPage(request, reply, { filter: { q: request.params.username }, status: 400, error: formError(error, t) });
+      return usersPage(request, reply, { filter: { q: request.params.username }, status: 400, error: formError(error, t, request.log) });
     }
   });
 }
