@@ -45,7 +45,7 @@ function fail(error: unknown): never {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const redis: RedisHandle = await openRedis(config.redisUrl, config.dataDir, 'server');
+  const redis: RedisHandle = await openRedis(config.redisUrl, config.dataDir, 'server', { appendfsync: config.redisAppendFsync });
   logger.info({ redis: redis.target.label }, 'redis');
 
   let app;

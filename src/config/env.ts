@@ -26,6 +26,7 @@ export const EnvSchema = Type.Object({
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 1000, minimum: 50, maximum: 10000 }),
   REDIS_WAIT_REPLICAS: Type.Integer({ default: 0, minimum: 0, maximum: 16 }),
   REDIS_WAIT_TIMEOUT_MS: Type.Integer({ default: 500, minimum: 10, maximum: 10000 }),
+  REDIS_APPENDFSYNC: Type.Union([Type.Literal('everysec'), Type.Literal('always')], { default: 'everysec', description: 'everysec or always' }),
   METRICS_ALLOW: Type.String({ default: '127.0.0.1,::1', pattern: '^(none|[0-9a-fA-F.:/, ]+)$', description: 'IP addresses or CIDR blocks separated by commas, or none' }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 32, pattern: '^[\\x21-\\x7e]+$', description: 'at least 32 printable characters without spaces' })),
   DNS_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
@@ -52,6 +53,8 @@ export interface Config {
   redisCommandTimeoutMs: number;
   /** Replicas that must hold an accounting write (WAIT) before it is answered; 0: the master alone. */
   redisWait: { replicas: number; timeoutMs: number };
+  /** The embedded Redis's fsync policy: 'always' means an acknowledged write is on disk. */
+  redisAppendFsync: 'everysec' | 'always';
   /** Who may read /metrics: client addresses (IP or CIDR), or anyone with the bearer token. */
   metrics: { allow: string[]; token: string | undefined };
   /** The content-filtering resolver; off without a port. */
@@ -161,6 +164,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     trustProxy: trustProxyOf(valid.TRUST_PROXY),
     redisCommandTimeoutMs: valid.REDIS_COMMAND_TIMEOUT_MS,
     redisWait: { replicas: valid.REDIS_WAIT_REPLICAS, timeoutMs: valid.REDIS_WAIT_TIMEOUT_MS },
+    redisAppendFsync: valid.REDIS_APPENDFSYNC,
     metrics: { allow: metricsAllow, token: valid.METRICS_TOKEN },
     dns: { host: valid.DNS_HOST, port: valid.DNS_PORT, upstream: valid.DNS_UPSTREAM, blockAddresses: blockAddressesOf(valid.DNS_BLOCK_ADDRESS, publicUrl), clientRate: valid.DNS_CLIENT_RATE },
   };

@@ -3,7 +3,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { RedisUnavailableError } from '../errors.js';
 import { acquireDataLock, readLock, type DataLock, type LockHolder } from './data-lock.js';
-import { embeddedSocketPath, startEmbeddedRedis, type EmbeddedRedis } from './embedded.js';
+import { embeddedSocketPath, startEmbeddedRedis, type EmbeddedOptions, type EmbeddedRedis } from './embedded.js';
 import { parseSentinelUrl, SENTINEL_SCHEME, sentinelLabel } from './sentinel-url.js';
 
 export interface RedisTarget {
@@ -68,7 +68,7 @@ function socketTarget(socketPath: string): RedisTarget {
  * Resolves Redis for a process. The server always owns DATA_DIR when embedded; the CLI borrows
  * the socket of a running server, or starts the embedded Redis for the length of its command.
  */
-export async function openRedis(redisUrl: string | undefined, dataDir: string, holder: LockHolder): Promise<RedisHandle> {
+export async function openRedis(redisUrl: string | undefined, dataDir: string, holder: LockHolder, embedded: EmbeddedOptions = {}): Promise<RedisHandle> {
   if (redisUrl) return { target: targetFromUrl(redisUrl), embedded: false, close: () => Promise.resolve() };
 
   const owner = readLock(dataDir);
@@ -78,7 +78,7 @@ export async function openRedis(redisUrl: string | undefined, dataDir: string, h
   const lock: DataLock = acquireDataLock(dataDir, holder);
   let redis: EmbeddedRedis;
   try {
-    redis = await startEmbeddedRedis(dataDir);
+    redis = await startEmbeddedRedis(dataDir, embedded);
   } catch (error) {
     lock.release();
     throw error;

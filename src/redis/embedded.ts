@@ -18,6 +18,17 @@ export interface EmbeddedRedis {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedOptions {
+  /**
+   * 'everysec' (the default): a write is on disk within a second, so a power cut or a killed
+   * redis-server can lose the last second of acknowledged writes; 'always': fsync before every
+   * acknowledgement, nothing acknowledged is lost, at the cost of one disk sync per write.
+   */
+  appendfsync?: 'everysec' | 'always';
+  /** Start from DATA_DIR/redis/dump.rdb without persistence (a restore's private copy). */
+  loadRdb?: boolean;
+}
+
 export function embeddedSocketPath(dataDir: string): string {
   return join(dataDir, 'redis', 'redis.sock');
 }
@@ -52,7 +63,7 @@ async function stopOrphan(dir: string, socketPath: string): Promise<void> {
   for (let waited = 0; waited < STOP_TIMEOUT_MS && (await pingSocket(socketPath)); waited += 100) await sleep(100);
 }
 
-export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(dataDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedRedis> {
   if (spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status !== 0) {
     throw new RedisUnavailableError('redis-server not found: install the Debian package redis-server (apt-get install redis-server), or set REDIS_URL');
   }
@@ -71,8 +82,8 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
     '--dir', dir,
     '--pidfile', join(dir, 'redis.pid'),
     '--logfile', join(dir, 'redis.log'),
-    '--appendonly', 'yes',
-    '--appendfsync', 'everysec',
+    '--appendonly', options.loadRdb ? 'no' : 'yes',
+    '--appendfsync', options.appendfsync ?? 'everysec',
     '--save', '',
     '--daemonize', 'no',
   ], { stdio: 'ignore' });

@@ -17,6 +17,7 @@ describe('configuration from the environment', () => {
       trustProxy: false,
       redisCommandTimeoutMs: 1000,
       redisWait: { replicas: 0, timeoutMs: 500 },
+      redisAppendFsync: 'everysec',
       metrics: { allow: ['127.0.0.1', '::1'], token: undefined },
     });
   });

@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { adminCommands } from './admin.js';
 import { auditCommands } from './audit.js';
+import { backupCommands } from './backup.js';
 import { contentCommands } from './content.js';
 import { deviceCommands } from './device.js';
 import { nasCommands } from './nas.js';
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   ...voucherCommands,
   ...sessionCommands,
   ...auditCommands,
+  ...backupCommands,
 ];
