@@ -4,7 +4,7 @@
 // histogram, every 5xx with example requests, requests left unanswered, crashes and memory.
 // Usage: npm run bench:fuzz-portal [-- --requests 50000 --seconds 1200 --concurrency 8]
 import { connect } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createStore } from '../src/store/index.js';
 import { startFuzzTarget } from './lib/fuzz-target.js';
@@ -87,6 +87,7 @@ try {
   await prepare();
   const prepared = await browsers(40);
   const stats = { sent: 0, timeouts: 0, connectionErrors: 0, connectionErrorExamples: [] as string[], byStatus: {} as Record<string, number>, serverErrors: new Map<string, { count: number; examples: string[] }>() };
+  const loadBefore = loadavg()[0]!.toFixed(1);
   const rssStart = target.rss();
   const peak = { ...rssStart };
   const started = Date.now();
@@ -127,7 +128,7 @@ try {
   peak.redis = Math.max(peak.redis, rssEnd.redis);
   const total5xx = [...stats.serverErrors.values()].reduce((s, e) => s + e.count, 0);
 
-  console.log(`\n## Portal fuzz, ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}\n`);
+  console.log(`\n## Portal fuzz, ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadBefore} → ${loadavg()[0]!.toFixed(1)} (1 min)\n`);
   console.log('| requests | seconds | 5xx | unanswered (15 s) | connection errors | crashes | RSS MB start → peak → end (Node) |');
   console.log('|---:|---:|---:|---:|---:|---:|---|');
   console.log(`| ${stats.sent} | ${seconds.toFixed(0)} | ${total5xx} | ${stats.timeouts} | ${stats.connectionErrors} | ${target.crashes.length} | ${rssStart.node.toFixed(0)} → ${peak.node.toFixed(0)} → ${rssEnd.node.toFixed(0)} |`);

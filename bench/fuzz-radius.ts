@@ -7,7 +7,7 @@
 // Usage: npm run bench:fuzz-radius [-- --packets 1000000 --seconds 1800 --rate 2500 --sockets 32]
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createStore } from '../src/store/index.js';
 import { benchMacs } from './lib/packets.js';
@@ -172,6 +172,7 @@ try {
   const lanes = [...(await Promise.all(Array.from({ length: Number(values.sockets) }, () => lane('127.0.0.1')))), await lane('127.0.0.2')];
   const sessionsStarted = await startSessions(data);
 
+  const loadBefore = loadavg()[0]!.toFixed(1);
   const rssStart = target.rss();
   const peak = { ...rssStart };
   const started = Date.now();
@@ -222,7 +223,7 @@ try {
     .split('\n').filter((line) => line.startsWith('mektep_radius_dropped_total{')).map((line) => line.replace('mektep_radius_dropped_total', '')).join(', ');
 
   const cpu = cpus()[0]?.model ?? 'cpu';
-  console.log(`\n## RADIUS fuzz, ${new Date().toISOString()}, ${cpus().length} × ${cpu}, Node ${process.version}\n`);
+  console.log(`\n## RADIUS fuzz, ${new Date().toISOString()}, ${cpus().length} × ${cpu}, Node ${process.version}, load average ${loadBefore} → ${loadavg()[0]!.toFixed(1)} (1 min)\n`);
   console.log(`| packets sent | seconds | answered | dropped (no answer in ${TIMEOUT_MS / 1000} s) | unmutated requests dropped | crashes | answers after 2 s | second answers | replies verifying against nothing | answers to a non-NAS | Accept for a mutated credential | Accept for a must-refuse request |`);
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const sum = (findings: Map<string, Finding>) => [...findings.values()].reduce((total, f) => total + f.count, 0);
