@@ -1,6 +1,6 @@
 // Renders the login page in Kazakh, Russian and English at phone width into docs/screenshots/
-// for the README, and the console's Policies and Users pages in the three languages at desktop
-// (1280 px) and phone (390 px) width for docs/console.md (a script to run by hand, not part of
+// for the README, and the console's Dashboard, Policies and Users pages in the three languages at
+// desktop (1280 px) and phone (390 px) width for docs/console.md (a script to run by hand, not part of
 // the tests): npm run screenshots
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,14 +9,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ensureDebianPackages } from '../src/setup/debian.js';
 import { launchBrowser } from '../test/helpers/browser.js';
+import { seedDashboard } from './lib/dashboard-demo.js';
 import { freePort } from '../test/helpers/ports.js';
 
-if (!ensureDebianPackages([{ command: 'redis-server', pkg: 'redis-server' }, { command: 'chromium', pkg: 'chromium' }])) process.exit(1);
+if (!ensureDebianPackages([{ command: 'redis-server', pkg: 'redis-server' }, { command: 'chromium', pkg: 'chromium' }, { command: 'radclient', pkg: 'freeradius-utils' }])) process.exit(1);
 
 const dir = mkdtempSync(join(tmpdir(), 'mk-shots-'));
 const port = await freePort();
 const publicUrl = `http://127.0.0.1:${port}`;
-const env = { ...process.env, DATA_DIR: dir, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), PUBLIC_URL: publicUrl, RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(await freePort()), RADIUS_ACCT_PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+const [authPort, acctPort] = [await freePort(), await freePort()];
+const env = { ...process.env, DATA_DIR: dir, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), PUBLIC_URL: publicUrl, RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(authPort), RADIUS_ACCT_PORT: String(acctPort), LOG_LEVEL: 'warn' };
 const cli = (...args: string[]) => spawnSync(process.execPath, ['src/cli/bin.js', ...args], { env, stdio: 'inherit' });
 cli('school', 'add', 'sch-12', '--name', '№12 мектеп-гимназия');
 cli('nas', 'add', '10.12.0.1', '--secret', 'screenshot-secret', '--vendor', 'chilli', '--school', 'sch-12', '--nas-id', 'demo');
@@ -27,12 +29,22 @@ cli('policy', 'set', 'student', '--school', 'sch-12', '--down', '10M', '--max-de
 const roster = join(dir, 'users.csv');
 writeFileSync(roster, ['username;name;role;school;password', 'aruzhan.s;Аружан Серикова;student;sch-12;', 'dias.k;Диас Қасымов;student;sch-12;', 'madina.a;Мадина Ахметова;teacher;sch-12;', 'erlan.b;Ерлан Бекұлы;student;sch-12;'].join('\r\n'));
 cli('user', 'import', roster);
+// The dashboard: an access point on loopback that radclient plays, and users who log in over it.
+cli('nas', 'add', '127.0.0.1', '--secret', 'screenshot-secret', '--vendor', 'mikrotik', '--school', 'sch-12', '--name', 'Кітапхана / Library');
+cli('user', 'add', 'asel.n', '--role', 'student', '--school', 'sch-12', '--name', 'Әсел Нұрланқызы', '--password', 'asel-pass-1');
+cli('user', 'add', 'gulnar.t', '--role', 'teacher', '--school', 'sch-12', '--name', 'Гүлнар Төлеуова', '--password', 'gulnar-pass-1');
+cli('user', 'add', 'bolat.k', '--role', 'staff', '--school', 'sch-12', '--name', 'Болат Кенжебаев', '--password', 'bolat-pass-1');
 const server = spawn(process.execPath, ['dist/server.js'], { env, stdio: 'inherit' });
 try {
   const entry = `${publicUrl}/?res=notyet&uamip=10.12.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-1B-63-12-00-01&ip=10.12.0.50&nasid=demo&userurl=http%3A%2F%2Fexample.org%2F`;
   for (let tries = 0; tries < 100 && !(await fetch(entry).then((r) => r.ok, () => false)); tries++) await new Promise((resolve) => setTimeout(resolve, 200));
   const html = await (await fetch(entry, { headers: { 'accept-language': 'kk' } })).text();
   console.log(`login page: ${Buffer.byteLength(html)} bytes, ${gzipSync(html).length} bytes gzip-compressed`);
+  await seedDashboard({
+    dataDir: dir, authPort, acctPort, secret: 'screenshot-secret', school: 'sch-12', utcOffset: 5,
+    users: [{ username: 'asel.n', password: 'asel-pass-1', mac: '00-1B-63-12-00-07', octets: [840_000_000, 62_000_000] }, { username: 'gulnar.t', password: 'gulnar-pass-1', mac: '00-1B-63-12-00-08', octets: [310_000_000, 45_000_000] },
+      { username: 'bolat.k', password: 'bolat-pass-1', mac: '00-1B-63-12-00-09', octets: [120_000_000, 9_000_000] }],
+  });
   const browser = await launchBrowser();
   for (const lang of ['kk', 'ru', 'en']) {
     const page = await browser.newPage({ viewport: { width: 360, height: 740 }, locale: lang });
@@ -49,7 +61,7 @@ try {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${publicUrl}/console/`);
     for (const lang of ['kk', 'ru', 'en']) {
-      for (const [name, path] of [['policies', '/console/policies?role=student'], ['users', '/console/users']] as const) {
+      for (const [name, path] of [['dashboard', '/console/'], ['policies', '/console/policies?role=student'], ['users', '/console/users']] as const) {
         await page.goto(`${publicUrl}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
         await page.screenshot({ path: `docs/screenshots/console-${name}-${lang}-${suffix}.png`, fullPage: true });
         console.log(`docs/screenshots/console-${name}-${lang}-${suffix}.png`);

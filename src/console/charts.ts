@@ -26,13 +26,12 @@ export interface StackedBarsInput {
   labelEvery?: number;
 }
 
-const WIDTH = 640;
-const HEIGHT = 240;
+const WIDTH = 480;
+const HEIGHT = 260;
 const LEFT = 64;
 const RIGHT = 8;
 const TOP = 8;
-const BOTTOM = 28;
-const GRID_LINES = 4;
+const BOTTOM = 30;
 /** Series colours are classes (public/console.css): the CSP allows no inline style. */
 const SERIES_CLASSES = 8;
 
@@ -73,15 +72,18 @@ function legend(series: Series[]): string {
 export function stackedBars(input: StackedBarsInput): string {
   const { labels, series } = input;
   const totals = labels.map((_, bar) => series.reduce((sum, item) => sum + Math.max(0, item.values[bar] ?? 0), 0));
-  const top = niceCeiling(Math.max(0, ...totals));
+  // At least 5, so small counts get whole-number gridlines.
+  const top = niceCeiling(Math.max(5, ...totals));
   const plotWidth = WIDTH - LEFT - RIGHT;
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const slot = plotWidth / Math.max(1, labels.length);
   const barWidth = round(slot * 0.7);
   const y = (value: number) => round(TOP + plotHeight - (value / top) * plotHeight);
 
-  const grid = Array.from({ length: GRID_LINES + 1 }, (_, step) => {
-    const value = (top / GRID_LINES) * step;
+  // Round gridlines: a top of 5·10ⁿ in fifths, of 1 or 2·10ⁿ in quarters.
+  const lines = String(top).startsWith('5') ? 5 : 4;
+  const grid = Array.from({ length: lines + 1 }, (_, step) => {
+    const value = (top / lines) * step;
     return `<line class="grid" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(value)}" y2="${y(value)}"/>`
       + `<text class="axis" x="${LEFT - 6}" y="${y(value) + 4}" text-anchor="end">${escapeXml(input.format(value))}</text>`;
   });

@@ -16,12 +16,12 @@ const rects = (svg: string) => [...svg.matchAll(/<rect class="(series-\d)" x="([
 describe('stackedBars', () => {
   it('stacks each bar\'s series on one another, to scale against a round axis top', () => {
     const drawn = rects(chart());
-    // The plot runs from y 8 to 212; 30 + 10 = 40 against an axis top of 50. A zero draws nothing.
+    // The plot runs from y 8 to 230; 30 + 10 = 40 against an axis top of 50. A zero draws nothing.
     expect(drawn.map((rect) => rect.cls)).toEqual(['series-0', 'series-1', 'series-0']);
     const [student, teacher, second] = drawn;
-    expect(student!.y + student!.height).toBeCloseTo(212, 0);
+    expect(student!.y + student!.height).toBeCloseTo(230, 0);
     expect(teacher!.y + teacher!.height).toBeCloseTo(student!.y, 0);
-    expect(teacher!.y).toBeCloseTo(212 - (40 / 50) * 204, 0);
+    expect(teacher!.y).toBeCloseTo(230 - (40 / 50) * 222, 0);
     expect(second!.height * 3).toBeCloseTo(student!.height, 0);
     expect(second!.x).toBeGreaterThan(student!.x + student!.width);
   });
@@ -33,7 +33,7 @@ describe('stackedBars', () => {
     expect(svg).toContain('<ul class="legend" aria-hidden="true">');
     expect(svg).toContain('<table class="visually-hidden"><caption>Traffic</caption>');
     expect(svg).toContain('<tr><th scope="row">09:00</th><td>30 B</td><td>10 B</td></tr>');
-    expect(svg).toContain('viewBox="0 0 640 240"');
+    expect(svg).toContain('viewBox="0 0 480 260"');
   });
 
   it('escapes every text it draws', () => {
@@ -43,9 +43,10 @@ describe('stackedBars', () => {
     expect(svg).toContain('O&#39;Neil&#60;/title&#62;');
   });
 
-  it('draws an empty chart with an axis of 1 and no bars, and writes every n-th label', () => {
+  it('draws an empty chart with whole gridlines up to 5 and no bars, and writes every n-th label', () => {
     const empty = chart({ series: [{ name: 'student', values: [0, 0] }] });
     expect(rects(empty)).toEqual([]);
+    expect([...empty.matchAll(/text-anchor="end">([^<]*)</g)].map((match) => match[1])).toEqual(['0 B', '1 B', '2 B', '3 B', '4 B', '5 B']);
     const labels = chart({ labels: ['a', 'b', 'c', 'd'], series: [{ name: 's', values: [1, 1, 1, 1] }], labelEvery: 3 });
     expect([...labels.matchAll(/text-anchor="middle">([a-d])</g)].map((match) => match[1])).toEqual(['a', 'd']);
   });
