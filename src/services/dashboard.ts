@@ -113,7 +113,7 @@ export function createDashboardService(deps: DashboardDeps) {
     const school = schoolFor(principal, named, 'see the dashboard');
     const at = now();
     const allSchools = await deps.schools.list();
-    const timeZone = school !== undefined ? (await deps.schools.require(school)).timezone : (allSchools[0]?.timezone ?? DEFAULT_TIMEZONE);
+    const timeZone = school !== undefined ? (await deps.schools.require(school)).timezone : DEFAULT_TIMEZONE;
     const dayOf = (moment: number) => usagePeriods(moment, timeZone).day;
     const roles = new Set(await deps.roles.list());
 
