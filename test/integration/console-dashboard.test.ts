@@ -44,13 +44,13 @@ beforeAll(async () => {
   await store.schools.add({ id: 'sch-1', name: 'School One' }, 'test');
   await store.schools.add({ id: 'sch-2', name: 'School Two' }, 'test');
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'chilli', school: 'sch-1', name: 'Library AP', rejectDelayMs: 0 }, 'test');
-  await store.nas.add('10.99.0.1', { secret: 'other-secret-42', vendor: 'mikrotik', school: 'sch-2', name: 'Gym AP' }, 'test');
+  await store.nas.add('10.99.0.1', { secret: 'other-secret-42', vendor: 'chilli', school: 'sch-2', name: 'Gym AP', nasId: 'gym' }, 'test');
   await store.users.add({ username: 'ali', password: 'ali-password', role: 'student', school: 'sch-1' }, 'test');
   await store.users.add({ username: 'berik', password: 'berik-password', role: 'student', school: 'sch-2' }, 'test');
   await store.accounts.add({ username: 'rita', password: 'rita-password-1', role: 'region-admin', name: 'Rita' }, 'test');
   await store.accounts.add({ username: 'dana', password: 'dana-password-1', role: 'school-admin', school: 'sch-1', name: 'Dana' }, 'test');
   await store.accounts.add({ username: 'timur', password: 'timur-password', role: 'teacher', school: 'sch-1', name: 'Timur' }, 'test');
-  await waitFor(async () => app.nasDirectory.find('127.0.0.1'), 2000, 'the NAS');
+  await waitFor(async () => app.nasDirectory.find('127.0.0.1') && app.nasDirectory.find('10.99.0.1'), 2000, 'the NAS clients');
 
   // School One: ali logs in, fails once, moves 5 MB. School Two's berik (his user names his
   // school) logs in through the same AP and moves 7 MB.
@@ -142,5 +142,20 @@ describe('the figures RADIUS traffic leaves', () => {
     const all = (await get('/api/v1/dashboard', region)).json<{ school?: string; live: Record<string, number> }>();
     expect(all.school).toBeUndefined();
     expect(all.live).toEqual({ student: 2 });
+  });
+
+  it('counts a portal sign-in refused for wrong credentials as a failed login of the AP\'s school', async () => {
+    const hour = new Date().toISOString().slice(0, 13);
+    const before = Number(await redis.hget(`mk:stats:sch-2:${hour}`, 'failed'));
+    const form = await app.inject({ url: '/?res=notyet&uamip=10.99.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-1B-63-40-00-01&ip=10.40.0.9&nasid=gym', headers: { 'accept-language': 'en' } });
+    expect(form.statusCode).toBe(200);
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(form.body)![1]!;
+    const refused = await app.inject({
+      method: 'POST', url: '/login',
+      headers: { cookie: form.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: field('_csrf'), ctx: field('ctx'), username: 'berik', password: 'not-his-password' }).toString(),
+    });
+    expect(refused.statusCode).toBe(401);
+    await waitFor(async () => Number(await redis.hget(`mk:stats:sch-2:${hour}`, 'failed')) === before + 1 || undefined, 2000, 'the failed login counted');
   });
 });
