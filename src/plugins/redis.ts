@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { connectRedis, type RedisTarget } from '../redis/connection.js';
 import { subscribeChanges, type ChangeFeed } from '../store/changes.js';
 import { createStore, type Store } from '../store/index.js';
+import { startRetentionSweeper } from '../store/retention.js';
 import { createNasDirectory, type NasDirectory } from '../store/nas-directory.js';
 import { migrate, sessionSecret } from '../store/schema.js';
 
@@ -80,6 +81,9 @@ export default fp<RedisPluginOptions>(
       await management.quit().catch(() => management.disconnect());
     });
     app.decorate('redisManagement', management);
+    // Old stop records and audit entries removed hourly, by one instance (retention.ts).
+    const stopRetention = startRetentionSweeper(management, app.log);
+    app.addHook('onClose', async () => stopRetention());
     app.decorate('managementStore', createStore(management));
 
     const changes = await subscribeChanges(redis);

@@ -14,6 +14,7 @@ import { createDashboardService } from './dashboard.js';
 import { createDeviceService } from './devices.js';
 import { createNasService } from './nas.js';
 import { createPolicyService } from './policies.js';
+import { createRetentionService } from './retention.js';
 import { auditActor, type Principal } from './principal.js';
 import { createSchoolService } from './schools.js';
 import { createSessionService } from './sessions.js';
@@ -22,7 +23,7 @@ import { createUserService } from './users.js';
 import { createVoucherService } from './vouchers.js';
 
 export interface ServiceDeps {
-  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats'>;
+  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats' | 'retention' | 'forget'>;
   enforcer: Pick<Enforcer, 'applyPolicy' | 'disconnectUser' | 'disconnect'>;
   admit: Admit;
   /** Redis and RADIUS readiness for the dashboard (/readyz's answer); absent in the CLI. */
@@ -62,6 +63,7 @@ export function createServices({ store, enforcer, admit, health, log }: ServiceD
     audit: logRefusals('audit', createAuditService(store), log),
     content: logRefusals('content', createContentService(store), log),
     tokens: logRefusals('tokens', createTokenService(store), log),
+    retention: logRefusals('retention', createRetentionService({ ...store, enforcer }), log),
     dashboard: logRefusals('dashboard', createDashboardService({ ...store, ...(health ? { health } : {}) }), log),
   };
 }

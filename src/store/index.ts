@@ -7,8 +7,10 @@ import { createContentCategoryStore } from './content-categories.js';
 import { createContentNetworkStore } from './content-networks.js';
 import { createContentProfileStore } from './content-profiles.js';
 import { createDeviceStore } from './devices.js';
+import { forgetUser } from './forget.js';
 import { createNasStore } from './nas.js';
 import { createPolicyStore } from './policies.js';
+import { createRetentionStore } from './retention.js';
 import { createRoleStore } from './roles.js';
 import { createSchoolStore } from './schools.js';
 import { createSessionStore } from './sessions.js';
@@ -16,6 +18,7 @@ import { createStatsStore } from './stats.js';
 import { createTokenStore } from './tokens.js';
 import { createUserStore } from './users.js';
 import { createVoucherStore } from './vouchers.js';
+import type { Actor } from './write.js';
 
 export function createStore(redis: Redis) {
   const schools = createSchoolStore(redis);
@@ -35,6 +38,8 @@ export function createStore(redis: Redis) {
     vouchers: createVoucherStore(redis, checks),
     sessions: createSessionStore(redis),
     stats: createStatsStore(redis),
+    retention: createRetentionStore(redis),
+    forget: (username: string, actor: Actor) => forgetUser(redis, username, actor),
     content: {
       profiles: createContentProfileStore(redis, checks.requireSchool),
       categories: createContentCategoryStore(redis),

@@ -73,6 +73,9 @@ export const keys = {
   scheduleSweepLock: `${PREFIX}lock:schedule-sweep`,
   /** Held by the instance ending a session for its quota: a record seen by two instances ends it once. */
   quotaEndLock: (session: string) => `${PREFIX}lock:quota-end:${part(session)}`,
+  /** Retention periods (docs/deployment.md), and the lock of the instance trimming by them. */
+  retention: `${PREFIX}retention`,
+  retentionLock: `${PREFIX}lock:retention`,
 
   roles: `${PREFIX}roles`,
   /** A role's global policy, or a school's override of it. */

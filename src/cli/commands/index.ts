@@ -7,6 +7,7 @@ import { contentCommands } from './content.js';
 import { deviceCommands } from './device.js';
 import { nasCommands } from './nas.js';
 import { policyCommands } from './policy.js';
+import { retentionCommands } from './retention.js';
 import { roleCommands } from './role.js';
 import { schoolCommands } from './school.js';
 import { sessionCommands } from './session.js';
@@ -30,4 +31,5 @@ export const commands: Command[] = [
   ...sessionCommands,
   ...auditCommands,
   ...backupCommands,
+  ...retentionCommands,
 ];

@@ -96,4 +96,20 @@ export const userCommands: Command[] = [
       return { json: user, text: `user ${user.username} ${user.expiresAt ? `expires ${user.expiresAt}` : 'never expires'}` };
     },
   },
+  {
+    name: 'user forget',
+    usage: '<username> --yes',
+    summary: 'Remove a person\'s personal data everywhere (user, devices, sessions, usage, stop records, tokens); their audit entries become one tombstone without their name. Irreversible.',
+    options: { yes: { type: 'boolean' } },
+    positionals: 1,
+    async run({ services, principal }, input) {
+      if (!flag(input, 'yes')) throw new UsageError('forgetting cannot be undone: add --yes');
+      const forgotten = await services.retention.forgetUser(principal, input.positionals[0]!);
+      return {
+        json: forgotten,
+        text: `forgotten as ${forgotten.pseudonym}: ${forgotten.devices} devices, ${forgotten.sessions} sessions, ${forgotten.keys} counters and tokens, ` +
+          `${forgotten.stopRecords} stop records; ${forgotten.auditEntries} audit entries replaced by one without the name`,
+      };
+    },
+  },
 ];
