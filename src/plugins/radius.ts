@@ -12,7 +12,7 @@ import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js
 import { startScheduleSweeper } from '../enforcement/schedule-sweeper.js';
 import { createAttemptLimiter } from '../store/attempts.js';
 import { createRememberConfirmed } from '../portal/remember.js';
-import { createNasLastSeen } from '../store/stats.js';
+import { createLoginTally, createNasLastSeen } from '../store/stats.js';
 import { readiness } from './health.js';
 import { createClaim } from '../redis/claim.js';
 import { keys } from '../store/keys.js';
@@ -72,7 +72,8 @@ export default fp<RadiusPluginOptions>(
     // The dashboard's figures: each login decision counted, and when each NAS was last heard
     // (only traffic that passed the transport's checks reaches a handler).
     const statsFailed = () => app.metrics.redisErrors.inc();
-    const counted = countingDecisions(access, (outcome, record, nas) => store.stats.countLogin(outcome, { role: record.role, school: record.school ?? nas.school }), statsFailed);
+    const tally = createLoginTally(app.redis, statsFailed);
+    const counted = countingDecisions(access, (outcome, record, nas) => tally.count(outcome, { role: record.role, school: record.school ?? nas.school }));
     const lastSeen = createNasLastSeen(app.redis, statsFailed);
     const heard = (handler: Handler): Handler => (context) => {
       lastSeen.seen(context.nas.address);
@@ -98,6 +99,7 @@ export default fp<RadiusPluginOptions>(
       stopSweeper();
       transport.close();
       await Promise.all([auth.close(), acct.close()]);
+      await tally.close();
     });
   },
   { name: 'radius', dependencies: ['metrics', 'redis', 'services'] },

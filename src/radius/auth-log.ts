@@ -62,16 +62,13 @@ export function loginOutcome(accepted: boolean, record: AuthRecord): LoginOutcom
   return NOT_A_LOGIN.has(record.reason) ? undefined : 'refuse';
 }
 
-/**
- * The access handler with each decision counted for the dashboard: the count is fired, never
- * awaited, so the reply leaves as soon as it is ready; a failed count is reported, not thrown.
- */
-export function countingDecisions(handler: Handler, count: (outcome: LoginOutcome, record: AuthRecord, nas: NasClient) => Promise<void>, failed: (error: unknown) => void): Handler {
+/** The access handler with each decision counted for the dashboard (`count` only tallies in memory). */
+export function countingDecisions(handler: Handler, count: (outcome: LoginOutcome, record: AuthRecord, nas: NasClient) => void): Handler {
   return async (context) => {
     const reply = await handler(context);
     if (reply && 'code' in reply && reply.log) {
       const outcome = loginOutcome(reply.code === Code.AccessAccept, reply.log);
-      if (outcome) count(outcome, reply.log, context.nas).catch(failed);
+      if (outcome) count(outcome, reply.log, context.nas);
     }
     return reply;
   };

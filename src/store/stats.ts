@@ -1,9 +1,10 @@
 // The dashboard's figures: what happened, counted in hourly buckets (UTC hours; the console shows
 // them in the school's zone). Each bucket is a hash per school and one for the region, with the
 // fields `accept:<role>`, `refuse:<role>`, `failed` and `bytes:<role>`, and expires 8 days after
-// its last write, so 7 days of hours exist and nothing grows without bound. Logins are counted
-// here, one pipeline per decision; bytes by the accounting script (session-scripts.ts) in the
-// same step that adds to usage. Top users: a sorted set per school and school-calendar day.
+// its last write, so 7 days of hours exist and nothing grows without bound. RADIUS logins are
+// tallied in memory and written once a second (createLoginTally), portal refusals one pipeline
+// each (countLogin); bytes by the accounting script (session-scripts.ts) in the same step that
+// adds to usage. Top users: a sorted set per school and school-calendar day.
 import type { Redis } from 'ioredis';
 import { keys } from './keys.js';
 
@@ -36,7 +37,7 @@ export interface HourFigures {
 
 export function createStatsStore(redis: Redis) {
   return {
-    /** One login decision: one pipeline (region and school buckets), no reply awaited by callers that must not wait. */
+    /** One login decision, written now: one pipeline (region and school buckets). RADIUS uses createLoginTally. */
     async countLogin(outcome: LoginOutcome, who: { role?: string | undefined; school?: string | undefined }, at = Date.now()): Promise<void> {
       const hour = hourOf(at);
       const field = loginField(outcome, who.role);
@@ -87,6 +88,60 @@ export function createStatsStore(redis: Redis) {
 }
 
 export type StatsStore = ReturnType<typeof createStatsStore>;
+
+/** How often the RADIUS side writes the logins it counted: memory in between, one pipeline then. */
+export const LOGIN_FLUSH_MS = 1000;
+/** Counted fields held before a write is forced (a flood of decisions cannot grow it further). */
+const MAX_PENDING_FIELDS = 10_000;
+
+/**
+ * Login counts on the RADIUS hot path: each decision only adds to a map in memory; a timer
+ * writes them all every second in one pipeline (HINCRBY per field, EXPIRE per hour hash), so a
+ * decision costs no Redis command of its own. At most a second of counts is lost if the process
+ * dies; several instances add up, as HINCRBY does. `count` never waits and never throws.
+ */
+export function createLoginTally(redis: Redis, failed: (error: unknown) => void, flushMs = LOGIN_FLUSH_MS) {
+  let pending = new Map<string, Map<string, number>>();
+  let size = 0;
+
+  async function flush(): Promise<void> {
+    if (size === 0) return;
+    const batch = pending;
+    pending = new Map();
+    size = 0;
+    const pipeline = redis.pipeline();
+    for (const [key, fields] of batch) {
+      for (const [field, count] of fields) pipeline.hincrby(key, field, count);
+      pipeline.expire(key, STATS_RETENTION_SECONDS);
+    }
+    const failure = ((await pipeline.exec()) ?? []).find(([error]) => error)?.[0];
+    if (failure) throw failure;
+  }
+  const write = () => void flush().catch(failed);
+  const timer = setInterval(write, flushMs);
+  timer.unref();
+
+  return {
+    count(outcome: LoginOutcome, who: { role?: string | undefined; school?: string | undefined }, at = Date.now()): void {
+      const hour = hourOf(at);
+      const field = loginField(outcome, who.role);
+      for (const key of [keys.statsHour(undefined, hour), ...(who.school ? [keys.statsHour(who.school, hour)] : [])]) {
+        let fields = pending.get(key);
+        if (!fields) pending.set(key, (fields = new Map<string, number>()));
+        if (!fields.has(field)) size++;
+        fields.set(field, (fields.get(field) ?? 0) + 1);
+      }
+      if (size >= MAX_PENDING_FIELDS) write();
+    },
+    /** Writes what is pending now (on close). */
+    async close(): Promise<void> {
+      clearInterval(timer);
+      await flush().catch(failed);
+    },
+  };
+}
+
+export type LoginTally = ReturnType<typeof createLoginTally>;
 
 /** A NAS's last-seen time is written at most this often. */
 export const LAST_SEEN_EVERY_MS = 60_000;

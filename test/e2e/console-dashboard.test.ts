@@ -50,6 +50,9 @@ beforeAll(async () => {
   const common = `Acct-Session-Id=e2e-1,User-Name=asel,Calling-Station-Id=AA-BB-CC-07-00-01,NAS-IP-Address=127.0.0.1,Class=${login.attributes.Class![0]}`;
   await radclient(acct, 'acct', SECRET, `Acct-Status-Type=Start,${common}`);
   await radclient(acct, 'acct', SECRET, `Acct-Status-Type=Interim-Update,${common},Acct-Input-Octets=20000000,Acct-Output-Octets=300000000`);
+  // Logins are written once a second: the page is opened once they are.
+  const hour = new Date().toISOString().slice(0, 13);
+  await waitFor(async () => (await server.client().hget(`mk:stats:sch-7:${hour}`, 'failed')) === '1' || undefined, 5000, 'the counted logins');
   browser = await launchBrowser();
 });
 afterAll(async () => {

@@ -59,9 +59,9 @@ beforeAll(async () => {
   await traffic('s-ali', 'ali', 'AA-BB-CC-00-00-01', ali!, 3_000_000, 2_000_000);
   const berik = await login('berik', 'berik-password', 'AA-BB-CC-00-00-02');
   await traffic('s-berik', 'berik', 'AA-BB-CC-00-00-02', berik!, 4_000_000, 3_000_000);
-  // The counts are fired after the reply: wait until they landed.
+  // RADIUS tallies logins in memory and writes them once a second: wait until they landed.
   const hour = new Date().toISOString().slice(0, 13);
-  await waitFor(async () => (await redis.hget(`mk:stats-region:${hour}`, 'accept:student')) === '2' || undefined, 2000, 'the figures');
+  await waitFor(async () => (await redis.hget(`mk:stats-region:${hour}`, 'accept:student')) === '2' || undefined, 5000, 'the figures');
 });
 afterAll(async () => {
   await fixture?.close();
