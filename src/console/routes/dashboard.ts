@@ -9,7 +9,7 @@ import { formatBytes, formatDateTime, formatNumber } from '../../i18n/format.js'
 import { languageOf } from '../../i18n/request.js';
 import type { Bucket, DashboardFigures } from '../../services/dashboard.js';
 import { UNKNOWN_ROLE } from '../../store/stats.js';
-import { seriesClass, stackedBars } from '../charts.js';
+import { stackedBars } from '../charts.js';
 import type { ConsoleKit } from '../kit.js';
 import { consoleMessages } from '../render.js';
 
@@ -73,7 +73,7 @@ function charts(figures: DashboardFigures, buckets: Bucket[], daily: boolean, t:
 
 function adminView(figures: DashboardFigures, t: Messages, language: Language) {
   const when = (at: string) => formatDateTime(language, at, figures.timeZone);
-  const live = Object.entries(figures.live).sort(([a], [b]) => a.localeCompare(b)).map(([role, sessions], index) => ({ role: roleName(role, t), sessions: formatNumber(language, sessions), swatch: seriesClass(index) }));
+  const live = Object.entries(figures.live).sort(([a], [b]) => a.localeCompare(b)).map(([role, sessions]) => ({ role: roleName(role, t), sessions: formatNumber(language, sessions) }));
   return {
     live,
     liveTotal: formatNumber(language, Object.values(figures.live).reduce((sum, value) => sum + value, 0)),
