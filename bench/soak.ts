@@ -1,0 +1,157 @@
+// Soak (issue 13): two Mektep processes (`node dist/server.js`) on one Redis behind Sentinel
+// (a master, two replicas, three sentinels), a region's morning load — MAC authentication of
+// returning devices, logins (a portal token consumed by the AP's Access-Request, and direct PAP),
+// accounting Start / Interim-Update / Stop — each request to either instance, as access points
+// with two RADIUS servers send it, and the Redis master SIGKILLed half way. Reports, per minute:
+// requests, replies lost, p99 latency, each instance's RSS and the master's used memory.
+//   npm run bench:soak -- [--minutes 10] [--rate 150] [--devices 2000] [--users 500]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { connectRedis, targetFromUrl } from '../src/redis/connection.js';
+import { createStore } from '../src/store/index.js';
+import { migrate } from '../src/store/schema.js';
+import { ROOT, freePort, waitFor } from '../test/helpers/process.js';
+import { accessRequest, accountingRequest } from '../test/helpers/radius-wire.js';
+import { startSentinels } from '../test/helpers/sentinel.js';
+import { percentile } from './lib/load.js';
+
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '150' }, devices: { type: 'string', default: '2000' }, users: { type: 'string', default: '500' } } });
+const MINUTES = Number(values.minutes);
+const RATE = Number(values.rate);
+const SECRET = 'soak-secret-0123456789';
+const TIMEOUT_MS = 3000;
+const mac = (index: number) => `02:00:5e:${((index >> 16) & 255).toString(16).padStart(2, '0')}:${((index >> 8) & 255).toString(16).padStart(2, '0')}:${(index & 255).toString(16).padStart(2, '0')}`;
+
+const instances: { child: ChildProcess; auth: number; acct: number }[] = [];
+
+interface Minute { sent: number; answered: number; lost: number; latencies: number[]; rss: number[]; redisBytes: number }
+
+const sentinels = await startSentinels({ replicas: 2 });
+// Whatever happens, the Redis processes and the instances go with the bench.
+process.on('exit', () => {
+  for (const { child } of instances) child.kill('SIGKILL');
+  void sentinels.close();
+});
+const seed = await connectRedis(targetFromUrl(sentinels.url));
+seed.on('error', () => undefined);
+await migrate(seed);
+const store = createStore(seed);
+await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'generic', rejectDelayMs: 0 }, 'soak');
+await store.devices.importCsv(['mac,role', ...Array.from({ length: Number(values.devices) }, (_, i) => `${mac(i)},student`)].join('\n'), { dryRun: false, actor: 'soak' });
+await store.users.addMany(await Promise.all(Array.from({ length: Number(values.users) }, async (_, i) => ({ user: await store.users.prepare({ username: `pupil${i}`, password: `pupil-password-${i}`, role: 'student' }), password: `pupil-password-${i}` }))), 'soak');
+
+for (let i = 0; i < 2; i++) {
+  const [http, auth, acct] = [await freePort(), await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['dist/server.js'], {
+    cwd: ROOT, stdio: 'ignore',
+    env: { PATH: process.env.PATH ?? '', REDIS_URL: sentinels.url, REDIS_WAIT_REPLICAS: '1', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(http), RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct), LOG_LEVEL: 'warn' },
+  });
+  instances.push({ child, auth, acct });
+  await waitFor(async () => ((await fetch(`http://127.0.0.1:${http}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 30_000, 'an instance');
+}
+
+const minutes: Minute[] = [];
+const minute = () => (minutes[Math.floor((Date.now() - started) / 60_000)] ??= { sent: 0, answered: 0, lost: 0, latencies: [], rss: [], redisBytes: 0 });
+const sockets: Socket[] = [];
+const pending = new Map<string, { at: number; bucket: Minute; timer: NodeJS.Timeout }>();
+for (let i = 0; i < 16; i++) {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  socket.on('message', (reply) => {
+    const key = `${i}/${reply[1]}`;
+    const entry = pending.get(key);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    pending.delete(key);
+    entry.bucket.answered++;
+    entry.bucket.latencies.push(Date.now() - entry.at);
+  });
+  sockets.push(socket);
+}
+
+let counter = 0;
+function send(port: number, build: (identifier: number) => Buffer): void {
+  const index = counter++ % sockets.length;
+  let identifier = Math.floor(counter / sockets.length) % 256;
+  for (let tries = 0; pending.has(`${index}/${identifier}`) && tries < 256; tries++) identifier = (identifier + 1) % 256;
+  const key = `${index}/${identifier}`;
+  if (pending.has(key)) return;
+  const bucket = minute();
+  bucket.sent++;
+  pending.set(key, { at: Date.now(), bucket, timer: setTimeout(() => (pending.delete(key), bucket.lost++), TIMEOUT_MS) });
+  sockets[index]!.send(build(identifier), port, '127.0.0.1');
+}
+
+/** One request of the morning mix, to either instance. */
+let session = 0;
+const sessions: { id: string; mac: string; step: number }[] = [];
+async function request(): Promise<void> {
+  const target = instances[Math.floor(Math.random() * 2)]!;
+  const roll = Math.random();
+  if (roll < 0.5) {
+    const device = mac(Math.floor(Math.random() * Number(values.devices)));
+    send(target.auth, (id) => accessRequest(SECRET, [['User-Name', device], ['Service-Type', 'Call-Check'], ['Calling-Station-Id', device]], { identifier: id }));
+  } else if (roll < 0.55) {
+    const user = Math.floor(Math.random() * Number(values.users));
+    send(target.auth, (id) => accessRequest(SECRET, [['User-Name', `pupil${user}`], ['User-Password', `pupil-password-${user}`], ['Calling-Station-Id', mac(900_000 + user)]], { identifier: id }));
+  } else if (roll < 0.6) {
+    // The portal's half in Redis (a token), then the AP's Access-Request with it.
+    const device = mac(800_000 + (counter % 10_000));
+    const token = await store.tokens.mint({ mac: device, nas: '127.0.0.1', role: 'student' }).catch(() => undefined);
+    if (token) send(target.auth, (id) => accessRequest(SECRET, [['User-Name', token.username], ['User-Password', token.password], ['Calling-Station-Id', device]], { identifier: id }));
+  } else {
+    if (sessions.length < 500 || Math.random() < 0.05) sessions.push({ id: `soak-${session++}`, mac: mac(700_000 + session), step: 0 });
+    const live = sessions[Math.floor(Math.random() * sessions.length)]!;
+    const status = live.step === 0 ? 'Start' : live.step >= 12 ? 'Stop' : 'Interim-Update';
+    if (status === 'Stop') sessions.splice(sessions.indexOf(live), 1);
+    const step = live.step++;
+    send(target.acct, (id) => accountingRequest(SECRET, [['Acct-Status-Type', status], ['Acct-Session-Id', live.id], ['Calling-Station-Id', live.mac], ['Acct-Output-Octets', step * 100_000]], id));
+  }
+}
+
+const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const started = Date.now();
+const sampler = setInterval(() => {
+  const bucket = minute();
+  bucket.rss = instances.map(({ child }) => rss(child.pid!));
+  void seed.info('memory').then((info) => (bucket.redisBytes = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0)), () => undefined);
+}, 10_000);
+let failover: { killedAt: number; promotedMs?: number } | undefined;
+const killTimer = setTimeout(() => void (async () => {
+  const old = await sentinels.master();
+  failover = { killedAt: Date.now() };
+  process.kill(old.pid, 'SIGKILL');
+  await sentinels.failedOverFrom(old.port, 30_000);
+  failover.promotedMs = Date.now() - failover.killedAt;
+  sentinels.restart(old.port);
+})(), (MINUTES * 60_000) / 2);
+
+const end = started + MINUTES * 60_000;
+while (Date.now() < end) {
+  const due = Math.floor(((Date.now() - started) / 1000) * RATE);
+  while (counter < due) await request();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+}
+await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS + 200));
+clearInterval(sampler);
+clearTimeout(killTimer);
+
+const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
+console.log(`soak: ${MINUTES} min at ${RATE} req/s over two instances; master SIGKILLed at ${MINUTES / 2} min, a replica promoted after ${failover?.promotedMs ?? '?'} ms`);
+console.log('| minute | sent | answered | lost | p50 ms | p99 ms | RSS A MB | RSS B MB | Redis used MB |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const [index, bucket] of minutes.entries()) {
+  if (!bucket?.sent) continue;
+  const sorted = bucket.latencies.sort((a, b) => a - b);
+  console.log(`| ${index + 1} | ${bucket.sent} | ${bucket.answered} | ${bucket.lost} | ${percentile(sorted, 50)} | ${percentile(sorted, 99)} | ${mb(bucket.rss[0] ?? 0)} | ${mb(bucket.rss[1] ?? 0)} | ${mb(bucket.redisBytes)} |`);
+}
+const total = minutes.reduce((sum, bucket) => ({ sent: sum.sent + (bucket?.sent ?? 0), lost: sum.lost + (bucket?.lost ?? 0) }), { sent: 0, lost: 0 });
+console.log(`total: ${total.sent} requests, ${total.lost} unanswered (${((100 * total.lost) / Math.max(1, total.sent)).toFixed(2)} %)`);
+
+for (const { child } of instances) child.kill('SIGTERM');
+for (const socket of sockets) socket.close();
+seed.disconnect();
+await sentinels.close();
+process.exit(0);
