@@ -1,7 +1,7 @@
 // Change announcements: every store write publishes what it changed (write.ts); a running
 // server listens here to refresh what it caches, so a CLI or console change reaches it at once.
-import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import { subscribeChannel } from './channel.js';
 import { keys } from './keys.js';
 import type { Change } from './write.js';
 
@@ -13,26 +13,14 @@ export interface ChangeFeed {
 }
 
 export async function subscribeChanges(redis: Redis): Promise<ChangeFeed> {
-  // Its own connection (a subscribed one can do nothing else), queueing while it reconnects.
-  const subscriber = redis.duplicate({ enableOfflineQueue: true });
-  const events = new EventEmitter();
-  let connectedOnce = false;
-  subscriber.on('error', () => undefined);
-  subscriber.on('ready', () => {
-    if (connectedOnce) events.emit('resync');
-    connectedOnce = true;
-  });
-  subscriber.on('message', (_channel: string, message: string) => {
-    events.emit('change', JSON.parse(message) as Change[]);
-  });
-  await subscriber.subscribe(keys.changes);
+  const channel = await subscribeChannel<Change[]>(redis, keys.changes);
   return {
     on(event: 'change' | 'resync', listener: ((changes: Change[]) => void) | (() => void)) {
-      events.on(event, listener);
+      if (event === 'change') channel.on('message', listener);
+      else channel.on('resync', listener as () => void);
     },
     async close() {
-      subscriber.disconnect();
-      events.removeAllListeners();
+      channel.close();
       await Promise.resolve();
     },
   };

@@ -2,8 +2,8 @@
 // channel which address a session holds — on Start, on a move to another address or login, and
 // when it ends (Stop, Accounting-On) — so the DNS filter keeps its address → person map in
 // memory, current within a message, with no Redis read per query.
-import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import { subscribeChannel } from './channel.js';
 import { keys } from './keys.js';
 
 export interface SessionAnnouncement {
@@ -24,29 +24,12 @@ export interface SessionAnnouncements {
 }
 
 export async function subscribeSessionAnnouncements(redis: Redis): Promise<SessionAnnouncements> {
-  const subscriber = redis.duplicate({ enableOfflineQueue: true });
-  const events = new EventEmitter();
-  let connectedOnce = false;
-  subscriber.on('error', () => undefined);
-  subscriber.on('ready', () => {
-    if (connectedOnce) events.emit('resync');
-    connectedOnce = true;
-  });
-  subscriber.on('message', (_channel: string, message: string) => {
-    try {
-      events.emit('session', JSON.parse(message) as SessionAnnouncement);
-    } catch {
-      // Not ours to crash on: a malformed message is ignored.
-    }
-  });
-  await subscriber.subscribe(keys.sessionAnnouncements);
+  const channel = await subscribeChannel<SessionAnnouncement>(redis, keys.sessionAnnouncements);
   return {
     on(event: 'session' | 'resync', listener: ((announcement: SessionAnnouncement) => void) | (() => void)) {
-      events.on(event, listener);
+      if (event === 'session') channel.on('message', listener);
+      else channel.on('resync', listener as () => void);
     },
-    close() {
-      subscriber.disconnect();
-      events.removeAllListeners();
-    },
+    close: () => channel.close(),
   };
 }
