@@ -10,6 +10,7 @@ import { openListener, type Listener } from '../radius/listener.js';
 import { Code } from '../radius/packet.js';
 import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
 import { startScheduleSweeper } from '../enforcement/schedule-sweeper.js';
+import { startVoucherSweeper } from '../enforcement/voucher-sweeper.js';
 import { createAttemptLimiter } from '../store/attempts.js';
 import { createRememberConfirmed } from '../portal/remember.js';
 import { createLoginTally, createNasLastSeen } from '../store/stats.js';
@@ -67,6 +68,10 @@ export default fp<RadiusPluginOptions>(
       redis: app.redis, sessions: store.sessions, policies, schools, log,
       disconnect: (session, reason) => enforcer.disconnect(session, reason, system),
     });
+    const stopVoucherSweeper = startVoucherSweeper({
+      redis: app.redis, vouchers: store.vouchers, sessions: store.sessions, log,
+      disconnect: (session, reason) => enforcer.disconnect(session, reason, system),
+    });
     // Status-Server asks what /readyz asks; before the listeners are decorated it is not ready.
     const ready = () => readiness(app).then((state) => state.ready, () => false);
     // The dashboard's figures: each login decision counted, and when each NAS was last heard
@@ -97,6 +102,7 @@ export default fp<RadiusPluginOptions>(
     log.info({ auth: auth.port(), acct: acct.port(), receiveBuffer: auth.receiveBufferSize }, 'radius listening');
     app.addHook('onClose', async () => {
       stopSweeper();
+      stopVoucherSweeper();
       transport.close();
       await Promise.all([auth.close(), acct.close()]);
       await tally.close();

@@ -58,7 +58,7 @@ export function createServices({ store, enforcer, admit, health, log }: ServiceD
     accounts: logRefusals('accounts', createAccountService(store), log),
     policies: logRefusals('policies', createPolicyService({ ...store, enforcer, admit }), log),
     devices: logRefusals('devices', createDeviceService(store), log),
-    vouchers: logRefusals('vouchers', createVoucherService(store), log),
+    vouchers: logRefusals('vouchers', createVoucherService({ ...store, enforcer }), log),
     sessions: logRefusals('sessions', createSessionService({ ...store, enforcer }), log),
     audit: logRefusals('audit', createAuditService(store), log),
     content: logRefusals('content', createContentService(store), log),

@@ -37,6 +37,12 @@ export const keys = {
   voucher: (code: string) => `${PREFIX}voucher:${part(code)}`,
   voucherDevices: (code: string) => `${PREFIX}voucher-devices:${part(code)}`,
   vouchers: `${PREFIX}vouchers`,
+  /** A batch of vouchers (note, who, when), the codes in it, and every batch id. */
+  voucherBatch: (id: string) => `${PREFIX}voucher-batch:${part(id)}`,
+  voucherBatchCodes: (id: string) => `${PREFIX}voucher-batch-codes:${part(id)}`,
+  voucherBatches: `${PREFIX}voucher-batches`,
+  /** Held by the instance running the minute's voucher sweep (expired and revoked vouchers' sessions). */
+  voucherSweepLock: `${PREFIX}lock:voucher-sweep`,
 
   /** Failed-or-not password checks of a user in the current minute (hashing is costly). */
   authAttempts: (username: string) => `${PREFIX}auth-attempts:${part(username)}`,

@@ -18,6 +18,10 @@ export interface School {
   colour?: string;
   /** The school's uplink capacity in bit/s, for the dashboard's traffic figures. */
   uplink?: number;
+  /** The Wi-Fi network's name, printed on voucher sheets and in their QR code. */
+  ssid?: string;
+  /** How long a teacher's vouchers may last, in seconds (services/vouchers.ts has the default). */
+  voucherMax?: number;
   createdAt: string;
 }
 
@@ -29,7 +33,7 @@ export interface SchoolInput {
 }
 
 /** An empty logo or colour, or an uplink of 0, clears it. */
-export type SchoolChanges = Partial<Pick<School, 'name' | 'timezone' | 'mschapv2' | 'logo' | 'colour' | 'uplink'>>;
+export type SchoolChanges = Partial<Pick<School, 'name' | 'timezone' | 'mschapv2' | 'logo' | 'colour' | 'uplink' | 'ssid' | 'voucherMax'>>;
 
 /** The login page must fit in 14 KB with everything else. */
 export const MAX_LOGO_BYTES = 4096;
@@ -64,6 +68,8 @@ function fromHash(hash: Record<string, string>): School | undefined {
     ...(hash.logo ? { logo: hash.logo } : {}),
     ...(hash.colour ? { colour: hash.colour } : {}),
     ...(hash.uplink ? { uplink: Number(hash.uplink) } : {}),
+    ...(hash.ssid ? { ssid: hash.ssid } : {}),
+    ...(hash.voucherMax ? { voucherMax: Number(hash.voucherMax) } : {}),
   };
 }
 
@@ -107,12 +113,18 @@ export function createSchoolStore(redis: Redis) {
       if (changes.name !== undefined) set.name = text(changes.name, 'school name');
       if (changes.timezone !== undefined) set.timezone = timezone(changes.timezone);
       if (changes.mschapv2 !== undefined) set.mschapv2 = changes.mschapv2 ? '1' : '0';
-      const unset = [...(changes.logo === '' ? ['logo'] : []), ...(changes.colour === '' ? ['colour'] : []), ...(changes.uplink === 0 ? ['uplink'] : [])];
+      const unset = [...(changes.logo === '' ? ['logo'] : []), ...(changes.colour === '' ? ['colour'] : []), ...(changes.uplink === 0 ? ['uplink'] : []), ...(changes.ssid === '' ? ['ssid'] : []), ...(changes.voucherMax === 0 ? ['voucherMax'] : [])];
       if (changes.logo) set.logo = changes.logo;
       if (changes.colour) set.colour = portalColour(changes.colour);
       if (changes.uplink) {
         if (!Number.isSafeInteger(changes.uplink) || changes.uplink < 0) throw new ValidationError('the uplink capacity must be a whole number of bit/s');
         set.uplink = String(changes.uplink);
+      }
+      // IEEE 802.11: an SSID is at most 32 octets.
+      if (changes.ssid) set.ssid = text(changes.ssid, 'Wi-Fi network name', 32);
+      if (changes.voucherMax) {
+        if (!Number.isSafeInteger(changes.voucherMax) || changes.voucherMax < 60) throw new ValidationError("a teacher's voucher maximum must be at least a minute");
+        set.voucherMax = String(changes.voucherMax);
       }
       if (Object.keys(set).length === 0 && unset.length === 0) throw new ValidationError('nothing to change: name at least one of the name, time zone, MS-CHAPv2, logo, colour or uplink');
       const failures = await writeAll(redis, [

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parseDuration } from '../../policy/units.js';
 import { ValidationError } from '../../errors.js';
 import { logoDataUri } from '../../store/schools.js';
 import { table } from '../output.js';
@@ -23,9 +24,9 @@ export const schoolCommands: Command[] = [
   },
   {
     name: 'school set',
-    usage: '<id> [--name <name>] [--timezone <tz>] [--mschapv2 | --no-mschapv2] [--logo <file.png|svg> | --clear-logo]',
+    usage: '<id> [--name <name>] [--timezone <tz>] [--mschapv2 | --no-mschapv2] [--logo <file.png|svg> | --clear-logo] [--ssid <Wi-Fi name>] [--voucher-max <8h>]',
     summary: "Change a school. Turning MS-CHAPv2 on takes effect for each user at their next password change; turning it off deletes the NT hashes.",
-    options: { name: { type: 'string' }, timezone: { type: 'string' }, mschapv2: { type: 'boolean' }, logo: { type: 'string' }, 'clear-logo': { type: 'boolean' } },
+    options: { name: { type: 'string' }, timezone: { type: 'string' }, mschapv2: { type: 'boolean' }, logo: { type: 'string' }, 'clear-logo': { type: 'boolean' }, ssid: { type: 'string' }, 'voucher-max': { type: 'string' } },
     positionals: 1,
     async run({ services, principal }, input) {
       const logoFile = str(input, 'logo');
@@ -37,6 +38,9 @@ export const schoolCommands: Command[] = [
         ...(str(input, 'timezone') !== undefined ? { timezone: str(input, 'timezone')! } : {}),
         ...(input.values.mschapv2 !== undefined ? { mschapv2: flag(input, 'mschapv2') } : {}),
         ...(logo ? { logo } : flag(input, 'clear-logo') ? { logo: '' } : {}),
+        // The Wi-Fi name on voucher sheets; "" clears it.
+        ...(str(input, 'ssid') !== undefined ? { ssid: str(input, 'ssid')! } : {}),
+        ...(str(input, 'voucher-max') !== undefined ? { voucherMax: parseDuration(str(input, 'voucher-max')!) } : {}),
       };
       if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give --name, --timezone, --[no-]mschapv2, --logo or --clear-logo');
       const { school, users } = await services.schools.set(principal, input.positionals[0]!, changes);

@@ -152,6 +152,7 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     const redemption = await deps.vouchers.redeem(code, mac);
     if (!redemption.ok) {
       if (redemption.reason === 'unknown') return undefined;
+      if (redemption.reason === 'revoked') return reject('voucher-revoked', 'This voucher has been revoked');
       return redemption.reason === 'used-up'
         ? reject('voucher-used-up', 'This voucher has been used on all its devices')
         : reject('voucher-expired', 'This voucher has expired');
