@@ -31,9 +31,9 @@ function sentinelTarget(url: string): RedisTarget {
     sentinels: sentinel.sentinels,
     name: sentinel.masterName,
     db: sentinel.db,
-    // Sentinel announces the new master on its +switch-master channel: reconnect at once rather
-    // than when the old master's connection times out.
-    failoverDetector: true,
+    // No failoverDetector: its sentinel subscriptions outlive quit() and keep a CLI run from
+    // exiting (ioredis 5.9). A lost master drops the connection, and a demoted one answers
+    // READONLY: either way the client asks the sentinels again.
     reconnectOnError: demoted,
   };
   if (sentinel.username) options.username = sentinel.username;

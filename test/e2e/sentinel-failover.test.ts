@@ -10,7 +10,7 @@ import { Code } from '../../src/radius/packet.js';
 import { connectRedis, targetFromUrl } from '../../src/redis/connection.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { buildTestApp } from '../helpers/app.js';
-import { waitFor } from '../helpers/process.js';
+import { runCli, waitFor } from '../helpers/process.js';
 import { accessRequest, accountingRequest } from '../helpers/radius-wire.js';
 import { startSentinels, type TestSentinels } from '../helpers/sentinel.js';
 import { ask } from '../helpers/udp-peer.js';
@@ -101,6 +101,13 @@ function load(until: () => boolean): { tally: Tally; done: Promise<void> } {
 }
 
 describe('a Redis failover under RADIUS load (Sentinel, WAIT 1)', () => {
+  it('the CLI reaches the master through the sentinels too, and names them without a password', async () => {
+    const listed = await runCli(['nas', 'list', '--json'], { REDIS_URL: sentinels.url.replace('://', '://:unused-password@') });
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ address: NAS })]);
+    expect(listed.stderr).not.toContain('unused-password');
+  });
+
   it('loses no acknowledged accounting record, accepts nothing undecided, counts what it leaves unanswered, and recovers by itself', async () => {
     // The replica's script cache emptied: the promoted master must be taught the scripts again.
     for (const replica of sentinels.ports.replicas) await sentinels.node(replica).script('FLUSH');
