@@ -8,7 +8,11 @@ export interface NavEntry {
   path: string;
   label: keyof Messages;
   who: PrincipalKind[];
+  /** A count shown beside the label (the console plugin computes it per request). */
+  badge?: NavBadge;
 }
+
+export type NavBadge = 'guestsPending';
 
 const EVERY_ACCOUNT: PrincipalKind[] = ['region-admin', 'school-admin', 'teacher'];
 
@@ -19,6 +23,7 @@ export const NAV: NavEntry[] = [
   { path: '/console/policies', label: 'navPolicies', who: ['region-admin', 'school-admin'] },
   { path: '/console/users', label: 'navUsers', who: ['region-admin', 'school-admin'] },
   { path: '/console/nas', label: 'navNas', who: ['region-admin', 'school-admin'] },
+  { path: '/console/guests', label: 'navGuests', who: EVERY_ACCOUNT, badge: 'guestsPending' },
   { path: '/console/sessions', label: 'navSessions', who: EVERY_ACCOUNT },
   { path: '/console/devices', label: 'navDevices', who: ['region-admin', 'school-admin'] },
   { path: '/console/audit', label: 'navAudit', who: ['region-admin', 'school-admin'] },
@@ -29,12 +34,17 @@ export interface NavLink {
   href: string;
   label: string;
   current: boolean;
+  badge?: number;
 }
 
-export function navFor(kind: PrincipalKind, currentPath: string, t: Messages): NavLink[] {
-  return NAV.filter((entry) => entry.who.includes(kind)).map((entry) => ({
-    href: entry.path,
-    label: t[entry.label],
-    current: entry.path === currentPath || (entry.path !== '/console/' && currentPath.startsWith(`${entry.path}/`)),
-  }));
+export function navFor(kind: PrincipalKind, currentPath: string, t: Messages, badges: Partial<Record<NavBadge, number>> = {}): NavLink[] {
+  return NAV.filter((entry) => entry.who.includes(kind)).map((entry) => {
+    const badge = entry.badge ? badges[entry.badge] : undefined;
+    return {
+      href: entry.path,
+      label: t[entry.label],
+      current: entry.path === currentPath || (entry.path !== '/console/' && currentPath.startsWith(`${entry.path}/`)),
+      ...(badge ? { badge } : {}),
+    };
+  });
 }

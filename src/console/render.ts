@@ -43,7 +43,7 @@ export function createRenderer({ csrf, stylesheet }: { csrf: Csrf; stylesheet: s
       stylesheet,
       languages: languageLinks(path, lang),
       csrf: csrf.token(request, reply, signedIn?.session.id),
-      nav: signedIn ? navFor(signedIn.principal.kind, path, t) : [],
+      nav: signedIn ? navFor(signedIn.principal.kind, path, t, request.navBadges ?? {}) : [],
       who: signedIn ? { name: signedIn.account.name, role: roleLabel(signedIn.account.role, t), school: signedIn.account.school } : undefined,
       ...page.data,
     });

@@ -43,7 +43,7 @@ export default async function api(app: FastifyInstance) {
       info: { title: 'Mektep REST API', version: '1', description: 'Manage schools, access points, users, policies, sessions, devices, vouchers and content filtering. See docs/api.md.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'mk_<id>_<secret>, from `mektep token create`' } } },
       security: [{ bearer: [] }],
-      tags: ['schools', 'nas', 'users', 'policies', 'sessions', 'devices', 'vouchers', 'audit', 'accounts', 'tokens', 'content', 'dashboard'].map((name) => ({ name })),
+      tags: ['schools', 'nas', 'users', 'policies', 'sessions', 'devices', 'guests', 'vouchers', 'audit', 'accounts', 'tokens', 'content', 'dashboard'].map((name) => ({ name })),
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

@@ -17,6 +17,8 @@ import { accountRoutes } from '../console/routes/accounts.js';
 import { auditRoutes } from '../console/routes/audit.js';
 import { dashboardRoutes } from '../console/routes/dashboard.js';
 import { deviceRoutes } from '../console/routes/devices.js';
+import { guestRoutes } from '../console/routes/guests.js';
+import type { NavBadge } from '../console/nav.js';
 import { sessionRoutes } from '../console/routes/sessions.js';
 import { nasRoutes } from '../console/routes/nas.js';
 import { policyRoutes } from '../console/routes/policies.js';
@@ -32,6 +34,13 @@ import { createServices } from '../services/index.js';
 import { readiness } from './health.js';
 import { createConsoleSessionStore, type ConsoleSessionLimits } from '../store/console-sessions.js';
 import { createLoginGuard } from '../store/login-guard.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Counts beside menu entries (pending guest requests addressed to the viewer). */
+    navBadges: Partial<Record<NavBadge, number>> | null;
+  }
+}
 
 export const CONSOLE_CSP = [
   "default-src 'none'",
@@ -80,6 +89,12 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
     const query = new URLSearchParams({ next: request.url.split('?')[0] ?? '/console/', ...(request.cookies[SESSION_COOKIE] ? { ended: '1' } : {}) });
     return reply.redirect(`/console/login?${query.toString()}`, 303);
   });
+  app.decorateRequest('navBadges', null);
+  // The menu's count of guests waiting for the viewer, on pages (not on form posts that redirect).
+  app.addHook('preHandler', async (request) => {
+    if (!request.signedIn || request.method !== 'GET') return;
+    request.navBadges = { guestsPending: await services.guests.pendingCount(request.signedIn.principal).catch(() => 0) };
+  });
   // One check for every unsafe request in the scope, after the body is parsed and before it is validated.
   app.addHook('preValidation', async (request) => csrf.check(request, request.signedIn?.session.id));
 
@@ -87,6 +102,7 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
   dashboardRoutes(app, kit);
   sessionRoutes(app, kit);
   deviceRoutes(app, kit);
+  guestRoutes(app, kit);
   auditRoutes(app, kit);
   accountRoutes(app, kit);
   schoolRoutes(app, kit);

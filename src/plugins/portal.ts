@@ -13,6 +13,7 @@ import type { Config } from '../config/env.js';
 import { portalCsp, type PortalCsp } from '../portal/csp.js';
 import { messagePage } from '../portal/pages.js';
 import { entryRoutes } from '../portal/routes/entry.js';
+import { guestRoutes } from '../portal/routes/guest.js';
 import { loginRoutes } from '../portal/routes/login.js';
 import { probeRoutes } from '../portal/routes/probes.js';
 import { statusRoutes } from '../portal/routes/status.js';
@@ -85,6 +86,7 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
   });
   entryRoutes(app, config);
   loginRoutes(app, signIn);
+  guestRoutes(app);
   statusRoutes(app);
   probeRoutes(app, config);
 }

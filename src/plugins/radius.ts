@@ -11,6 +11,7 @@ import { Code } from '../radius/packet.js';
 import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
 import { startScheduleSweeper } from '../enforcement/schedule-sweeper.js';
 import { startVoucherSweeper } from '../enforcement/voucher-sweeper.js';
+import { startGuestSweeper } from '../enforcement/guest-sweeper.js';
 import { createAttemptLimiter } from '../store/attempts.js';
 import { createRememberConfirmed } from '../portal/remember.js';
 import { createLoginTally, createNasLastSeen } from '../store/stats.js';
@@ -68,6 +69,9 @@ export default fp<RadiusPluginOptions>(
       redis: app.redis, sessions: store.sessions, policies, schools, log,
       disconnect: (session, reason) => enforcer.disconnect(session, reason, system),
     });
+    const stopGuestSweeper = startGuestSweeper({
+      redis: app.redis, guests: store.guests, devices: store.devices, sessions: store.sessions, log, disconnect: (session, reason, actor) => enforcer.disconnect(session, reason, actor),
+    });
     const stopVoucherSweeper = startVoucherSweeper({
       redis: app.redis, vouchers: store.vouchers, sessions: store.sessions, log,
       disconnect: (session, reason) => enforcer.disconnect(session, reason, system),
@@ -103,6 +107,7 @@ export default fp<RadiusPluginOptions>(
     app.addHook('onClose', async () => {
       stopSweeper();
       stopVoucherSweeper();
+      stopGuestSweeper();
       transport.close();
       await Promise.all([auth.close(), acct.close()]);
       await tally.close();

@@ -12,6 +12,7 @@ import { createAuditService } from './audit.js';
 import { createContentService } from './content.js';
 import { createDashboardService } from './dashboard.js';
 import { createDeviceService } from './devices.js';
+import { createGuestService } from './guests.js';
 import { createNasService } from './nas.js';
 import { createPolicyService } from './policies.js';
 import { createRetentionService } from './retention.js';
@@ -23,7 +24,7 @@ import { createUserService } from './users.js';
 import { createVoucherService } from './vouchers.js';
 
 export interface ServiceDeps {
-  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats' | 'retention' | 'forget'>;
+  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats' | 'retention' | 'forget' | 'guests' | 'guestSettings'>;
   enforcer: Pick<Enforcer, 'applyPolicy' | 'disconnectUser' | 'disconnect'>;
   admit: Admit;
   /** Redis and RADIUS readiness for the dashboard (/readyz's answer); absent in the CLI. */
@@ -64,6 +65,7 @@ export function createServices({ store, enforcer, admit, health, log }: ServiceD
     content: logRefusals('content', createContentService(store), log),
     tokens: logRefusals('tokens', createTokenService(store), log),
     retention: logRefusals('retention', createRetentionService({ ...store, enforcer }), log),
+    guests: logRefusals('guests', createGuestService({ ...store, enforcer, log }), log),
     dashboard: logRefusals('dashboard', createDashboardService({ ...store, ...(health ? { health } : {}) }), log),
   };
 }

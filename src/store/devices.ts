@@ -25,7 +25,8 @@ export interface Device {
   createdAt: string;
 }
 
-export type Registrar = 'admin' | 'portal';
+/** A teacher's approval of a guest registers the device as 'guest', until the approval ends. */
+export type Registrar = 'admin' | 'portal' | 'guest';
 
 /** What became of a request to remember a device. */
 export type Remembered = 'remembered' | 'kept-admin-registration' | 'kept-longer-registration';
@@ -50,7 +51,7 @@ function fromHash(hash: Record<string, string>, now = Date.now()): Device | unde
   if (!hash.mac || !hash.role) return undefined;
   if (hash.until && Date.parse(hash.until) <= now) return undefined;
   // Registrations from before the field existed are treated as an admin's: never overwritten.
-  const registeredBy: Registrar = hash.registeredBy === 'portal' ? 'portal' : 'admin';
+  const registeredBy: Registrar = hash.registeredBy === 'portal' || hash.registeredBy === 'guest' ? hash.registeredBy : 'admin';
   const device: Device = { mac: hash.mac, role: hash.role, randomized: hash.randomized === '1', registeredBy, createdAt: hash.createdAt ?? '' };
   if (hash.school) device.school = hash.school;
   if (hash.user) device.user = hash.user;
@@ -63,7 +64,8 @@ function fromHash(hash: Record<string, string>, now = Date.now()): Device | unde
 // Refuses to touch an admin's registration or a remembered one that lasts longer.
 const REMEMBER = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  if redis.call('HGET', KEYS[1], 'registeredBy') ~= 'portal' then return 'kept-admin-registration' end
+  local by = redis.call('HGET', KEYS[1], 'registeredBy')
+  if by ~= 'portal' and by ~= 'guest' then return 'kept-admin-registration' end
   local current = redis.call('HGET', KEYS[1], 'until')
   if not current or current > ARGV[1] then return 'kept-longer-registration' end
   redis.call('DEL', KEYS[1])
@@ -78,9 +80,24 @@ redis.call('PUBLISH', ARGV[6], ARGV[7])
 return 'remembered'
 `;
 
+// KEYS: device, devices, audit[, devices of its school]. ARGV: mac, audit fields (JSON), audit
+// length, change channel, change message. Redis has usually expired the device at the approval's
+// end already: the indexes still let go of it, and the change feed tells every instance.
+const FORGET_GUEST = `
+local by = redis.call('HGET', KEYS[1], 'registeredBy')
+if by and by ~= 'guest' then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+if KEYS[4] then redis.call('SREM', KEYS[4], ARGV[1]) end
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(cjson.decode(ARGV[2])))
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 1
+`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
     mkRememberDevice(numKeys: number, ...args: string[]): Result<Remembered, Context>;
+    mkForgetGuestDevice(numKeys: number, ...args: string[]): Result<number, Context>;
   }
 }
 
@@ -141,9 +158,9 @@ export function createDeviceStore(redis: Redis, checks: Checks) {
 
     /** Remembers a device the portal signed in (its AP has confirmed the MAC), until a date:
      * never over an admin's registration or a remembered one that lasts longer. */
-    async remember(input: DeviceInput & { until: string }, actor: string, source?: string): Promise<Remembered> {
+    async remember(input: DeviceInput & { until: string }, actor: string, source?: string, registeredBy: Exclude<Registrar, 'admin'> = 'portal'): Promise<Remembered> {
       defineScript(redis, 'mkRememberDevice', REMEMBER);
-      const device: Device = { ...(await prepare(input)), registeredBy: 'portal' };
+      const device: Device = { ...(await prepare(input)), registeredBy };
       const op = saveOp(device, actor, 'device.remember', 'upsert');
       const audit = auditFields({ ...op.audit, ...(source ? { source } : {}), ...(device.school ? { school: device.school } : {}) });
       const keyList = [keys.device(device.mac), keys.devices, keys.audit, ...(device.school ? [keys.devicesOfSchool(device.school)] : [])];
@@ -152,6 +169,15 @@ export function createDeviceStore(redis: Redis, checks: Checks) {
         device.until!, String(Date.parse(device.until!)), JSON.stringify(Object.entries(op.set!).flat()), JSON.stringify(audit),
         String(AUDIT_MAX_ENTRIES), keys.changes, JSON.stringify([op.change]),
       );
+    },
+
+    /** Forgets a device a guest approval registered (an admin's or a portal registration stays); true when forgotten. */
+    async forgetGuest(mac: string, actor: string, school?: string): Promise<boolean> {
+      defineScript(redis, 'mkForgetGuestDevice', FORGET_GUEST);
+      const audit = auditFields({ actor, action: 'device.forget-guest', target: mac, ...(school ? { school } : {}) });
+      const keyList = [keys.device(mac), keys.devices, keys.audit, ...(school ? [keys.devicesOfSchool(school)] : [])];
+      const forgotten = await redis.mkForgetGuestDevice(keyList.length, ...keyList, mac, JSON.stringify(audit), String(AUDIT_MAX_ENTRIES), keys.changes, JSON.stringify([{ entity: 'device', id: mac }]));
+      return forgotten === 1;
     },
 
     /** `school`: the device's, so the entry shows in that school's audit log and its index lets go. */

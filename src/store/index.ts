@@ -8,6 +8,8 @@ import { createContentNetworkStore } from './content-networks.js';
 import { createContentProfileStore } from './content-profiles.js';
 import { createDeviceStore } from './devices.js';
 import { forgetUser } from './forget.js';
+import { createGuestSettingsStore } from './guest-settings.js';
+import { createGuestStore } from './guests.js';
 import { createNasStore } from './nas.js';
 import { createPolicyStore } from './policies.js';
 import { createRetentionStore } from './retention.js';
@@ -35,6 +37,8 @@ export function createStore(redis: Redis) {
     audit: createAuditStore(redis),
     devices: createDeviceStore(redis, checks),
     tokens: createTokenStore(redis),
+    guests: createGuestStore(redis),
+    guestSettings: createGuestSettingsStore(redis),
     vouchers: createVoucherStore(redis, checks),
     sessions: createSessionStore(redis),
     stats: createStatsStore(redis),

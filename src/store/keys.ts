@@ -113,6 +113,17 @@ export const keys = {
   statsHour: (school: string | undefined, hour: string) => (school === undefined ? `${PREFIX}stats-region:${hour}` : `${PREFIX}stats:${part(school)}:${hour}`),
   /** Bytes per user in a day of the school's calendar, for the dashboard's top users. */
   statsTopUsers: (school: string, day: string) => `${PREFIX}stats-top:${part(school)}:${day}`,
+  /** Guest requests (docs/guests.md): one request, a school's by creation time, the approved by end,
+   * a device's pending one, a denied device's pause, the request counters, a school's settings. */
+  guestRequest: (id: string) => `${PREFIX}guest:${part(id)}`,
+  guestsOfSchool: (school: string) => `${PREFIX}guests-of:${part(school)}`,
+  guestsApproved: `${PREFIX}guests-approved`,
+  guestPending: (mac: string, nas: string) => `${PREFIX}guest-pending:${part(mac)}:${part(nas)}`,
+  guestDenied: (mac: string) => `${PREFIX}guest-denied:${part(mac)}`,
+  guestAsked: (kind: 'device' | 'school', id: string) => `${PREFIX}guest-asked:${kind}:${part(id)}`,
+  guestSettings: (school: string) => `${PREFIX}guest-settings:${part(school)}`,
+  /** Held by the instance ending approvals that ran out. */
+  guestSweepLock: `${PREFIX}lock:guest-sweep`,
   /** When each NAS record last sent RADIUS traffic (epoch ms by address), written at most once a minute per NAS. */
   nasLastSeen: `${PREFIX}nas-last-seen`,
 } as const;

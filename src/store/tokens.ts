@@ -21,6 +21,8 @@ export interface LoginToken {
   user?: string;
   /** Seconds to remember the device for, once the AP confirms its MAC. */
   rememberFor?: string;
+  /** Epoch ms a guest's approval ends: the accept's Session-Timeout never goes past it. */
+  until?: string;
 }
 
 export type TokenClaims = Omit<LoginToken, 'username' | 'password'>;

@@ -142,7 +142,7 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     // "remember this device" apply.
     if (token.rememberFor && token.mac && deps.remember) await deps.remember(token, nas);
     const school = token.school ?? nas.school;
-    return accept(nas, { kind: token.user ? 'user' : 'token', subject: token.user ?? username, role: token.role, ...(school ? { school } : {}) }, { mac });
+    return accept(nas, { kind: token.user ? 'user' : 'token', subject: token.user ?? username, role: token.role, ...(school ? { school } : {}) }, { mac, validUntil: token.until ? Number(token.until) : undefined });
   }
 
   async function byVoucher(nas: NasClient, typed: string, mac: string | undefined, proves: (secret: string) => boolean): Promise<Reply | undefined> {

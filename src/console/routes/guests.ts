@@ -1,0 +1,81 @@
+// /console/guests: the guest requests the signed-in person may decide (a teacher: those addressed
+// to them; a school admin: the school's; a region admin: all), as cards that read well on a phone.
+// Approve for 1 h, 2 h, until the end of the school day or a custom time up to the school's
+// maximum; decline with an optional reason the guest sees.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatDateTime } from '../../i18n/format.js';
+import { fill } from '../../i18n/languages.js';
+import { languageOf } from '../../i18n/request.js';
+import type { GuestState } from '../../store/guests.js';
+import { DEFAULT_TIMEZONE } from '../../store/schools.js';
+import { formError, notice, type FormError } from '../forms.js';
+import type { ConsoleKit } from '../kit.js';
+import { consoleMessages } from '../render.js';
+
+const FIELD = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+const STATES = ['pending', 'approved', 'denied', 'expired'] as const;
+const STATE_LABELS = { pending: 'guestsStatePending', approved: 'guestsStateApproved', denied: 'guestsStateDenied', expired: 'guestsStateExpired' } as const;
+const LIST_QUERY = Type.Object({ state: Type.Optional(Type.Union(STATES.map((state) => Type.Literal(state)))), done: FIELD(32), who: FIELD(16), lang: FIELD(8) });
+const APPROVE_BODY = Type.Object({
+  _csrf: FIELD(512), id: Type.String({ maxLength: 16 }), lang: FIELD(8),
+  duration: Type.Union([Type.Literal('1h'), Type.Literal('2h'), Type.Literal('school-day'), Type.Literal('custom')]), custom: FIELD(16),
+});
+const DENY_BODY = Type.Object({ _csrf: FIELD(512), id: Type.String({ maxLength: 16 }), reason: FIELD(300), lang: FIELD(8) });
+const NOTICES = ['guestsApproved', 'guestsDenied'] as const;
+
+export function guestRoutes(app: FastifyInstance, kit: ConsoleKit) {
+  async function page(request: FastifyRequest, reply: FastifyReply, state: GuestState, extra: { error?: FormError; failedId?: string; done?: string; who?: string; status?: number } = {}) {
+    const { principal } = request.signedIn!;
+    const t = consoleMessages(request);
+    const language = languageOf(request);
+    const schools = new Map((await kit.services.schools.list(principal)).map((school) => [school.id, school]));
+    const requests = await kit.services.guests.list(principal, state);
+    const settings = new Map<string, Awaited<ReturnType<typeof kit.services.guests.settings>>>();
+    for (const school of new Set(requests.map((request) => request.school))) settings.set(school, await kit.services.guests.settings(principal, school));
+    const zone = (school: string) => schools.get(school)?.timezone ?? DEFAULT_TIMEZONE;
+    return kit.render(request, reply, {
+      template: 'console/guests.eta',
+      title: t.navGuests,
+      status: extra.status ?? 200,
+      data: {
+        state,
+        states: STATES.map((value) => ({ value, label: t[STATE_LABELS[value]], current: value === state })),
+        requests: requests.map((guest) => ({
+          id: guest.id, name: guest.name, contact: guest.contact ?? '—', reason: guest.reason ?? '—', sponsor: guest.sponsor, mac: guest.mac,
+          school: schools.get(guest.school)?.name ?? guest.school, pending: guest.state === 'pending',
+          asked: formatDateTime(language, guest.createdAt, zone(guest.school)),
+          until: guest.until ? formatDateTime(language, guest.until, zone(guest.school)) : undefined,
+          denyReason: guest.denyReason,
+          schoolDay: fill(t.guestsSchoolDay, { time: settings.get(guest.school)?.schoolDayEnd ?? '' }),
+          custom: fill(t.guestsCustom, { max: String(settings.get(guest.school)?.maxApprovalHours ?? '') }),
+          error: extra.failedId === guest.id ? extra.error : undefined,
+        })),
+        notice: notice(extra.done, NOTICES, t, { code: extra.who ?? '' }),
+      },
+    });
+  }
+
+  app.get<{ Querystring: Static<typeof LIST_QUERY> }>('/guests', { schema: { querystring: LIST_QUERY } }, async (request, reply) =>
+    page(request, reply, request.query.state ?? 'pending', { ...(request.query.done ? { done: request.query.done } : {}), ...(request.query.who ? { who: request.query.who } : {}) }));
+
+  app.post<{ Body: Static<typeof APPROVE_BODY> }>('/guests/approve', { schema: { body: APPROVE_BODY } }, async (request, reply) => {
+    const { principal, account } = request.signedIn!;
+    const body = request.body;
+    try {
+      const guest = await kit.services.guests.approve(principal, body.id, body.duration === 'custom' ? (body.custom ?? '') : body.duration);
+      request.log.info({ user: account.username, id: guest.id, until: guest.until }, 'console: guest approved');
+      return reply.redirect(`/console/guests?${new URLSearchParams({ done: 'guestsApproved', who: guest.id }).toString()}`, 303);
+    } catch (error) {
+      return page(request, reply, 'pending', { error: formError(error, consoleMessages(request), request.log), failedId: body.id.toUpperCase(), status: 400 });
+    }
+  });
+
+  app.post<{ Body: Static<typeof DENY_BODY> }>('/guests/deny', { schema: { body: DENY_BODY } }, async (request, reply) => {
+    const { principal, account } = request.signedIn!;
+    const guest = await kit.services.guests.deny(principal, request.body.id, request.body.reason).catch((error: unknown) => ({ error }));
+    if ('error' in guest) return page(request, reply, 'pending', { error: formError(guest.error, consoleMessages(request), request.log), failedId: request.body.id.toUpperCase(), status: 400 });
+    request.log.info({ user: account.username, id: guest.id }, 'console: guest denied');
+    return reply.redirect(`/console/guests?${new URLSearchParams({ done: 'guestsDenied', who: guest.id }).toString()}`, 303);
+  });
+}
