@@ -17,6 +17,7 @@ import { guestRoutes } from '../portal/routes/guest.js';
 import { loginRoutes } from '../portal/routes/login.js';
 import { probeRoutes } from '../portal/routes/probes.js';
 import { statusRoutes } from '../portal/routes/status.js';
+import { voucherRoutes } from '../portal/routes/voucher.js';
 import { createSignIn } from '../portal/sign-in.js';
 import { PasswordBusyError } from '../security/password.js';
 import { createLoginGuard } from '../store/login-guard.js';
@@ -87,6 +88,7 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
   entryRoutes(app, config);
   loginRoutes(app, signIn);
   guestRoutes(app);
+  voucherRoutes(app);
   statusRoutes(app);
   probeRoutes(app, config);
 }

@@ -8,7 +8,7 @@ import { ForbiddenError, NotFoundError } from '../errors.js';
 import { formatDuration } from '../policy/units.js';
 import type { SchoolStore } from '../store/schools.js';
 import type { SessionStore } from '../store/sessions.js';
-import type { Voucher, VoucherBatch, VoucherStore } from '../store/vouchers.js';
+import type { Redemption, Voucher, VoucherBatch, VoucherStore } from '../store/vouchers.js';
 import { allow, auditActor, auditOf, confinedTo, MANAGERS, schoolFor, type Principal } from './principal.js';
 
 /** A teacher's vouchers last at most this long unless the school sets its own maximum. */
@@ -39,7 +39,7 @@ export interface BatchSummary extends VoucherBatch {
 }
 
 export interface VoucherServiceDeps {
-  vouchers: Pick<VoucherStore, 'create' | 'list' | 'batch' | 'batches' | 'inBatch' | 'get' | 'revoke' | 'devices'>;
+  vouchers: Pick<VoucherStore, 'create' | 'list' | 'batch' | 'batches' | 'inBatch' | 'get' | 'revoke' | 'devices' | 'redeem'>;
   schools: Pick<SchoolStore, 'get'>;
   sessions: Pick<SessionStore, 'list'>;
   enforcer: Pick<Enforcer, 'disconnect'>;
@@ -99,6 +99,13 @@ export function createVoucherService({ vouchers, schools, sessions, enforcer }: 
       allow(principal, [...MANAGERS, 'teacher'], 'see vouchers');
       const batch = await batchInScope(principal, id);
       return { batch, vouchers: await vouchers.inBatch(id) };
+    },
+
+    /** The portal redeems a code for the device it speaks for (atomic: see the store). */
+    async redeem(principal: Principal, code: string): Promise<Redemption> {
+      allow(principal, ['portal'], 'redeem vouchers');
+      if (principal.kind !== 'portal' || !principal.mac) throw new ForbiddenError('a voucher is redeemed for one device');
+      return vouchers.redeem(code, principal.mac);
     },
 
     /** Revokes one code or a whole batch ("b-…"); the live sessions they let in are disconnected. */

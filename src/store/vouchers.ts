@@ -6,6 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { keys } from './keys.js';
+import { createLoginGuard } from './login-guard.js';
 import { readHashes } from './read.js';
 import { slug, text } from './validate.js';
 import { defineScript, who, writeAll, type Actor, type WriteOp } from './write.js';
@@ -248,3 +249,36 @@ export function createVoucherStore(redis: Redis, checks: Checks) {
 }
 
 export type VoucherStore = ReturnType<typeof createVoucherStore>;
+
+/** Wrong codes (ones that name no voucher) a device may type in the window, and an address (a school's NAT). */
+export const GUESSES_PER_DEVICE = 10;
+export const GUESSES_PER_ADDRESS = 100;
+const GUESS_WINDOW_SECONDS = 15 * 60;
+
+/**
+ * Code guessing, counted like portal logins (login-guard.ts, whose scripts it uses): each try is
+ * counted before the code is looked up, per device and per client address, and given back when
+ * the code named a voucher; a subject past its limit is locked for the window.
+ */
+export function createVoucherGuessGuard(redis: Redis) {
+  createLoginGuard(redis);
+  const subjects = (mac: string, ip: string) => [
+    { failures: keys.loginFailures('voucher-device', mac), lock: keys.loginLock('voucher-device', mac), max: GUESSES_PER_DEVICE },
+    { failures: keys.loginFailures('voucher-ip', ip), lock: keys.loginLock('voucher-ip', ip), max: GUESSES_PER_ADDRESS },
+  ];
+  return {
+    /** False when the device or the address is locked. */
+    async attempt(mac: string, ip: string): Promise<boolean> {
+      for (const subject of subjects(mac, ip)) {
+        if ((await redis.mkLoginAttempt(2, subject.failures, subject.lock, String(subject.max), String(GUESS_WINDOW_SECONDS))) !== 0) return false;
+      }
+      return true;
+    },
+    async giveBack(mac: string, ip: string): Promise<void> {
+      const counters = subjects(mac, ip).map((subject) => subject.failures);
+      await redis.mkLoginGiveBack(counters.length, ...counters);
+    },
+  };
+}
+
+export type VoucherGuessGuard = ReturnType<typeof createVoucherGuessGuard>;
