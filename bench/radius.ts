@@ -2,22 +2,27 @@
 // MAC authentication (the daily bulk: remembered devices reconnecting) and accounting
 // Interim-Updates. Prints req/s, latency and server CPU seconds per 10,000 requests (Mektep
 // counted with its Redis). Usage: npm run bench:radius [-- --requests 30000 --devices 10000
-// --load all|mac-auth|accounting --rate 8000 (0: as fast as possible)]; MEKTEP_PROFILE=<dir> writes a CPU profile of Mektep there.
+// --load all|mac-auth|accounting --rate 8000 (0: as fast as possible) --log-level info --workers 1 --no-class]; MEKTEP_PROFILE=<dir>
+// writes a CPU profile of Mektep there. Mektep logs at info (one authentication line per decision,
+// as in production) into a file; Interim-Updates carry the Class of the device's Access-Accept, as
+// a NAS echoes it (--no-class: without, as before 2026-12-01, which costs Mektep a session read).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDebianPackages } from '../src/setup/debian.js';
 import { childPids, totalCpu } from './lib/cpu.js';
 import { startFreeRadius, writeConfig } from '../test/helpers/freeradius.js';
 import { percentile, runLoad, type LoadResult } from './lib/load.js';
-import { benchMacs, interimTemplate, macAuthTemplate } from './lib/packets.js';
+import { attributeOf, benchMacs, interimTemplate, macAuthTemplate } from './lib/packets.js';
 import { freePort } from '../test/helpers/ports.js';
 
 const { values } = parseArgs({
-  options: { requests: { type: 'string', default: '30000' }, devices: { type: 'string', default: '10000' }, load: { type: 'string', default: 'all' }, rate: { type: 'string', default: '8000' } },
+  options: {
+    requests: { type: 'string', default: '30000' }, devices: { type: 'string', default: '10000' }, load: { type: 'string', default: 'all' }, rate: { type: 'string', default: '8000' },
+    'log-level': { type: 'string', default: 'info' }, workers: { type: 'string', default: '1' }, 'no-class': { type: 'boolean', default: false },
+  },
 });
 const RATE = Number(values.rate);
 const REQUESTS = Number(values.requests);
@@ -45,7 +50,7 @@ async function accepts(port: number): Promise<boolean> {
 
 async function startMektep(): Promise<Target> {
   const [http, auth, acct] = [await freePort(), await freePort(), await freePort()];
-  const env = { ...process.env, DATA_DIR: join(dir, 'mektep'), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(http), RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct), LOG_LEVEL: 'warn' };
+  const env = { ...process.env, DATA_DIR: join(dir, 'mektep'), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(http), RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct), LOG_LEVEL: values['log-level'], WORKERS: values.workers };
   const cli = (...args: string[]) => {
     const result = spawnSync(process.execPath, ['src/cli/bin.js', ...args], { env, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`mektep ${args.join(' ')}: ${result.stderr}`);
@@ -55,13 +60,17 @@ async function startMektep(): Promise<Target> {
   cli('policy', 'set', 'student', '--down', '5M', '--up', '1M', '--session-timeout', '8h');
   writeFileSync(join(dir, 'devices.csv'), `mac,role,school\n${macs.map((mac) => `${mac},student,bench`).join('\n')}\n`);
   cli('device', 'import', join(dir, 'devices.csv'));
-  const child = spawn(process.execPath, [...(process.env.MEKTEP_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.MEKTEP_PROFILE] : []), 'dist/server.js'], { env, stdio: 'inherit' });
+  // Its log goes to a file, as to journald in production: the bench's terminal stays readable.
+  const logFile = openSync(join(dir, 'mektep.log'), 'w');
+  const child = spawn(process.execPath, [...(process.env.MEKTEP_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.MEKTEP_PROFILE] : []), 'dist/server.js'], { env, stdio: ['ignore', logFile, 'inherit'] });
+  closeSync(logFile);
   children.push(child);
   const deadline = Date.now() + 20_000;
   while (!(await accepts(auth))) {
     if (Date.now() > deadline) throw new Error('Mektep did not start');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // Node first, then its children (Redis, and the workers with WORKERS > 1).
   return { name: 'Mektep (Node + Redis)', auth, acct, pids: () => [child.pid!, ...childPids(child.pid!)] };
 }
 
@@ -99,7 +108,8 @@ async function measure(target: Target, load: string, port: number, packet: (inde
 }
 
 function print(rows: Row[]): void {
-  console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · Node ${process.version} · ${REQUESTS} requests, ${DEVICES} devices, ${RATE > 0 ? `paced at ${RATE} req/s` : 'unpaced'}\n`);
+  const classes = values['no-class'] ? 'Interim without Class' : 'Interim with Class';
+  console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · Node ${process.version} · ${REQUESTS} requests, ${DEVICES} devices, ${RATE > 0 ? `paced at ${RATE} req/s` : 'unpaced'} · log ${values['log-level']} · workers ${values.workers} · ${classes} · load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n`);
   console.log('| load | server | req/s | p50 ms | p99 ms | errors | CPU s / 10k req | of which per process |');
   console.log('|---|---|---:|---:|---:|---:|---:|---|');
   for (const { target, load, result, cpu, parts } of rows) {
@@ -116,8 +126,13 @@ try {
     await runLoad({ port: target.auth, packet: (i, id) => auths[i % DEVICES]!(id), total: 2000, sockets: 2, inFlightPerSocket: 32, timeoutMs: 3000 });
     rows.push(await measure(target, 'MAC auth', target.auth, (i, id) => auths[i % DEVICES]!(id)));
   }
-  const starts = macs.map((mac) => interimTemplate(mac, SECRET, 'Start'));
-  const interims = macs.map((mac) => interimTemplate(mac, SECRET, 'Interim-Update'));
+  // Each device's Class, from Mektep's Access-Accept: a NAS echoes it in every accounting record.
+  const classOf: (Buffer | undefined)[] = [];
+  if (!values['no-class']) {
+    await runLoad({ port: targets[0]!.auth, packet: (i, id) => auths[i]!(id), total: DEVICES, sockets: 2, inFlightPerSocket: 32, timeoutMs: 3000, onReply: (i, reply) => (classOf[i] = Buffer.from(attributeOf(reply, 25) ?? [])) });
+  }
+  const starts = macs.map((mac, i) => interimTemplate(mac, SECRET, 'Start', classOf[i]));
+  const interims = macs.map((mac, i) => interimTemplate(mac, SECRET, 'Interim-Update', classOf[i]));
   for (const target of values.load === 'mac-auth' ? [] : targets) {
     await runLoad({ port: target.acct, packet: (i, id) => starts[i % DEVICES]!(id, 0), total: DEVICES, sockets: 2, inFlightPerSocket: 32, timeoutMs: 3000 });
     rows.push(await measure(target, 'Interim-Update', target.acct, (i, id) => interims[i % DEVICES]!(id, 1 + Math.floor(i / DEVICES))));

@@ -21,6 +21,8 @@ export interface LoadOptions {
   timeoutMs: number;
   /** Requests per second over all sockets; unset: as fast as answers come back. */
   rate?: number;
+  /** Sees every answer with the index of the request it answers. */
+  onReply?: (index: number, reply: Buffer) => void;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -35,7 +37,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   async function worker(): Promise<void> {
     const socket: Socket = createSocket({ type: 'udp4', recvBufferSize: 8 * 1024 * 1024 });
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-    const pending = new Map<number, { sentAt: bigint; timer: NodeJS.Timeout }>();
+    const pending = new Map<number, { sentAt: bigint; timer: NodeJS.Timeout; index: number }>();
     const free: number[] = Array.from({ length: Math.min(256, options.inFlightPerSocket) }, (_, i) => i);
     let wake: (() => void) | undefined;
     const release = (identifier: number) => {
@@ -53,6 +55,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       result.answered++;
       result.byCode[message[0]!] = (result.byCode[message[0]!] ?? 0) + 1;
       result.latenciesMs.push(Number(process.hrtime.bigint() - entry.sentAt) / 1e6);
+      options.onReply?.(entry.index, message);
     });
     const perSocketRate = options.rate ? options.rate / options.sockets : 0;
     const workerStart = Date.now();
@@ -74,7 +77,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const timer = setTimeout(() => {
         if (release(identifier)) result.timedOut++;
       }, options.timeoutMs);
-      pending.set(identifier, { sentAt: process.hrtime.bigint(), timer });
+      pending.set(identifier, { sentAt: process.hrtime.bigint(), timer, index });
       result.sent++;
       sentHere++;
       socket.send(options.packet(index, identifier), options.port, '127.0.0.1');

@@ -1,6 +1,7 @@
 // Request templates for the load: encoded once per device, then only the identifier, the
 // authenticator and the signature change per request, so the generator stays cheap.
 import { createHash, createHmac, randomFillSync } from 'node:crypto';
+import type { EncodableAttribute } from 'radius';
 import { loadDictionaries } from '../../src/radius/dictionary.js';
 
 /** MAC authentication as access points send it: Service-Type = Call-Check, with Message-Authenticator. */
@@ -23,8 +24,9 @@ export function macAuthTemplate(mac: string, secret: string): (identifier: numbe
   };
 }
 
-/** Interim-Update of one device's session, octet counters growing with `step`. */
-export function interimTemplate(mac: string, secret: string, status: 'Start' | 'Interim-Update'): (identifier: number, step: number) => Buffer {
+/** Interim-Update of one device's session, octet counters growing with `step`; with the Class
+ * of the device's Access-Accept when given, as a NAS echoes it (RFC 2865 §5.25). */
+export function interimTemplate(mac: string, secret: string, status: 'Start' | 'Interim-Update', className?: Buffer): (identifier: number, step: number) => Buffer {
   const radius = loadDictionaries();
   return (identifier, step) => {
     const packet = radius.encode({
@@ -35,6 +37,7 @@ export function interimTemplate(mac: string, secret: string, status: 'Start' | '
       attributes: [
         ['Acct-Status-Type', status], ['Acct-Session-Id', `bench-${mac}`], ['User-Name', mac], ['Calling-Station-Id', mac],
         ['NAS-IP-Address', '127.0.0.1'], ['Acct-Input-Octets', step * 1000], ['Acct-Output-Octets', step * 50_000], ['Acct-Session-Time', step * 300],
+        ...(className ? [['Class', className] as EncodableAttribute] : []),
       ],
       add_message_authenticator: false,
     });
@@ -42,6 +45,14 @@ export function interimTemplate(mac: string, secret: string, status: 'Start' | '
     createHash('md5').update(packet).update(secret).digest().copy(packet, 4);
     return packet;
   };
+}
+
+/** The value of the first attribute of `type` in a RADIUS packet, or undefined. */
+export function attributeOf(packet: Buffer, type: number): Buffer | undefined {
+  for (let offset = 20; offset + 2 <= packet.length && packet[offset + 1]! >= 2; offset += packet[offset + 1]!) {
+    if (packet[offset] === type) return packet.subarray(offset + 2, offset + packet[offset + 1]!);
+  }
+  return undefined;
 }
 
 export function benchMacs(count: number): string[] {

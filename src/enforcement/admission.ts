@@ -36,7 +36,34 @@ export interface Admission {
   attributes: EncodableAttribute[];
 }
 
+/** Classes remembered per process (a returning device's Class is the same every morning). */
+export const MAX_REMEMBERED_CLASSES = 100_000;
+
+/**
+ * The signed Class of a login, remembered: signing it (HMAC-SHA-256) was the largest single cost
+ * of a MAC authentication. It depends only on the login, the NAS record and the key, so it never
+ * goes stale; past the bound the oldest goes, so made-up logins cost signatures, not memory.
+ */
+export function rememberedClasses(classes: Pick<ClassSigner, 'format'>, max = MAX_REMEMBERED_CLASSES): Pick<ClassSigner, 'format'> {
+  const signed = new Map<string, string>();
+  return {
+    format(login, issuer) {
+      // Each part length-prefixed, so no two logins share a key whatever their names contain.
+      const school = login.school ?? '';
+      const key = `${login.kind}${login.subject.length}:${login.subject}${login.role.length}:${login.role}${school.length}:${school}${issuer}`;
+      let value = signed.get(key);
+      if (value === undefined) {
+        value = classes.format(login, issuer);
+        if (signed.size >= max) signed.delete(signed.keys().next().value!);
+        signed.set(key, value);
+      }
+      return value;
+    },
+  };
+}
+
 export function createAdmission(deps: AdmissionDeps) {
+  const classes = rememberedClasses(deps.classes);
   return async function admit(vendor: Vendor, login: LoginClass, options: AdmissionOptions = {}): Promise<Admission> {
     const policy = await deps.policies.effective(login.role, login.school);
     const now = deps.now();
@@ -48,7 +75,7 @@ export function createAdmission(deps: AdmissionDeps) {
       ? (await deps.sessions.list({ user })).map((session) => ({ id: session.id, mac: session.mac, startedAt: Date.parse(session.startedAt) }))
       : undefined;
     const decision = decide({
-      role: login.role, policy, timeZone, now, className: deps.classes.format(login, options.issuer ?? ''),
+      role: login.role, policy, timeZone, now, className: classes.format(login, options.issuer ?? ''),
       ...(options.validUntil === undefined ? {} : { validUntil: options.validUntil }),
       ...(usage ? { usage } : {}),
       ...(sessions ? { sessions } : {}),

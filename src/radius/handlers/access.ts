@@ -189,8 +189,7 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
   }
 
   /** MAC authentication (User-Name is a MAC, or Service-Type Call-Check): the device, or why not. */
-  function macAuthentication(request: RadiusRequest, userName: string): { mac: string } | { refused: Reply } | undefined {
-    const calling = parseMac(request.string(Attr.CallingStationId));
+  function macAuthentication(request: RadiusRequest, userName: string, calling: string | undefined): { mac: string } | { refused: Reply } | undefined {
     const named = parseMac(userName);
     const callCheck = request.integer(Attr.ServiceType) === CALL_CHECK;
     if (!callCheck && !named) return undefined;
@@ -231,10 +230,10 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     if (eap) return eapNotSupported(eap);
     const userName = request.string(Attr.UserName) ?? '';
     const deviceMac = parseMac(request.string(Attr.CallingStationId));
-    const macLogin = macAuthentication(request, userName);
+    const macLogin = macAuthentication(request, userName, deviceMac);
     if (macLogin) {
       const reply = 'mac' in macLogin ? await byMac(nas, macLogin.mac) : macLogin.refused;
-      return { ...reply, log: { method: 'mac', ...reply.log! } };
+      return { ...reply, log: { method: 'mac', ...('mac' in macLogin ? { mac: macLogin.mac } : {}), ...reply.log! } };
     }
     let reply: Reply;
     try {

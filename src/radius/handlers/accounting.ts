@@ -11,7 +11,7 @@ import type { PolicyCache } from '../../store/policy-cache.js';
 import type { SchoolDirectory } from '../../store/school-directory.js';
 import { textOfBytes } from '../../store/session-wire.js';
 import { sessionKeyId, type AccountingRecord, type Session, type SessionStore } from '../../store/sessions.js';
-import type { ClassSigner } from '../class-attribute.js';
+import type { ClassSigner, LoginClass } from '../class-attribute.js';
 import { Attr, Code } from '../packet.js';
 import type { RadiusRequest } from '../request.js';
 import type { Handler, RequestContext } from './types.js';
@@ -62,7 +62,34 @@ export interface AccountingDependencies {
   now: () => number;
 }
 
-export function createAccountingHandler({ sessions, classes, schools, policies, replicated, claimQuotaEnd, quotaReached, log, now }: AccountingDependencies): Handler {
+/** Verified Classes remembered per process: a session's NAS sends the same one every few minutes. */
+export const MAX_VERIFIED_CLASSES = 100_000;
+
+/**
+ * Class verification, remembered: the HMAC-SHA-256 was an Interim-Update's largest single cost.
+ * A verdict depends only on the bytes, the NAS record and the key, so it never goes stale. Only
+ * Classes that verified are kept (a flood of forged ones costs signatures, not memory), bounded.
+ */
+export function rememberedVerifications(classes: Pick<ClassSigner, 'verify'>, max = MAX_VERIFIED_CLASSES): Pick<ClassSigner, 'verify'> {
+  const verified = new Map<string, LoginClass>();
+  return {
+    verify(value, issuer) {
+      if (!value) return undefined;
+      const key = `${issuer} ${value.toString('latin1')}`;
+      let login = verified.get(key);
+      if (login === undefined) {
+        login = classes.verify(value, issuer);
+        if (login === undefined) return undefined;
+        if (verified.size >= max) verified.delete(verified.keys().next().value!);
+        verified.set(key, login);
+      }
+      return login;
+    },
+  };
+}
+
+export function createAccountingHandler({ sessions, classes: signer, schools, policies, replicated, claimQuotaEnd, quotaReached, log, now }: AccountingDependencies): Handler {
+  const classes = rememberedVerifications(signer);
   /**
    * Accounting-On/Off: the sender restarted. Scoped to the access point that sent it (its address
    * within a CIDR NAS record, and its NAS-Identifier when sent), and to sessions not updated since
