@@ -113,7 +113,7 @@ export function createGuestService(deps: GuestServiceDeps) {
       allow(principal, MANAGERS, 'change guest settings');
       const id = schoolFor(principal, school, 'change guest settings') ?? school;
       await deps.schools.require(id);
-      await deps.guestSettings.set(id, changes);
+      await deps.guestSettings.set(id, changes, auditOf(principal));
       log?.info({ actor: auditActor(principal), school: id, settings: Object.keys(changes) }, 'guest settings changed');
       return deps.guestSettings.get(id);
     },

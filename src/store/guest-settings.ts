@@ -3,6 +3,7 @@
 import type { Redis } from 'ioredis';
 import { ValidationError } from '../errors.js';
 import { keys } from './keys.js';
+import { who, writeOne, type Actor } from './write.js';
 
 export interface GuestSettings {
   /** How long a request waits for the teacher. */
@@ -66,12 +67,15 @@ export function createGuestSettingsStore(redis: Redis) {
       return settings;
     },
 
-    async set(school: string, changes: Record<string, string>): Promise<void> {
-      const checked = Object.entries(changes).map(([name, value]) => {
-        const parsed = parseGuestSetting(name, value.trim());
-        return [name, String(Object.values(parsed)[0])] as const;
+    /** Audited with the school; the change feed announces the school. */
+    async set(school: string, changes: Record<string, string>, actor: Actor): Promise<void> {
+      const set = Object.fromEntries(Object.entries(changes).map(([name, value]) => [name, String(Object.values(parseGuestSetting(name, value.trim()))[0])]));
+      if (Object.keys(set).length === 0) throw new ValidationError(`nothing to change: name at least one of ${GUEST_SETTING_NAMES.join(', ')}`);
+      await writeOne(redis, {
+        key: keys.guestSettings(school), mode: 'upsert', set,
+        audit: { ...who(actor), action: 'school.guest-settings', target: school, school, detail: set },
+        change: { entity: 'school', id: school },
       });
-      if (checked.length > 0) await redis.hset(keys.guestSettings(school), Object.fromEntries(checked));
     },
   };
 }

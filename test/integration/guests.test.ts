@@ -214,3 +214,30 @@ describe('limits, expiry and privacy', () => {
     expect(audit).not.toContain('Saule Guest');
   });
 });
+
+describe('the rules of a school', () => {
+  it('are a school admin\'s to change on the console (a teacher gets 403, a wrong value is said), and apply to the form', async () => {
+    const aigul = await teacher('aigul', 'aigul-password');
+    expect((await aigul.get('/console/guests/settings')).statusCode).toBe(403);
+    expect((await aigul.get('/console/guests')).body).not.toContain('/console/guests/settings');
+    const dana = await teacher('dana', 'dana-password-1');
+    const page = await dana.get('/console/guests/settings');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('name="pendingMinutes" value="30"');
+    const wrong = await dana.post('/console/guests/settings', { school: 'sch-h', schoolDayEnd: '25:00' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('schoolDayEnd is a time written HH:MM');
+    try {
+      // A school admin's form names their own school whatever it says.
+      const saved = await dana.post('/console/guests/settings', { school: 'sch-h', contactRequired: 'yes', schoolDayEnd: '16:30' });
+      expect(saved.statusCode).toBe(303);
+      expect(await fx.store.guestSettings.get('sch-g')).toMatchObject({ contactRequired: true, schoolDayEnd: '16:30' });
+      expect(await fx.server.client().exists(keys.guestSettings('sch-h'))).toBe(0);
+      const missing = await ask(nextMac(), { contact: '' });
+      expect(missing.answer.statusCode).toBe(400);
+      expect(missing.answer.body).toContain('Please give a phone number or an e-mail address.');
+    } finally {
+      await fx.server.client().del(keys.guestSettings('sch-g'));
+    }
+  });
+});

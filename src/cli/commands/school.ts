@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDuration } from '../../policy/units.js';
 import { ValidationError } from '../../errors.js';
+import { GUEST_SETTING_NAMES } from '../../store/guest-settings.js';
 import { logoDataUri } from '../../store/schools.js';
 import { table } from '../output.js';
 import { flag, required, str, UsageError, type Command } from '../command.js';
@@ -46,6 +47,22 @@ export const schoolCommands: Command[] = [
       const { school, users } = await services.schools.set(principal, input.positionals[0]!, changes);
       const note = changes.mschapv2 === true ? `\nMS-CHAPv2 works for each of the ${users} user(s) after their next password change (mektep user passwd).` : '';
       return { json: school, text: `school ${school.id} changed${note}` };
+    },
+  },
+  {
+    name: 'school guests',
+    usage: '<id> [setting=value ...]',
+    summary: `Show or change a school's rules for guest requests (docs/guests.md): ${GUEST_SETTING_NAMES.join(', ')}.`,
+    positionals: [1, GUEST_SETTING_NAMES.length + 1],
+    async run({ services, principal }, input) {
+      const [id, ...pairs] = input.positionals as [string, ...string[]];
+      const changes = Object.fromEntries(pairs.map((pair) => {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new UsageError(`"${pair}" is not setting=value`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }));
+      const settings = pairs.length > 0 ? await services.guests.configure(principal, id, changes) : await services.guests.settings(principal, id);
+      return { json: settings, text: table(['SETTING', 'VALUE'], Object.entries(settings).map(([name, value]) => [name, String(value)])) };
     },
   },
   {

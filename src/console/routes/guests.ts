@@ -4,10 +4,12 @@
 // maximum; decline with an optional reason the guest sees.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError } from '../../errors.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { fill } from '../../i18n/languages.js';
 import { languageOf } from '../../i18n/request.js';
 import type { GuestState } from '../../store/guests.js';
+import { GUEST_SETTING_NAMES } from '../../store/guest-settings.js';
 import { DEFAULT_TIMEZONE } from '../../store/schools.js';
 import { formError, notice, type FormError } from '../forms.js';
 import type { ConsoleKit } from '../kit.js';
@@ -23,6 +25,18 @@ const APPROVE_BODY = Type.Object({
 });
 const DENY_BODY = Type.Object({ _csrf: FIELD(512), id: Type.String({ maxLength: 16 }), reason: FIELD(300), lang: FIELD(8) });
 const NOTICES = ['guestsApproved', 'guestsDenied'] as const;
+const SETTINGS_QUERY = Type.Object({ school: FIELD(63), done: FIELD(32), lang: FIELD(8) });
+const SETTINGS_BODY = Type.Object({ _csrf: FIELD(512), school: FIELD(63), lang: FIELD(8), ...Object.fromEntries(GUEST_SETTING_NAMES.map((name) => [name, FIELD(8)])) });
+
+const SETTING_LABELS = {
+  pendingMinutes: 'guestsSetPending', contactRequired: 'guestsSetContact', devicePerHour: 'guestsSetDevice', schoolPerHour: 'guestsSetSchool',
+  deniedPauseMinutes: 'guestsSetPause', maxApprovalHours: 'guestsSetMax', schoolDayEnd: 'guestsSetDayEnd', retentionDays: 'guestsSetRetention',
+} as const;
+
+/** Teachers decide requests; the rules are a school admin's or a region admin's. */
+function allowManagers(request: FastifyRequest): void {
+  if (request.signedIn!.principal.kind === 'teacher') throw new ForbiddenError('a teacher may not change guest settings');
+}
 
 export function guestRoutes(app: FastifyInstance, kit: ConsoleKit) {
   async function page(request: FastifyRequest, reply: FastifyReply, state: GuestState, extra: { error?: FormError; failedId?: string; done?: string; who?: string; status?: number } = {}) {
@@ -52,12 +66,48 @@ export function guestRoutes(app: FastifyInstance, kit: ConsoleKit) {
           error: extra.failedId === guest.id ? extra.error : undefined,
         })),
         notice: notice(extra.done, NOTICES, t, { code: extra.who ?? '' }),
+        canConfigure: principal.kind !== 'teacher',
       },
     });
   }
 
   app.get<{ Querystring: Static<typeof LIST_QUERY> }>('/guests', { schema: { querystring: LIST_QUERY } }, async (request, reply) =>
     page(request, reply, request.query.state ?? 'pending', { ...(request.query.done ? { done: request.query.done } : {}), ...(request.query.who ? { who: request.query.who } : {}) }));
+
+  async function settingsPage(request: FastifyRequest, reply: FastifyReply, school: string | undefined, extra: { error?: FormError; done?: string; status?: number } = {}) {
+    const { principal } = request.signedIn!;
+    const t = consoleMessages(request);
+    const schools = await kit.services.schools.list(principal);
+    const chosen = principal.kind === 'school-admin' ? principal.school : (school || schools[0]?.id);
+    const settings = chosen ? await kit.services.guests.settings(principal, chosen) : undefined;
+    return kit.render(request, reply, {
+      template: 'console/guests-settings.eta', title: t.guestsSettings, status: extra.status ?? 200,
+      data: {
+        school: chosen, schools: principal.kind === 'region-admin' ? schools : [], error: extra.error,
+        settings: settings && GUEST_SETTING_NAMES.map((name) => ({ name, label: t[SETTING_LABELS[name]], value: String(settings[name]) })),
+        notice: notice(extra.done, ['guestsSettingsSaved'], t, {}),
+      },
+    });
+  }
+
+  app.get<{ Querystring: Static<typeof SETTINGS_QUERY> }>('/guests/settings', { schema: { querystring: SETTINGS_QUERY } }, async (request, reply) => {
+    allowManagers(request);
+    return settingsPage(request, reply, request.query.school, { ...(request.query.done ? { done: request.query.done } : {}) });
+  });
+
+  app.post<{ Body: Static<typeof SETTINGS_BODY> }>('/guests/settings', { schema: { body: SETTINGS_BODY } }, async (request, reply) => {
+    allowManagers(request);
+    const { principal } = request.signedIn!;
+    const body = request.body as Record<string, string | undefined>;
+    const school = principal.kind === 'school-admin' ? principal.school : (body.school ?? '');
+    const changes = Object.fromEntries(GUEST_SETTING_NAMES.filter((name) => body[name] !== undefined).map((name) => [name, body[name]!]));
+    try {
+      await kit.services.guests.configure(principal, school, changes);
+    } catch (error) {
+      return settingsPage(request, reply, school, { error: formError(error, consoleMessages(request), request.log), status: 400 });
+    }
+    return reply.redirect(`/console/guests/settings?${new URLSearchParams({ school, done: 'guestsSettingsSaved' }).toString()}`, 303);
+  });
 
   app.post<{ Body: Static<typeof APPROVE_BODY> }>('/guests/approve', { schema: { body: APPROVE_BODY } }, async (request, reply) => {
     const { principal, account } = request.signedIn!;
