@@ -1,8 +1,11 @@
 // Entry point of `npm start`: configuration → Redis (embedded unless REDIS_URL) → app → listen,
 // then a few plain lines saying where things are and what to do next.
 // SIGINT/SIGTERM close the app, then stop the embedded Redis, so nothing is left behind.
+// WORKERS > 1: a primary process and a worker per core (cluster.ts); each worker runs main().
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import { printsBanner, runPrimary } from './cluster.js';
 import { loadConfig, type Config } from './config/env.js';
 import { isCodedError, listenError } from './errors.js';
 import { createLogger } from './logger.js';
@@ -45,6 +48,7 @@ function fail(error: unknown): never {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
   const redis: RedisHandle = await openRedis(config.redisUrl, config.dataDir, 'server', { appendfsync: config.redisAppendFsync });
   logger.info({ redis: redis.target.label }, 'redis');
 
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
     throw error;
   }
   logger.info({ publicUrl: config.publicUrl }, 'mektep ready');
-  process.stdout.write(await readyBanner(app, config, redis.target.label));
+  if (printsBanner()) process.stdout.write(await readyBanner(app, config, redis.target.label));
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -33,6 +33,7 @@ export const EnvSchema = Type.Object({
   DNS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   DNS_UPSTREAM: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:\\[\\], ]+$', description: 'upstream resolvers as ip[:port] separated by commas ([v6]:port for IPv6)' })),
   DNS_CLIENT_RATE: Type.Integer({ default: 2000, minimum: 0, maximum: 1_000_000, description: 'queries a second one client address may send (bursts of twice that); 0: no limit' }),
+  WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'processes answering RADIUS and HTTP (a worker per core)' }),
   DNS_BLOCK_ADDRESS: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:, ]+$', description: 'the block page address: an IPv4 address, an IPv6 address, or one of each separated by a comma' })),
 });
 type Env = Static<typeof EnvSchema>;
@@ -57,6 +58,8 @@ export interface Config {
   redisAppendFsync: 'everysec' | 'always';
   /** Who may read /metrics: client addresses (IP or CIDR), or anyone with the bearer token. */
   metrics: { allow: string[]; token: string | undefined };
+  /** Processes sharing the sockets (cluster.ts); 1: this process alone. */
+  workers: number;
   /** The content-filtering resolver; off without a port. */
   dns: { host: string; port: number | undefined; upstream: string | undefined; blockAddresses: string[]; clientRate: number };
 }
@@ -166,6 +169,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     redisWait: { replicas: valid.REDIS_WAIT_REPLICAS, timeoutMs: valid.REDIS_WAIT_TIMEOUT_MS },
     redisAppendFsync: valid.REDIS_APPENDFSYNC,
     metrics: { allow: metricsAllow, token: valid.METRICS_TOKEN },
+    workers: valid.WORKERS,
     dns: { host: valid.DNS_HOST, port: valid.DNS_PORT, upstream: valid.DNS_UPSTREAM, blockAddresses: blockAddressesOf(valid.DNS_BLOCK_ADDRESS, publicUrl), clientRate: valid.DNS_CLIENT_RATE },
   };
 }

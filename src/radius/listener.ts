@@ -1,5 +1,6 @@
 // A RADIUS UDP socket: binds, hands every datagram on, and closes cleanly. A large receive
 // buffer keeps a burst (a whole school reconnecting after a power cut) out of kernel drops.
+import cluster from 'node:cluster';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { listenError } from '../errors.js';
@@ -26,7 +27,8 @@ export async function openListener({ name, host, port, onMessage, onError }: Lis
   const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: WANTED_RECEIVE_BUFFER });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', (error) => reject(listenError(error, `${name} port ${port} on ${host}`)));
-    socket.bind({ address: host, port, exclusive: true }, () => {
+    // In a cluster worker the socket is the primary's, shared by all workers (cluster.ts).
+    socket.bind({ address: host, port, exclusive: !cluster.isWorker }, () => {
       socket.removeAllListeners('error');
       socket.on('error', onError);
       resolve();
