@@ -56,6 +56,8 @@ export type AskOutcome = { ok: true; request: GuestRequest } | { ok: false; refu
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const CODE_LENGTH = 6;
 const HOUR_MS = 3_600_000;
+/** Longer than any request lives before it ends (a day's wait, then a fortnight's approval). */
+const MAX_LIFE_MS = 16 * 24 * HOUR_MS;
 
 export function newRequestCode(): string {
   return Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
@@ -63,7 +65,8 @@ export function newRequestCode(): string {
 
 // KEYS: request, device's pending, device's denied pause, device counter, school counter, school
 // index, audit. ARGV: fields (JSON), pending ms, now ms, device limit, school limit, hour ms,
-// expire-at ms, id, audit fields (JSON), audit length.
+// expire-at ms, id, audit fields (JSON), audit length, the index's cut-off (older entries can
+// no longer have a request: the index stays as small as the retention).
 const ASK = `
 local pending = redis.call('GET', KEYS[2])
 if pending then return {'already-pending', pending} end
@@ -80,6 +83,7 @@ redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[1])))
 redis.call('PEXPIREAT', KEYS[1], ARGV[7])
 redis.call('SET', KEYS[2], ARGV[8], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[6], ARGV[3], ARGV[8])
+redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', ARGV[11])
 redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[10], '*', unpack(cjson.decode(ARGV[9])))
 return {'ok'}
 `;
@@ -148,6 +152,7 @@ export function createGuestStore(redis: Redis, now: () => number = Date.now) {
         const [outcome, pending] = await redis.mkGuestAsk(
           keyList.length, ...keyList, JSON.stringify(Object.entries(fields).flat()), String(limits.pendingMs), String(at), String(limits.devicePerHour),
           String(limits.schoolPerHour), String(HOUR_MS), String(expiresMs + limits.retentionMs), id, JSON.stringify(audit), String(AUDIT_MAX_ENTRIES),
+          String(at - limits.retentionMs - MAX_LIFE_MS),
         );
         if (outcome === 'code-taken') continue;
         if (outcome === 'ok') return { ok: true, request: fromHash(fields, at)! };

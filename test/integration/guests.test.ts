@@ -207,6 +207,12 @@ describe('limits, expiry and privacy', () => {
     const old = await createGuestStore(redis, () => Date.now() - 31 * 86_400_000).ask({ ...input, mac: nextMac() }, limits, 'portal:test');
     expect(old.ok).toBe(true);
     expect(await redis.exists(keys.guestRequest(old.ok ? old.request.id : ''))).toBe(0);
+    // Its place in the school's index goes too, once no request that old can still exist.
+    const ancient = await createGuestStore(redis, () => Date.now() - 50 * 86_400_000).ask({ ...input, mac: nextMac() }, limits, 'portal:test');
+    const ancientId = ancient.ok ? ancient.request.id : '';
+    expect(await redis.zscore(keys.guestsOfSchool('sch-g'), ancientId)).not.toBeNull();
+    await createGuestStore(redis).ask({ ...input, mac: nextMac() }, limits, 'portal:test');
+    expect(await redis.zscore(keys.guestsOfSchool('sch-g'), ancientId)).toBeNull();
     const audit = JSON.stringify(await redis.xrange(keys.audit, '-', '+'));
     expect(audit).toContain('guest.ask');
     expect(audit).not.toContain('Private Person');

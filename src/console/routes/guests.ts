@@ -110,11 +110,10 @@ export function guestRoutes(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post<{ Body: Static<typeof APPROVE_BODY> }>('/guests/approve', { schema: { body: APPROVE_BODY } }, async (request, reply) => {
-    const { principal, account } = request.signedIn!;
+    const { principal } = request.signedIn!;
     const body = request.body;
     try {
       const guest = await kit.services.guests.approve(principal, body.id, body.duration === 'custom' ? (body.custom ?? '') : body.duration);
-      request.log.info({ user: account.username, id: guest.id, until: guest.until }, 'console: guest approved');
       return reply.redirect(`/console/guests?${new URLSearchParams({ done: 'guestsApproved', who: guest.id }).toString()}`, 303);
     } catch (error) {
       return page(request, reply, 'pending', { error: formError(error, consoleMessages(request), request.log), failedId: body.id.toUpperCase(), status: 400 });
@@ -122,10 +121,9 @@ export function guestRoutes(app: FastifyInstance, kit: ConsoleKit) {
   });
 
   app.post<{ Body: Static<typeof DENY_BODY> }>('/guests/deny', { schema: { body: DENY_BODY } }, async (request, reply) => {
-    const { principal, account } = request.signedIn!;
+    const { principal } = request.signedIn!;
     const guest = await kit.services.guests.deny(principal, request.body.id, request.body.reason).catch((error: unknown) => ({ error }));
     if ('error' in guest) return page(request, reply, 'pending', { error: formError(guest.error, consoleMessages(request), request.log), failedId: request.body.id.toUpperCase(), status: 400 });
-    request.log.info({ user: account.username, id: guest.id }, 'console: guest denied');
     return reply.redirect(`/console/guests?${new URLSearchParams({ done: 'guestsDenied', who: guest.id }).toString()}`, 303);
   });
 }
