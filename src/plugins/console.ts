@@ -25,6 +25,7 @@ import { policyRoutes } from '../console/routes/policies.js';
 import { schoolRoutes } from '../console/routes/schools.js';
 import { userImportRoutes } from '../console/routes/user-import.js';
 import { userRoutes } from '../console/routes/users.js';
+import { voucherRoutes } from '../console/routes/vouchers.js';
 import { signInRoutes } from '../console/routes/sign-in.js';
 import { SESSION_COOKIE, createSessionGate } from '../console/session.js';
 import { createConsoleSignIn } from '../console/sign-in.js';
@@ -103,6 +104,7 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
   sessionRoutes(app, kit);
   deviceRoutes(app, kit);
   guestRoutes(app, kit);
+  voucherRoutes(app, kit);
   auditRoutes(app, kit);
   accountRoutes(app, kit);
   schoolRoutes(app, kit);

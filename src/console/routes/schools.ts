@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { formatNumber } from '../../i18n/format.js';
 import { languageOf } from '../../i18n/request.js';
+import { parseDuration } from '../../policy/units.js';
 import { DEFAULT_TIMEZONE, logoDataUri, type SchoolChanges } from '../../store/schools.js';
 import { formError, notice, type FormError } from '../forms.js';
 import type { ConsoleKit } from '../kit.js';
@@ -20,7 +21,7 @@ const ID = Type.Object({ id: Type.String({ maxLength: 63 }) });
 const QUERY = Type.Object({ done: FIELD(32), lang: FIELD(8) });
 const ADD_BODY = Type.Object({ _csrf: FIELD(512), id: FIELD(63), name: FIELD(200), timezone: FIELD(64), lang: FIELD(8) });
 const EDIT_BODY = Type.Object({
-  _csrf: FIELD(512), name: FIELD(200), timezone: FIELD(64), uplink: FIELD(12), colour: FIELD(16), removeLogo: FIELD(8), lang: FIELD(8),
+  _csrf: FIELD(512), name: FIELD(200), timezone: FIELD(64), uplink: FIELD(12), ssid: FIELD(64), voucherMax: FIELD(40), colour: FIELD(16), removeLogo: FIELD(8), lang: FIELD(8),
   // base64 of at most a few KB (the store says exactly how many bytes are allowed) and its file name.
   logo: FIELD(16 * 1024), logoName: FIELD(255),
 });
@@ -41,6 +42,9 @@ function changesOf(body: EditBody, had: { colour?: string | undefined }): School
     if (!Number.isFinite(mbit) || mbit < 0) throw new ValidationError(`the uplink capacity "${body.uplink}" must be a number of Mbit/s`);
     changes.uplink = Math.round(mbit * MBIT);
   }
+  // The Wi-Fi name on voucher sheets and a teacher's longest voucher; blank clears them.
+  if (body.ssid !== undefined) changes.ssid = body.ssid.trim();
+  if (body.voucherMax !== undefined) changes.voucherMax = body.voucherMax.trim() === '' ? 0 : parseDuration(body.voucherMax);
   if (body.colour !== undefined && (had.colour !== undefined || body.colour.toLowerCase() !== DEFAULT_PORTAL_COLOUR)) changes.colour = body.colour;
   if (body.removeLogo) changes.logo = '';
   else if (body.logo) changes.logo = logoDataUri(Buffer.from(body.logo, 'base64'), body.logoName ?? '');
@@ -73,7 +77,7 @@ export function schoolRoutes(app: FastifyInstance, kit: ConsoleKit) {
     const uplinkMbit = school.uplink === undefined ? '' : String(school.uplink / MBIT);
     return kit.render(request, reply, {
       template: 'console/school.eta', status: options.status ?? 200, title: school.name,
-      data: { school, uplinkMbit, colour: school.colour ?? DEFAULT_PORTAL_COLOUR, timezones: TIMEZONES, ...options },
+      data: { school, uplinkMbit, voucherMax: school.voucherMax === undefined ? '' : school.voucherMax % 3600 === 0 ? `${school.voucherMax / 3600}h` : `${Math.round(school.voucherMax / 60)}m`, colour: school.colour ?? DEFAULT_PORTAL_COLOUR, timezones: TIMEZONES, ...options },
     });
   }
 
