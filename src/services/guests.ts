@@ -146,6 +146,12 @@ export function createGuestService(deps: GuestServiceDeps) {
       return request;
     },
 
+    /** The device's own approval that is still running (a guest who comes back to the portal). */
+    async approvedFor(principal: Principal): Promise<string | undefined> {
+      allow(principal, ['portal'], 'follow a guest request');
+      return principal.kind === 'portal' && principal.mac && principal.nas ? deps.guests.approvedFor(principal.mac, principal.nas) : undefined;
+    },
+
     async list(principal: Principal, state?: GuestState): Promise<GuestRequest[]> {
       allow(principal, PEOPLE, 'list guest requests');
       const all = await inScope(principal);

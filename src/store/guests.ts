@@ -88,7 +88,8 @@ redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[10], '*', unpack(cjson.decode(AR
 return {'ok'}
 `;
 
-// KEYS: request, device's pending, device's denied pause, approved index, audit. ARGV: state,
+// KEYS: request, device's pending, device's denied pause, approved index, audit, device's approved
+// request. ARGV: state,
 // now ms, fields (JSON), pause ms, id, expire-at ms, until ms, audit fields (JSON), audit length.
 // Only a request still pending and not yet run out can be decided, and only once.
 const DECIDE = `
@@ -98,7 +99,10 @@ redis.call('HSET', KEYS[1], 'state', ARGV[1], unpack(cjson.decode(ARGV[3])))
 redis.call('PEXPIREAT', KEYS[1], ARGV[6])
 if redis.call('GET', KEYS[2]) == ARGV[5] then redis.call('DEL', KEYS[2]) end
 if ARGV[1] == 'denied' and tonumber(ARGV[4]) > 0 then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[4]) end
-if ARGV[1] == 'approved' then redis.call('ZADD', KEYS[4], ARGV[7], ARGV[5]) end
+if ARGV[1] == 'approved' then
+  redis.call('ZADD', KEYS[4], ARGV[7], ARGV[5])
+  redis.call('SET', KEYS[6], ARGV[5], 'PXAT', ARGV[7])
+end
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[9], '*', unpack(cjson.decode(ARGV[8])))
 return 'ok'
 `;
@@ -173,12 +177,20 @@ export function createGuestStore(redis: Redis, now: () => number = Date.now) {
       // The teacher's reason is for the guest: the audit keeps the decision, not the words.
       const detail = { mac: request.mac, sponsor: request.sponsor, ...(decision.state === 'approved' ? { until: fields.until } : {}) };
       const audit = auditFields({ ...who(actor), action: decision.state === 'approved' ? 'guest.approve' : 'guest.deny', target: request.id, school: request.school, detail });
-      const keyList = [keys.guestRequest(request.id), keys.guestPending(request.mac, request.nas), keys.guestDenied(request.mac), keys.guestsApproved, keys.audit];
+      const keyList = [
+        keys.guestRequest(request.id), keys.guestPending(request.mac, request.nas), keys.guestDenied(request.mac), keys.guestsApproved, keys.audit,
+        keys.guestApprovedOf(request.mac, request.nas),
+      ];
       const outcome = await redis.mkGuestDecide(
         keyList.length, ...keyList, decision.state, String(at), JSON.stringify(Object.entries(fields).flat()),
         String(decision.state === 'denied' ? decision.pauseMs : 0), request.id, String(until + retentionMs), String(until), JSON.stringify(audit), String(AUDIT_MAX_ENTRIES),
       );
       return outcome === 'ok';
+    },
+
+    /** The device's approval at this NAS that has not ended, if any. */
+    async approvedFor(mac: string, nas: string): Promise<string | undefined> {
+      return (await redis.get(keys.guestApprovedOf(mac, nas))) ?? undefined;
     },
 
     /** A school's requests, newest first; ids whose request has been deleted are dropped from the index. */

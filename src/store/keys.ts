@@ -120,6 +120,8 @@ export const keys = {
   guestsApproved: `${PREFIX}guests-approved`,
   guestPending: (mac: string, nas: string) => `${PREFIX}guest-pending:${part(mac)}:${part(nas)}`,
   guestDenied: (mac: string) => `${PREFIX}guest-denied:${part(mac)}`,
+  /** A device's approved request at a NAS, until the approval ends (the portal goes straight on). */
+  guestApprovedOf: (mac: string, nas: string) => `${PREFIX}guest-approved-of:${part(mac)}:${part(nas)}`,
   guestAsked: (kind: 'device' | 'school', id: string) => `${PREFIX}guest-asked:${kind}:${part(id)}`,
   guestSettings: (school: string) => `${PREFIX}guest-settings:${part(school)}`,
   /** Held by the instance ending approvals that ran out. */

@@ -105,6 +105,10 @@ describe('a guest asks, the teacher decides', () => {
 
     const release = await wait(ctx, id);
     expect(release.body).toContain('id="release"');
+    // A guest who comes back to the portal while the approval runs goes straight on.
+    const back = await fx.app.inject({ url: `/guest?${new URLSearchParams({ ctx }).toString()}` });
+    expect(back.statusCode).toBe(303);
+    expect(back.headers.location).toContain(`id=${id}`);
     const username = field(release.body, 'username');
     const password = field(release.body, 'password');
     const accept = await radclient(fx.auth, 'auth', SECRET, `User-Name=${username},User-Password=${password},Calling-Station-Id=${mac.replace(/:/g, '-')},NAS-Identifier=gen-g,Message-Authenticator=0x00`, 5);

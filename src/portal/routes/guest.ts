@@ -90,7 +90,10 @@ export function guestRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: Static<typeof FORM_QUERY> }>('/guest', { schema: { querystring: FORM_QUERY } }, async (request, reply) => {
     const place = await placeOf(request, reply, request.query.ctx);
-    return 'principal' in place ? form(request, reply, place) : place;
+    if (!('principal' in place)) return place;
+    // Back after an approval (the captive window had closed): straight on to the hand-off.
+    const approved = await guests.approvedFor(place.principal);
+    return approved ? reply.redirect(waitUrl(place.ctx, approved, languageOf(request)), 303) : form(request, reply, place);
   });
 
   app.post<{ Body: Static<typeof ASK_BODY> }>('/guest', {
