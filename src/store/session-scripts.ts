@@ -95,10 +95,15 @@ local stale = string.format('%.0f', now - ttl * 1000 - lag)
 local reindex = true
 -- Interim-Update of a known session with the same login and address: only the counters move,
 -- and its index entries only every few minutes (a few minutes' lag is nothing against 24 h).
-if status == 'interim' and redis.call('HGET', key, 'ipKey') == ipKey and redis.call('HGET', key, 'indexes') == listed then
-  redis.call('HSET', key, 'inOctets', fields.inOctets, 'outOctets', fields.outOctets, 'updatedAt', now)
-  if fields.sessionTime then redis.call('HSET', key, 'sessionTime', fields.sessionTime) end
-  reindex = now - tonumber(redis.call('HGET', key, 'indexedAt') or '0') >= lag
+-- (One HMGET and one HSET: each redis.call is a good part of an Interim's cost in Redis.)
+local known = status == 'interim' and redis.call('HMGET', key, 'ipKey', 'indexes', 'indexedAt') or {}
+if status == 'interim' and known[1] == ipKey and known[2] == listed then
+  if fields.sessionTime then
+    redis.call('HSET', key, 'inOctets', fields.inOctets, 'outOctets', fields.outOctets, 'updatedAt', now, 'sessionTime', fields.sessionTime)
+  else
+    redis.call('HSET', key, 'inOctets', fields.inOctets, 'outOctets', fields.outOctets, 'updatedAt', now)
+  end
+  reindex = now - tonumber(known[3] or '0') >= lag
 else
   local before = redis.call('HGET', key, 'indexes')
   if before then
