@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { ensureDebianPackages } from '../src/setup/debian.js';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { seedDashboard } from './lib/dashboard-demo.js';
+import { shootGuests } from './lib/guest-screenshots.js';
 import { freePort } from '../test/helpers/ports.js';
 
 if (!ensureDebianPackages([{ command: 'redis-server', pkg: 'redis-server' }, { command: 'chromium', pkg: 'chromium' }, { command: 'radclient', pkg: 'freeradius-utils' }])) process.exit(1);
@@ -69,6 +70,8 @@ try {
     }
     await page.close();
   }
+  // docs/guests.md: the guest form, the waiting page and the teacher's Guests page.
+  for (const path of await shootGuests({ browser, publicUrl, entry, env, school: 'sch-12' })) console.log(path);
   await browser.close();
 } finally {
   server.kill('SIGTERM');

@@ -46,7 +46,11 @@ export function guestRoutes(app: FastifyInstance, kit: ConsoleKit) {
     const schools = new Map((await kit.services.schools.list(principal)).map((school) => [school.id, school]));
     const requests = await kit.services.guests.list(principal, state);
     const settings = new Map<string, Awaited<ReturnType<typeof kit.services.guests.settings>>>();
-    for (const school of new Set(requests.map((request) => request.school))) settings.set(school, await kit.services.guests.settings(principal, school));
+    const teachers = new Map<string, string>();
+    for (const school of new Set(requests.map((request) => request.school))) {
+      settings.set(school, await kit.services.guests.settings(principal, school));
+      for (const teacher of await kit.services.guests.teachers(principal, school)) teachers.set(teacher.username, teacher.name);
+    }
     const zone = (school: string) => schools.get(school)?.timezone ?? DEFAULT_TIMEZONE;
     return kit.render(request, reply, {
       template: 'console/guests.eta',
@@ -56,7 +60,7 @@ export function guestRoutes(app: FastifyInstance, kit: ConsoleKit) {
         state,
         states: STATES.map((value) => ({ value, label: t[STATE_LABELS[value]], current: value === state })),
         requests: requests.map((guest) => ({
-          id: guest.id, name: guest.name, contact: guest.contact ?? '—', reason: guest.reason ?? '—', sponsor: guest.sponsor, mac: guest.mac,
+          id: guest.id, name: guest.name, contact: guest.contact ?? '—', reason: guest.reason ?? '—', sponsor: teachers.get(guest.sponsor) ?? guest.sponsor, mac: guest.mac,
           school: schools.get(guest.school)?.name ?? guest.school, pending: guest.state === 'pending',
           asked: formatDateTime(language, guest.createdAt, zone(guest.school)),
           until: guest.until ? formatDateTime(language, guest.until, zone(guest.school)) : undefined,
