@@ -1,7 +1,7 @@
 // Renders the login page in Kazakh, Russian and English at phone width into docs/screenshots/
 // for the README, and the console's Dashboard, Policies and Users pages in the three languages at
 // desktop (1280 px) and phone (390 px) width for docs/console.md (a script to run by hand, not part of
-// the tests): npm run screenshots
+// the tests): npm run screenshots. Also the voucher print sheet (docs/vouchers.md) in print media.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,10 @@ cli('nas', 'add', '127.0.0.1', '--secret', 'screenshot-secret', '--vendor', 'mik
 cli('user', 'add', 'asel.n', '--role', 'student', '--school', 'sch-12', '--name', 'Әсел Нұрланқызы', '--password', 'asel-pass-1');
 cli('user', 'add', 'gulnar.t', '--role', 'teacher', '--school', 'sch-12', '--name', 'Гүлнар Төлеуова', '--password', 'gulnar-pass-1');
 cli('user', 'add', 'bolat.k', '--role', 'staff', '--school', 'sch-12', '--name', 'Болат Кенжебаев', '--password', 'bolat-pass-1');
+// A batch of guest vouchers for a parents' evening, on the school's own Wi-Fi name.
+cli('school', 'set', 'sch-12', '--ssid', 'Mektep-12 Guests');
+const vouchers = spawnSync(process.execPath, ['src/cli/bin.js', 'voucher', 'create', '--role', 'guest', '--duration', '3h', '--count', '8', '--school', 'sch-12', '--note', 'Ата-аналар жиналысы, 12 наурыз', '--json'], { env });
+const voucherBatch = (JSON.parse(vouchers.stdout.toString()) as { id: string }).id;
 const server = spawn(process.execPath, ['dist/server.js'], { env, stdio: 'inherit' });
 try {
   const entry = `${publicUrl}/?res=notyet&uamip=10.12.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-1B-63-12-00-01&ip=10.12.0.50&nasid=demo&userurl=http%3A%2F%2Fexample.org%2F`;
@@ -67,6 +71,14 @@ try {
         await page.screenshot({ path: `docs/screenshots/console-${name}-${lang}-${suffix}.png`, fullPage: true });
         console.log(`docs/screenshots/console-${name}-${lang}-${suffix}.png`);
       }
+    }
+    if (suffix === 'desktop') {
+      await page.goto(`${publicUrl}/console/vouchers/print?batch=${voucherBatch}&lang=kk`);
+      await page.emulateMedia({ media: 'print' });
+      await page.setViewportSize({ width: 794, height: 1123 });
+      await page.screenshot({ path: 'docs/screenshots/vouchers-print.png', fullPage: true });
+      console.log('docs/screenshots/vouchers-print.png');
+      await page.emulateMedia({ media: 'screen' });
     }
     await page.close();
   }

@@ -1,13 +1,16 @@
 // Vouchers end to end: redeemed on the portal in real headless Chromium behind a test CoovaChilli
 // (the AP's Access-Request accepted with the voucher's role, a Session-Timeout within what is
 // left), a one-use code raced by two devices over RADIUS (radclient: exactly one Accept), and
-// revocation and expiry reaching a real RFC 5176 peer (FreeRADIUS) as Disconnect-Request.
+// revocation and expiry reaching a real RFC 5176 peer (FreeRADIUS) as Disconnect-Request; the
+// print sheet in Chromium's print media (A4: two pages for ten codes, no console around them).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import jsQRModule from 'jsqr';
 import type { Browser } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepVouchers } from '../../src/enforcement/voucher-sweeper.js';
 import { loadDictionaries } from '../../src/radius/dictionary.js';
@@ -22,6 +25,9 @@ import { radclient } from '../helpers/radclient.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { startTestAp, type TestAp } from '../helpers/test-ap.js';
 import { ask } from '../helpers/udp-peer.js';
+
+// jsqr is CommonJS typed as an ES default export: its function is the module and its .default.
+const jsQR = jsQRModule.default;
 
 const SECRET = 'voucher-secret-3';
 const UAM_SECRET = 'uam-secret-3';
@@ -188,5 +194,39 @@ describe('ending access', () => {
     expect(ended).toBeGreaterThanOrEqual(1);
     await waitFor(async () => peerLines().find((row) => row.startsWith('Disconnect-Request') && row.includes('sess=v-expire-1')), 5000, 'the Disconnect at the peer');
     expect(peerLines().some((row) => row.includes('sess=v-running-1'))).toBe(false);
+  });
+});
+
+describe('the print sheet', () => {
+  it('prints ten codes on two A4 pages, with the console hidden and a QR code on every card', async () => {
+    await store.schools.update('sch-v', { ssid: 'School-V Guests' }, 'test');
+    await store.accounts.add({ username: 'saule', password: 'saule-password-1', role: 'teacher', school: 'sch-v', name: 'Saule' }, 'test');
+    const page = await browser.newPage({ locale: 'en-US', deviceScaleFactor: 3 });
+    await page.goto(`${portalUrl}/console/login`);
+    await page.getByLabel('Username').fill('saule');
+    await page.getByLabel('Password').fill('saule-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${portalUrl}/console/`);
+    await page.goto(`${portalUrl}/console/vouchers`);
+    await page.getByLabel('How many codes').fill('10');
+    await page.getByLabel('Note (printed on the sheet)').fill('Open day');
+    await page.getByRole('button', { name: 'Issue vouchers' }).click();
+    await page.getByRole('link', { name: 'Print Open day' }).click();
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('header.top').isVisible()).toBe(false);
+    expect(await page.locator('.voucher-sheet').count()).toBe(2);
+    expect(await page.locator('.voucher-sheet').first().locator('.voucher-card').count()).toBe(8);
+    // A sheet fills the A4 page inside its margins: four rows of 69 mm (96 px to the inch).
+    const height = (await page.locator('.voucher-sheet').first().boundingBox())!.height;
+    expect(height).toBeGreaterThan(1000);
+    expect(height).toBeLessThan(1060);
+    expect(await page.locator('svg.voucher-qr').count()).toBe(10);
+    expect(await page.locator('svg.voucher-qr').first().getAttribute('data-wifi')).toBe('WIFI:T:nopass;S:School-V Guests;;');
+    // What a phone's camera reads off the printed code.
+    const image = PNG.sync.read(await page.locator('svg.voucher-qr').first().screenshot());
+    expect(jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data).toBe('WIFI:T:nopass;S:School-V Guests;;');
+    const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+    expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(2);
+    await page.close();
   });
 });
