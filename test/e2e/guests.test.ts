@@ -37,10 +37,11 @@ beforeAll(async () => {
   await store.schools.add({ id: 'sch-p', name: 'School P', timezone: 'Asia/Almaty' }, 'test');
   await store.schools.add({ id: 'sch-q', name: 'School Q' }, 'test');
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'chilli', school: 'sch-p', nasId: 'test-chilli', rejectDelayMs: 0 }, 'test');
+  await store.nas.add('127.0.0.2', { secret: SECRET, vendor: 'mikrotik', school: 'sch-p', nasId: 'test-mikrotik', rejectDelayMs: 0 }, 'test');
   await store.policies.set('guest', undefined, { downRate: 2_000_000, upRate: 500_000 }, [], 'test');
   await store.accounts.add({ username: 'aigul', password: 'aigul-password', role: 'teacher', school: 'sch-p', name: 'Aigul Sadykova' }, 'test');
   await store.accounts.add({ username: 'hasan', password: 'hasan-password', role: 'teacher', school: 'sch-q', name: 'Hasan Other' }, 'test');
-  await waitFor(async () => app.nasDirectory.byNasId('test-chilli'), 2000, 'the NAS client');
+  await waitFor(async () => app.nasDirectory.byNasId('test-mikrotik'), 2000, 'the NAS clients');
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -57,8 +58,10 @@ async function context(locale: string): Promise<BrowserContext> {
   return created;
 }
 
-async function ap(clientMac: string): Promise<TestAp> {
-  const started = await startTestAp({ vendor: 'chilli', portalUrl, auth: app.radius.auth.port(), acct: app.radius.acct.port(), secret: SECRET, clientMac, nasId: 'test-chilli', nasIp: '127.0.0.1' });
+async function ap(clientMac: string, vendor: 'chilli' | 'mikrotik' = 'chilli'): Promise<TestAp> {
+  const started = await startTestAp({
+    vendor, portalUrl, auth: app.radius.auth.port(), acct: app.radius.acct.port(), secret: SECRET, clientMac, nasId: `test-${vendor}`, nasIp: vendor === 'chilli' ? '127.0.0.1' : '127.0.0.2',
+  });
   aps.push(started);
   return started;
 }
@@ -91,10 +94,9 @@ async function teacher(username: string, password: string): Promise<Page> {
 const card = (page: Page, code: string) => page.locator('.guest-list > li', { hasText: code });
 const callCheck = (mac: string) => radclient(app.radius.auth.port(), 'auth', SECRET, `User-Name=${mac.replace(/-/g, '')},User-Password=${mac.replace(/-/g, '')},Service-Type=Call-Check,Calling-Station-Id=${mac},NAS-Identifier=test-chilli,Message-Authenticator=0x00`, 5);
 
-describe('a guest behind CoovaChilli, a teacher in the console', () => {
-  it('continues by itself once the teacher approves, with the guest role', async () => {
-    const mac = '00-1B-63-C0-00-01';
-    const access = await ap(mac);
+describe('a guest behind CoovaChilli (and MikroTik), a teacher in the console', () => {
+  it.each([['chilli', '00-1B-63-C0-00-01'], ['mikrotik', '00:1B:63:C0:00:05']] as const)('continues by itself behind %s once the teacher approves, with the guest role', async (vendor, mac) => {
+    const access = await ap(mac, vendor);
     const guest = await (await context('en-US')).newPage();
     const code = await ask(guest, access);
     await expect(guest.getByText('Aigul Sadykova').count()).resolves.toBeGreaterThan(0);
@@ -109,6 +111,7 @@ describe('a guest behind CoovaChilli, a teacher in the console', () => {
     const sessions = await store.sessions.list({ mac: mac.toLowerCase().replace(/-/g, ':') });
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ role: 'guest', school: 'sch-p' });
+    await desk.close();
   }, 40_000);
 
   it('lets a guest who closed the page in by MAC authentication, with the guest policy, until the approval ends', async () => {
