@@ -54,12 +54,14 @@ describe('mektep device', () => {
 });
 
 describe('mektep voucher', () => {
-  it('creates a batch of vouchers and lists their use', async () => {
-    const created = JSON.parse((await runCli(['voucher', 'create', '--role', 'guest', '--duration', '2h', '--count', '5', '--uses', '2', '--json'], env)).stdout) as { code: string; duration: number; uses: number }[];
-    expect(created).toHaveLength(5);
-    expect(new Set(created.map((v) => v.code)).size).toBe(5);
-    for (const voucher of created) expect(voucher).toMatchObject({ code: expect.stringMatching(/^[A-Z0-9]{10}$/), duration: 7200, uses: 2 });
-    expect((await runCli(['voucher', 'list'], env)).stdout).toContain(`${created[0]!.code}  guest`);
+  it('creates a batch of vouchers with a note, lists the codes and the batch, and revokes the batch', async () => {
+    const created = JSON.parse((await runCli(['voucher', 'create', '--role', 'guest', '--duration', '2h', '--count', '5', '--uses', '2', '--note', 'Open day', '--json'], env)).stdout) as { id: string; codes: string[]; duration: number; uses: number; note: string };
+    expect(created).toMatchObject({ duration: 7200, uses: 2, note: 'Open day' });
+    expect(new Set(created.codes).size).toBe(5);
+    for (const code of created.codes) expect(code).toMatch(/^[A-Z0-9]{10}$/);
+    expect((await runCli(['voucher', 'list'], env)).stdout).toContain(`${created.codes[0]}  guest`);
+    expect((await runCli(['voucher', 'list', '--batches'], env)).stdout).toMatch(new RegExp(`${created.id}\\s+Open day`));
+    expect(JSON.parse((await runCli(['voucher', 'revoke', created.id, '--json'], env)).stdout)).toMatchObject({ disconnected: 0, revoked: expect.arrayContaining(created.codes) });
     expect((await runCli(['voucher', 'create', '--role', 'guest', '--duration', '30s'], env)).stderr).toContain('at least a minute');
   });
 });
