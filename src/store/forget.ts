@@ -71,7 +71,8 @@ export async function forgetUser(redis: Redis, username: string, actor: Actor): 
   for (const id of sessionIds) {
     const [indexes, ipKey, ipAnyKey] = await redis.hmget(keys.session(id), 'indexes', 'ipKey', 'ipAnyKey');
     for (const index of indexes ? (JSON.parse(indexes) as string[]) : []) remove.zrem(index, id);
-    for (const key of [ipKey, ipAnyKey]) if (key) remove.del(key);
+    // An address key may already name a later session of someone else.
+    for (const key of [ipKey, ipAnyKey]) if (key && (await redis.get(key)) === id) remove.del(key);
     remove.zrem(keys.sessions, id).del(keys.session(id), keys.sessionCounted(id));
   }
   remove.del(keys.sessionsOfUser(username), keys.authAttempts(username), keys.loginFailures('user', username), keys.loginLock('user', username));
