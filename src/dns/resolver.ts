@@ -4,7 +4,7 @@
 // target's addresses, the block page's address, or NXDOMAIN for the DoH canary. Never throws:
 // a failure inside becomes SERVFAIL, an unreadable query is dropped and counted.
 import type { Logger } from 'pino';
-import { decideContent, type CategoryLookup, type ContentDecision } from '../policy/content.js';
+import { decideContent, type CategoryLookup, type ContentDecision, type FocusRule, type FocusSubject } from '../policy/content.js';
 import type { ContentNetwork } from '../store/content-networks.js';
 import type { Asker, ProfileResolver } from '../store/content-resolver.js';
 import { unmapIp } from '../store/address.js';
@@ -27,6 +27,8 @@ export interface ResolverDeps {
   clients: Pick<ClientDirectory, 'who'>;
   network: (ip: string) => ContentNetwork | undefined;
   profiles: Pick<ProfileResolver, 'choose'>;
+  /** The lesson focus covering who asks (policy/content.ts focusOf), if any. */
+  focus: (subject: FocusSubject) => FocusRule | undefined;
   lookup: CategoryLookup;
   cache: Pick<AnswerCache, 'lookup'>;
   blockAddresses: { v4?: string; v6?: string };
@@ -77,9 +79,11 @@ export function createResolver(deps: ResolverDeps) {
     return deps.profiles.choose(asker, who ? undefined : deps.network(ip));
   }
 
-  function profileOf(ip: string) {
-    const who = deps.clients.who(ip);
-    return who instanceof Promise ? who.then((found) => chooseFor(ip, found)) : chooseFor(ip, who);
+  // The session id is "<nas>|<Acct-Session-Id>": the access point a device is on, for focus by NAS.
+  function focusFor(who: ClientEntry | undefined): FocusRule | undefined {
+    if (!who) return undefined;
+    const bar = who.session?.indexOf('|') ?? -1;
+    return deps.focus({ user: who.user, role: who.role, school: who.school, nas: bar > 0 ? who.session!.slice(0, bar) : undefined });
   }
 
   return async function answer(message: Buffer, peer: string, over: 'udp' | 'tcp'): Promise<Buffer | undefined> {
@@ -98,10 +102,12 @@ export function createResolver(deps: ResolverDeps) {
       if ((query.question.class ?? 'IN') !== 'IN') {
         bytes = encodeReply(query, { rcode: RCODE.REFUSED });
       } else {
-        const pending = profileOf(ip);
+        const asked = deps.clients.who(ip);
+        const who = asked instanceof Promise ? await asked : asked;
+        const pending = chooseFor(ip, who);
         const choice = pending instanceof Promise ? await pending : pending;
         const profile = choice.compiled.name;
-        const decision = decideContent(query.question.name, choice.compiled, deps.lookup);
+        const decision = decideContent(query.question.name, choice.compiled, deps.lookup, focusFor(who));
         counters.query(profile, decision.action);
         if (decision.action === 'block') {
           counters.blocked(profile, label(decision));

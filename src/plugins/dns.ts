@@ -9,6 +9,7 @@ import type { Config } from '../config/env.js';
 import { ConfigError } from '../errors.js';
 import { createAnswerCache } from '../dns/cache.js';
 import { createClientDirectory, type ClientDirectory } from '../dns/clients.js';
+import { createFocusBook, type FocusBook } from '../dns/focus-book.js';
 import { createRateLimiter } from '../dns/rate-limit.js';
 import { createResolver } from '../dns/resolver.js';
 import { openDnsListener } from '../dns/transport.js';
@@ -21,6 +22,7 @@ export interface DnsService {
   port(): number;
   lists: ContentLists;
   clients: ClientDirectory;
+  focus: FocusBook;
 }
 
 declare module 'fastify' {
@@ -102,11 +104,14 @@ export default fp<Config['dns']>(
       roleProfile: async (role, school) => (await app.services.policies.effective(role, school)).contentProfile,
       profile: (name, school) => store.content.profiles.view(name, school),
     });
+    const focus = await createFocusBook({ store: store.focus, now: Date.now, log });
     changes.on('change', (list) => {
+      if (list.some((change) => change.entity === 'focus')) void focus.reload();
       if (list.some((change) => ['content-profile', 'content-network', 'policy', 'role'].includes(change.entity))) profiles.clear();
       if (list.some((change) => change.entity === 'content-network')) void reloadNetworks();
     });
     changes.on('resync', () => {
+      void focus.reload();
       profiles.clear();
       void reloadNetworks();
     });
@@ -143,6 +148,7 @@ export default fp<Config['dns']>(
       clients,
       network: (ip) => network(ip),
       profiles,
+      focus: focus.of,
       lookup: lists.lookup,
       cache,
       blockAddresses: { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}) },
@@ -151,10 +157,11 @@ export default fp<Config['dns']>(
       log,
     });
     const listener = await openDnsListener(options.host, options.port, answer, (error) => log.error({ err: error }, 'dns socket error'));
-    app.decorate('dns', { port: () => listener.port(), lists, clients });
+    app.decorate('dns', { port: () => listener.port(), lists, clients, focus });
     log.info({ port: listener.port(), upstream: servers.map((server) => `${server.host}:${server.port}`), lists: lists.sizes(), blockAddresses: options.blockAddresses }, 'dns listening');
     app.addHook('onClose', async () => {
       clearInterval(sweep);
+      focus.stop();
       stop();
       announcements.close();
       await listener.close();

@@ -107,10 +107,11 @@ export type CategoryLookup = (name: string, categories: readonly string[]) => Ca
 
 export type ContentDecision =
   | { action: 'allow'; rule: 'default' }
-  | { action: 'allow'; rule: 'allow-domain'; domain: string }
+  | { action: 'allow'; rule: 'allow-domain' | 'focus-allow'; domain: string }
   | { action: 'block'; rule: 'block-domain' | 'safesearch-unavailable'; domain: string }
   | { action: 'block'; rule: 'category'; category: string; domain: string }
   | { action: 'block'; rule: 'allow-only' }
+  | { action: 'block'; rule: 'focus'; focus: string; lesson: string; until: number }
   | { action: 'rewrite'; rule: 'safesearch' | 'youtube'; engine: string; target: string }
   | { action: 'nxdomain'; rule: 'doh-canary' };
 
@@ -149,11 +150,48 @@ function rewriteOf(name: string, profile: ContentProfile): ContentDecision | und
   return engine.target ? { action: 'rewrite', rule: 'safesearch', engine: engine.engine, target: engine.target } : { action: 'block', rule: 'safesearch-unavailable', domain: name };
 }
 
-/** What to answer for `rawName` under `compiled`; the first rule that applies decides. */
-export function decideContent(rawName: string, compiled: CompiledProfile, lookup: CategoryLookup): ContentDecision {
+/** A lesson focus as the decision needs it: only `allowed` (and subdomains) resolve until `until`. */
+export interface FocusRule {
+  id: string;
+  lesson: string;
+  school: string;
+  until: number;
+  nas: ReadonlySet<string>;
+  users: ReadonlySet<string>;
+  allowed: ReadonlySet<string>;
+}
+
+export interface FocusSubject {
+  user?: string | undefined;
+  role?: string | undefined;
+  school?: string | undefined;
+  nas?: string | undefined;
+}
+
+/** Roles whose own devices lesson focus never touches. */
+const FOCUS_EXEMPT_ROLES = new Set(['teacher', 'staff']);
+
+/** The running focus that covers who asks (by username, else by access point), or undefined. */
+export function focusOf(subject: FocusSubject, focuses: readonly FocusRule[], now: number): FocusRule | undefined {
+  if (focuses.length === 0 || (subject.role !== undefined && FOCUS_EXEMPT_ROLES.has(subject.role))) return undefined;
+  return focuses.find((focus) => focus.until > now && subject.school === focus.school
+    && ((subject.user !== undefined && focus.users.has(subject.user)) || (subject.nas !== undefined && focus.nas.has(subject.nas))));
+}
+
+/**
+ * What to answer for `rawName` under `compiled`; the first rule that applies decides. A running
+ * lesson focus comes before the profile: only its allow-list resolves (the profile's SafeSearch
+ * still rewrites what it lets through).
+ */
+export function decideContent(rawName: string, compiled: CompiledProfile, lookup: CategoryLookup, focus?: FocusRule): ContentDecision {
   const name = normaliseName(rawName);
   const { profile } = compiled;
   if (name === DOH_CANARY) return { action: 'nxdomain', rule: 'doh-canary' };
+  if (focus) {
+    const allowedInFocus = coveringDomain(name, focus.allowed);
+    if (!allowedInFocus) return { action: 'block', rule: 'focus', focus: focus.id, lesson: focus.lesson, until: focus.until };
+    return rewriteOf(name, profile) ?? { action: 'allow', rule: 'focus-allow', domain: allowedInFocus };
+  }
   const allowed = coveringDomain(name, compiled.allowed);
   if (allowed) return rewriteOf(name, profile) ?? { action: 'allow', rule: 'allow-domain', domain: allowed };
   const blocked = coveringDomain(name, compiled.blocked);

@@ -12,6 +12,8 @@ import { createAuditService } from './audit.js';
 import { createContentService } from './content.js';
 import { createDashboardService } from './dashboard.js';
 import { createDeviceService } from './devices.js';
+import { createFocusService } from './focus.js';
+import { createGroupService } from './groups.js';
 import { createGuestService } from './guests.js';
 import { createNasService } from './nas.js';
 import { createPolicyService } from './policies.js';
@@ -24,7 +26,7 @@ import { createUserService } from './users.js';
 import { createVoucherService } from './vouchers.js';
 
 export interface ServiceDeps {
-  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats' | 'retention' | 'forget' | 'guests' | 'guestSettings'>;
+  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats' | 'retention' | 'forget' | 'guests' | 'guestSettings' | 'focus' | 'groups'>;
   enforcer: Pick<Enforcer, 'applyPolicy' | 'disconnectUser' | 'disconnect'>;
   admit: Admit;
   /** Redis and RADIUS readiness for the dashboard (/readyz's answer); absent in the CLI. */
@@ -66,6 +68,8 @@ export function createServices({ store, enforcer, admit, health, log }: ServiceD
     tokens: logRefusals('tokens', createTokenService(store), log),
     retention: logRefusals('retention', createRetentionService({ ...store, enforcer }), log),
     guests: logRefusals('guests', createGuestService({ ...store, enforcer, log }), log),
+    focus: logRefusals('focus', createFocusService({ ...store, log }), log),
+    groups: logRefusals('groups', createGroupService(store), log),
     dashboard: logRefusals('dashboard', createDashboardService({ ...store, ...(health ? { health } : {}) }), log),
   };
 }

@@ -7,6 +7,8 @@ import { createContentCategoryStore } from './content-categories.js';
 import { createContentNetworkStore } from './content-networks.js';
 import { createContentProfileStore } from './content-profiles.js';
 import { createDeviceStore } from './devices.js';
+import { createFocusStore } from './focus.js';
+import { createGroupStore } from './groups.js';
 import { forgetUser } from './forget.js';
 import { createGuestSettingsStore } from './guest-settings.js';
 import { createGuestStore } from './guests.js';
@@ -44,6 +46,8 @@ export function createStore(redis: Redis) {
     stats: createStatsStore(redis),
     retention: createRetentionStore(redis),
     forget: (username: string, actor: Actor) => forgetUser(redis, username, actor),
+    focus: createFocusStore(redis),
+    groups: createGroupStore(redis, checks.requireSchool),
     content: {
       profiles: createContentProfileStore(redis, checks.requireSchool),
       categories: createContentCategoryStore(redis),

@@ -128,6 +128,11 @@ export const keys = {
   guestSweepLock: `${PREFIX}lock:guest-sweep`,
   /** When each NAS record last sent RADIUS traffic (epoch ms by address), written at most once a minute per NAS. */
   nasLastSeen: `${PREFIX}nas-last-seen`,
+  /** Lesson focus (docs/content.md): one focus, and the ids of those running; a school's student groups. */
+  focus: (id: string) => `${PREFIX}focus:${part(id)}`,
+  focuses: `${PREFIX}focuses`,
+  group: (school: string, name: string) => `${PREFIX}group:${part(school)}:${part(name)}`,
+  groupsOfSchool: (school: string) => `${PREFIX}groups-of:${part(school)}`,
 } as const;
 
 /** Roughly how many audit entries are kept (XADD MAXLEN ~). */

@@ -30,11 +30,13 @@ function decisionText(decision: ContentDecision): string {
     case 'rewrite':
       return `rewritten: CNAME ${decision.target} (${decision.rule === 'youtube' ? 'YouTube restricted mode' : `${decision.engine} SafeSearch`})`;
     case 'allow':
+      if (decision.rule === 'focus-allow') return `allowed: on the lesson focus allow-list (${decision.domain})`;
       return decision.rule === 'allow-domain' ? `allowed: always-allowed domain ${decision.domain}` : 'allowed: no rule blocks it';
     case 'block':
       if (decision.rule === 'category') return `blocked: category ${decision.category} (listed: ${decision.domain})`;
       if (decision.rule === 'block-domain') return `blocked: blocked domain ${decision.domain}`;
       if (decision.rule === 'allow-only') return 'blocked: allow-only mode and the name is not on the allowed list';
+      if (decision.rule === 'focus') return `blocked: lesson focus "${decision.lesson}" until ${new Date(decision.until).toISOString()}`;
       return `blocked: SafeSearch is on and ${decision.domain} has no DNS SafeSearch`;
   }
 }

@@ -5,6 +5,8 @@ import { auditCommands } from './audit.js';
 import { backupCommands } from './backup.js';
 import { contentCommands } from './content.js';
 import { deviceCommands } from './device.js';
+import { focusCommands } from './focus.js';
+import { groupCommands } from './group.js';
 import { nasCommands } from './nas.js';
 import { policyCommands } from './policy.js';
 import { retentionCommands } from './retention.js';
@@ -28,6 +30,8 @@ export const commands: Command[] = [
   ...contentCommands,
   ...deviceCommands,
   ...voucherCommands,
+  ...groupCommands,
+  ...focusCommands,
   ...sessionCommands,
   ...auditCommands,
   ...backupCommands,
