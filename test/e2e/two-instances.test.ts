@@ -1,5 +1,6 @@
-// Issue 13: two Mektep instances on one Redis behave as one. A login token minted at A is
-// consumed at B, once; accounting for one session alternates between them and a retransmission
+// Issue 13: two Mektep instances on one Redis behave as one. A portal page served by A is
+// completed at B and failed logins at both count toward one lockout; a login token minted at A
+// is consumed at B, once; accounting for one session alternates between them and a retransmission
 // reaching the other instance is not counted twice; a change made through one is seen by the
 // other's in-memory directories within a second.
 import { createHash } from 'node:crypto';
@@ -29,7 +30,8 @@ const disconnects = new Set<string>();
 
 beforeAll(async () => {
   server = await startTestRedis();
-  [a, b] = await Promise.all([buildTestApp(server.url, { LOG_LEVEL: process.env.MK_LOG ?? 'silent' }), buildTestApp(server.url, { LOG_LEVEL: process.env.MK_LOG ?? 'silent' })]);
+  const env = { LOG_LEVEL: process.env.MK_LOG ?? 'silent', PUBLIC_URL: 'http://portal.school.test' };
+  [a, b] = await Promise.all([buildTestApp(server.url, env), buildTestApp(server.url, env)]);
   store = createStore(server.client());
   // The access point's Dynamic Authorization Server (RFC 5176): acknowledges every Disconnect.
   das = createSocket('udp4');
@@ -45,8 +47,11 @@ beforeAll(async () => {
   await store.nas.add(NAS, { secret: SECRET, vendor: 'generic', coaPort, rejectDelayMs: 0 }, 'test');
   await store.policies.set('teacher', undefined, { dailyQuota: 2 * MB }, [], 'test');
   await store.users.add({ username: 'timur', password: 'timur-password', role: 'teacher' }, 'test');
+  await store.schools.add({ id: 'sch-2', name: 'School 2' }, 'test');
+  await store.nas.add('127.0.0.5', { secret: 'chilli-two-secret', vendor: 'chilli', school: 'sch-2', nasId: 'ch-2', rejectDelayMs: 0 }, 'test');
+  for (const name of ['madi', 'guessed']) await store.users.add({ username: name, password: `${name}-password`, role: 'student', school: 'sch-2' }, 'test');
   await store.users.add({ username: 'dana', password: 'dana-password', role: 'student' }, 'test');
-  await waitFor(async () => a.nasDirectory.find(NAS) && b.nasDirectory.find(NAS), 2000, 'the NAS at both');
+  await waitFor(async () => a.nasDirectory.find(NAS) && b.nasDirectory.byNasId('ch-2') && a.nasDirectory.byNasId('ch-2'), 2000, 'the NAS clients at both');
 });
 afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
@@ -118,5 +123,36 @@ describe('two instances on one Redis', () => {
     await a.managementStore.nas.add('127.0.0.9', { secret: 'nine-nine-nine-secret', vendor: 'generic' }, 'test');
     const nas = await within(1000, async () => b.nasDirectory.find('127.0.0.9') !== undefined);
     console.info(`two instances: B saw the device in ${added} ms, its removal in ${removed} ms, the NAS in ${nas} ms`);
+  });
+
+  describe('the portal behind a load balancer', () => {
+    let macs = 0;
+    /** The login page as a browser gets it from `app`: its CSRF token, context and cookie. */
+    async function loginForm(app: FastifyInstance) {
+      const mac = `00-1B-63-13-00-${(++macs).toString(16).padStart(2, '0')}`;
+      const page = await app.inject({ url: `/?res=notyet&uamip=127.0.0.5&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=${mac}&ip=10.2.0.7&nasid=ch-2` });
+      expect(page.statusCode).toBe(200);
+      return { csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!, ctx: /name="ctx" value="([^"]+)"/.exec(page.body)![1]!, cookie: page.cookies.map((c) => `${c.name}=${c.value}`).join('; ') };
+    }
+    const postLogin = (app: FastifyInstance, form: Awaited<ReturnType<typeof loginForm>>, fields: string) => app.inject({
+      method: 'POST', url: '/login', remoteAddress: '10.2.0.7',
+      headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en' },
+      payload: `_csrf=${encodeURIComponent(form.csrf)}&ctx=${encodeURIComponent(form.ctx)}&${fields}`,
+    });
+
+    it('a login page served by A is completed at B', async () => {
+      const answer = await postLogin(b, await loginForm(a), 'username=madi&password=madi-password');
+      expect(answer.statusCode).toBe(200);
+      expect(answer.body).toContain('id="release"');
+    });
+
+    it('failed logins at A and at B count toward one lockout', async () => {
+      const form = await loginForm(a);
+      for (let attempt = 0; attempt < 10; attempt++) {
+        expect((await postLogin(attempt % 2 ? a : b, form, `username=guessed&password=wrong-${attempt}`)).statusCode).toBe(401);
+      }
+      expect((await postLogin(b, form, 'username=guessed&password=guessed-password')).statusCode).toBe(429);
+      expect((await postLogin(a, form, 'username=guessed&password=guessed-password')).statusCode).toBe(429);
+    });
   });
 });
