@@ -5,6 +5,7 @@ import { auditRoutes } from './audit.js';
 import { contentRoutes } from './content.js';
 import { dashboardRoutes } from './dashboard.js';
 import { deviceRoutes } from './devices.js';
+import { focusRoutes } from './focus.js';
 import { guestRoutes } from './guests.js';
 import { nasRoutes } from './nas.js';
 import { policyRoutes } from './policies.js';
@@ -14,4 +15,4 @@ import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
 import { voucherRoutes } from './vouchers.js';
 
-export const routeModules: RouteModule[] = [schoolRoutes, nasRoutes, userRoutes, policyRoutes, sessionRoutes, deviceRoutes, guestRoutes, voucherRoutes, auditRoutes, accountRoutes, tokenRoutes, contentRoutes, dashboardRoutes];
+export const routeModules: RouteModule[] = [schoolRoutes, nasRoutes, userRoutes, policyRoutes, sessionRoutes, deviceRoutes, guestRoutes, voucherRoutes, focusRoutes, auditRoutes, accountRoutes, tokenRoutes, contentRoutes, dashboardRoutes];
