@@ -1,6 +1,6 @@
 // Issue 13: two Mektep instances on one Redis behave as one. A portal page served by A is
 // completed at B and failed logins at both count toward one lockout; a login token minted at A
-// is consumed at B, once; accounting for one session alternates between them and a retransmission
+// is consumed at B, once; a policy change through A sends one CoA per session; accounting for one session alternates between them and a retransmission
 // reaching the other instance is not counted twice; a change made through one is seen by the
 // other's in-memory directories within a second.
 import { createHash } from 'node:crypto';
@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EncodableAttribute } from 'radius';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code } from '../../src/radius/packet.js';
+import { createServices } from '../../src/services/index.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { buildTestApp } from '../helpers/app.js';
 import { freePort, waitFor } from '../helpers/process.js';
@@ -25,8 +26,9 @@ let b: FastifyInstance;
 let store: Store;
 let identifier = 0;
 let das: Socket;
-/** Disconnect-Requests the access point received: sender port and identifier, retransmissions once. */
+/** Disconnect- and CoA-Requests the access point received: sender port and identifier, retransmissions once. */
 const disconnects = new Set<string>();
+const coas = new Set<string>();
 
 beforeAll(async () => {
   server = await startTestRedis();
@@ -36,9 +38,9 @@ beforeAll(async () => {
   // The access point's Dynamic Authorization Server (RFC 5176): acknowledges every Disconnect.
   das = createSocket('udp4');
   das.on('message', (packet, peer) => {
-    if (packet[0] !== 40) return;
-    disconnects.add(`${peer.port}/${packet[1]}`);
-    const ack = Buffer.from([41, packet[1]!, 0, 20, ...packet.subarray(4, 20)]);
+    if (packet[0] !== 40 && packet[0] !== 43) return;
+    (packet[0] === 40 ? disconnects : coas).add(`${peer.port}/${packet[1]}`);
+    const ack = Buffer.from([packet[0] + 1, packet[1]!, 0, 20, ...packet.subarray(4, 20)]);
     createHash('md5').update(ack).update(SECRET).digest().copy(ack, 4);
     das.send(ack, peer.port, peer.address);
   });
@@ -111,6 +113,18 @@ describe('two instances on one Redis', () => {
     await waitFor(async () => (disconnects.size ? true : undefined), 3000, 'the Disconnect-Request');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(disconnects.size).toBe(1);
+  });
+
+  it('a policy changed through A reaches a live session once (one CoA or Disconnect, not one per instance)', async () => {
+    const login = await authenticate(b, [['User-Name', 'dana'], ['User-Password', 'dana-password'], ['Calling-Station-Id', '02-00-5E-13-20-05']]);
+    await ask(acctPort(b), accountingRequest(SECRET, [['Acct-Status-Type', 'Start'], ['Acct-Session-Id', 'two-policy'], ['User-Name', 'dana'],
+      ['Class', Buffer.from(login!.attributes.raw(25)!)], ['Calling-Station-Id', '02-00-5E-13-20-05']], ++identifier % 256), NAS);
+    const [disconnectsBefore, coasBefore] = [disconnects.size, coas.size];
+    const services = createServices({ store: a.managementStore, enforcer: a.services.enforcer, admit: a.services.admit });
+    const report = await services.policies.set({ kind: 'root', actor: 'cli:test' }, 'student', undefined, { downRate: 3_000_000 }, []);
+    expect(report.sessions.length).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(disconnects.size - disconnectsBefore + coas.size - coasBefore).toBe(report.sessions.length);
   });
 
   it('a device, a NAS client and their removal made through A reach B within a second', async () => {
