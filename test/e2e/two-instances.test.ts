@@ -1,8 +1,9 @@
 // Issue 13: two Mektep instances on one Redis behave as one. A portal page served by A is
 // completed at B and failed logins at both count toward one lockout; a login token minted at A
-// is consumed at B, once; a policy change through A sends one CoA per session; accounting for one session alternates between them and a retransmission
-// reaching the other instance is not counted twice; a change made through one is seen by the
-// other's in-memory directories within a second.
+// is consumed at B, once; a policy change through A sends one CoA per session; accounting for
+// one session alternates between them and a retransmission reaching the other instance is not
+// counted twice, nor does it end a session twice for its quota; a change made through one is
+// seen by the other's in-memory directories within a second.
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import type { FastifyInstance } from 'fastify';
