@@ -4,7 +4,7 @@
 // vouchers let in.
 import type { Enforcer } from '../enforcement/enforcer.js';
 import { endVoucherSessions } from '../enforcement/voucher-sweeper.js';
-import { ForbiddenError, NotFoundError } from '../errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { formatDuration } from '../policy/units.js';
 import type { SchoolStore } from '../store/schools.js';
 import type { SessionStore } from '../store/sessions.js';
@@ -46,6 +46,16 @@ export interface VoucherServiceDeps {
 }
 
 const isBatchId = (target: string) => target.startsWith('b-');
+
+/** The last second of a calendar day ("2026-03-12") in the school's time zone, as epoch ms. */
+export function endOfDayIn(date: string, timeZone: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ValidationError(`"${date}" is not a date`);
+  const guess = Date.parse(`${date}T23:59:59Z`);
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    .formatToParts(guess).map((part) => [part.type, Number(part.value)]));
+  const local = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return guess - (local - guess);
+}
 
 export function createVoucherService({ vouchers, schools, sessions, enforcer }: VoucherServiceDeps) {
   /** A batch the principal may see: its school's (a teacher: their own); otherwise 404 as if absent. */

@@ -46,15 +46,18 @@ const batchIds = async () => (await store.vouchers.batches()).map((batch) => bat
 
 describe('/console/vouchers', () => {
   it('lets a teacher issue a batch of guest vouchers with a note, listed with its used and unused counts', async () => {
+    const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     const browser = await teacher();
     const page = await browser.get('/console/vouchers');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('href="/console/vouchers"');
     expect(page.body).toContain('Guest vouchers, each lasting at most 8h');
-    const issued = await browser.post('/console/vouchers', { role: 'guest', count: '10', duration: '2h', uses: '1', validUntil: '', note: "Parents' evening 12 March" });
+    const issued = await browser.post('/console/vouchers', { role: 'guest', count: '10', duration: '2h', uses: '1', validUntil: inAMonth, note: "Parents' evening 12 March" });
     expect(issued.statusCode).toBe(303);
     const [id] = await batchIds();
     const codes = (await store.vouchers.inBatch(id!)).map((voucher) => voucher.code);
+    // The end of that day in the school's time zone (Asia/Almaty, UTC+5).
+    expect((await store.vouchers.batch(id!))?.validUntil).toBe(`${inAMonth}T18:59:59.000Z`);
     await store.vouchers.redeem(codes[0]!, '02:00:00:00:00:01');
     const listed = await browser.get(issued.headers.location as string);
     expect(listed.body).toContain('10 vouchers issued.');

@@ -1,10 +1,12 @@
 import { formatDuration, parseDuration } from '../../policy/units.js';
+import { endOfDayIn } from '../../services/vouchers.js';
+import { DEFAULT_TIMEZONE } from '../../store/schools.js';
 import { table } from '../output.js';
 import { required, str, UsageError, whole, type Command } from '../command.js';
 
-/** "2026-03-12" (end of that day, UTC) or a full ISO time. */
-function parseValidUntil(value: string): number {
-  const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59Z` : value);
+/** "2026-03-12" (the end of that day in the school's time zone) or a full ISO time. */
+function parseValidUntil(value: string, timeZone: string): number {
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? endOfDayIn(value, timeZone) : Date.parse(value);
   if (Number.isNaN(at)) throw new UsageError(`--valid-until "${value}" is not a date (2026-03-12 or 2026-03-12T20:00:00+05:00)`);
   return at;
 }
@@ -16,8 +18,10 @@ export const voucherCommands: Command[] = [
     summary: 'Issue a batch of vouchers (codes typed on the portal, or as username and password); the time of each runs from its first use.',
     options: { role: { type: 'string' }, duration: { type: 'string' }, count: { type: 'string' }, uses: { type: 'string' }, school: { type: 'string' }, note: { type: 'string' }, 'valid-until': { type: 'string' } },
     positionals: 0,
-    async run({ services, principal }, input) {
+    async run({ services, principal, store }, input) {
       const validUntil = str(input, 'valid-until');
+      const school = str(input, 'school');
+      const timeZone = (school ? (await store.schools.get(school))?.timezone : undefined) ?? DEFAULT_TIMEZONE;
       const { batch, vouchers } = await services.vouchers.issue(principal, {
         role: required(input, 'role'),
         duration: parseDuration(required(input, 'duration')),
@@ -25,7 +29,7 @@ export const voucherCommands: Command[] = [
         uses: whole(input, 'uses', 1)!,
         ...(str(input, 'school') ? { school: str(input, 'school')! } : {}),
         ...(str(input, 'note') ? { note: str(input, 'note')! } : {}),
-        ...(validUntil ? { validUntil: parseValidUntil(validUntil) } : {}),
+        ...(validUntil ? { validUntil: parseValidUntil(validUntil, timeZone) } : {}),
       });
       const heading = `batch ${batch.id}${batch.note ? ` (${batch.note})` : ''}, valid until ${batch.validUntil.slice(0, 16)}\n`;
       return { json: { ...batch, codes: vouchers.map((voucher) => voucher.code) }, text: heading + table(['CODE', 'ROLE', 'DURATION', 'DEVICES'], vouchers.map((v) => [v.code, v.role, formatDuration(v.duration), v.uses])) };

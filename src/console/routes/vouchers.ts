@@ -11,7 +11,8 @@ import { formatDate, formatDateTime, formatDuration } from '../../i18n/format.js
 import { fill } from '../../i18n/languages.js';
 import { languageOf } from '../../i18n/request.js';
 import { parseDuration } from '../../policy/units.js';
-import { DEFAULT_TEACHER_VOUCHER_MAX_SECONDS } from '../../services/vouchers.js';
+import { confinedTo } from '../../services/principal.js';
+import { DEFAULT_TEACHER_VOUCHER_MAX_SECONDS, endOfDayIn } from '../../services/vouchers.js';
 import { DEFAULT_TIMEZONE } from '../../store/schools.js';
 import { formError, notice, type FormError } from '../forms.js';
 import type { ConsoleKit } from '../kit.js';
@@ -76,8 +77,8 @@ export function voucherRoutes(app: FastifyInstance, kit: ConsoleKit) {
     const body = request.body;
     const t = consoleMessages(request);
     try {
-      const validUntil = body.validUntil ? Date.parse(`${body.validUntil}T23:59:59Z`) : undefined;
-      if (Number.isNaN(validUntil)) throw new ValidationError(`"${body.validUntil}" is not a date`);
+      const school = confinedTo(principal) ?? body.school;
+      const validUntil = body.validUntil ? endOfDayIn(body.validUntil, await zoneOf(principal, school)) : undefined;
       const { batch, vouchers } = await kit.services.vouchers.issue(principal, {
         role: body.role ?? 'guest', duration: parseDuration(body.duration ?? ''), count: whole(body.count, 'the number of codes'), uses: whole(body.uses, 'devices per code'),
         ...(body.school ? { school: body.school } : {}), ...(body.note?.trim() ? { note: body.note } : {}), ...(validUntil === undefined ? {} : { validUntil }),
