@@ -54,7 +54,8 @@ export const Session = Type.Object({
 export const Device = Type.Object({ mac: Str, role: Str, school: Opt(Str), user: Opt(Str), until: Opt(Str), randomized: Type.Boolean(), registeredBy: Str, createdAt: Str }, { title: 'Device' });
 
 export const Voucher = Type.Object({
-  code: Str, role: Str, school: Opt(Str), duration: Type.Integer(), uses: Type.Integer(), used: Type.Integer(), batch: Str, createdBy: Str, createdAt: Str, firstUsedAt: Opt(Str),
+  code: Str, role: Str, school: Opt(Str), duration: Type.Integer(), uses: Type.Integer(), used: Type.Integer(), batch: Str, note: Opt(Str),
+  validUntil: Opt(Str), revoked: Type.Optional(Type.Boolean()), createdBy: Str, createdAt: Str, firstUsedAt: Opt(Str),
 }, { title: 'Voucher' });
 
 export const AuditRecord = Type.Object({

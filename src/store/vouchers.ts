@@ -119,12 +119,6 @@ function batchFromHash(hash: Record<string, string>): VoucherBatch | undefined {
   };
 }
 
-/** When a voucher that lasts `duration` seconds from first use stops, for a first use at `firstUsedMs`. */
-export function voucherEndsAt(voucher: Pick<Voucher, 'duration' | 'validUntil'>, firstUsedMs: number): number {
-  const ends = firstUsedMs + voucher.duration * 1000;
-  return voucher.validUntil ? Math.min(ends, Date.parse(voucher.validUntil)) : ends;
-}
-
 interface Checks {
   requireSchool(id: string): Promise<unknown>;
   requireRole(name: string): Promise<unknown>;

@@ -5,16 +5,11 @@ import { ValidationError } from '../../errors.js';
 import { parseDuration } from '../../policy/units.js';
 import type { RouteModule } from '../context.js';
 import { page } from '../paging.js';
-import { Page, PageQuery, replies } from '../schemas.js';
+import { Page, PageQuery, replies, Voucher } from '../schemas.js';
 
 const tags = ['vouchers'];
 const Str = Type.String();
 const Opt = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Optional(schema);
-
-const Voucher = Type.Object({
-  code: Str, role: Str, school: Opt(Str), duration: Type.Integer(), uses: Type.Integer(), used: Type.Integer(), batch: Str, note: Opt(Str),
-  validUntil: Opt(Str), revoked: Type.Optional(Type.Boolean()), createdBy: Str, createdAt: Str, firstUsedAt: Opt(Str),
-}, { title: 'Voucher' });
 const BatchFields = {
   id: Str, role: Str, school: Opt(Str), duration: Type.Integer(), uses: Type.Integer(), count: Type.Integer(), note: Str, validUntil: Str, createdBy: Str, createdAt: Str,
 };
