@@ -26,6 +26,7 @@ import { schoolRoutes } from '../console/routes/schools.js';
 import { userImportRoutes } from '../console/routes/user-import.js';
 import { userRoutes } from '../console/routes/users.js';
 import { voucherRoutes } from '../console/routes/vouchers.js';
+import { focusRoutes } from '../console/routes/focus.js';
 import { signInRoutes } from '../console/routes/sign-in.js';
 import { SESSION_COOKIE, createSessionGate } from '../console/session.js';
 import { createConsoleSignIn } from '../console/sign-in.js';
@@ -105,6 +106,7 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
   deviceRoutes(app, kit);
   guestRoutes(app, kit);
   voucherRoutes(app, kit);
+  focusRoutes(app, kit);
   auditRoutes(app, kit);
   accountRoutes(app, kit);
   schoolRoutes(app, kit);

@@ -31,8 +31,8 @@ export interface FocusRequest {
 
 export interface FocusServiceDeps {
   focus: Pick<FocusStore, 'start' | 'list' | 'get' | 'end'>;
-  groups: Pick<GroupStore, 'get'>;
-  nas: Pick<NasStore, 'get'>;
+  groups: Pick<GroupStore, 'get' | 'list'>;
+  nas: Pick<NasStore, 'get' | 'list'>;
   users: Pick<UserStore, 'get'>;
   log?: Pick<Logger, 'info'> | undefined;
   now?: () => number;
@@ -103,6 +103,19 @@ export function createFocusService({ focus, groups, nas, users, log, now = Date.
       const only = schoolFor(principal, school, 'see lesson focus');
       const at = now();
       return (await focus.list()).filter((entry) => entry.until > at && (only === undefined || entry.school === only));
+    },
+
+    /** What a focus can be started for at a school: its groups and its access points. */
+    async choices(principal: Principal, school?: string): Promise<{ school: string; groups: string[]; nas: { address: string; name: string }[] }> {
+      allow(principal, STARTERS, 'start lesson focus');
+      const at = schoolFor(principal, school, 'start lesson focus');
+      if (!at) throw new ValidationError('name the school');
+      const [found, points] = await Promise.all([groups.list(at), nas.list()]);
+      return {
+        school: at,
+        groups: found.map((group) => group.name),
+        nas: points.filter((point) => point.school === at).map((point) => ({ address: point.address, name: point.name ?? point.address })),
+      };
     },
 
     async stop(principal: Principal, id: string): Promise<Focus> {
