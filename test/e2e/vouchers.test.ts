@@ -151,6 +151,26 @@ describe('redeeming on the portal', () => {
   });
 });
 
+describe('guessing codes', () => {
+  it('locks a device out after 10 unknown codes, even for a right one, which stays unused', async () => {
+    const code = await issue(3600);
+    const access = await chilli('00-1B-63-CC-00-04');
+    const page = await browser.newPage({ locale: 'en-US' });
+    await page.goto(access.url);
+    await page.getByRole('link', { name: 'I have a voucher' }).click();
+    for (let guess = 0; guess < 10; guess++) {
+      await page.getByLabel('Voucher code').fill(`ZZZZZZZZ${String(guess).padStart(2, '2')}`);
+      await page.getByRole('button', { name: 'Use voucher' }).click();
+      await expect(page.getByRole('alert').textContent()).resolves.toBe('This voucher code is not known. Check it and try again.');
+    }
+    await page.getByLabel('Voucher code').fill(code);
+    await page.getByRole('button', { name: 'Use voucher' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('Too many wrong voucher codes. Try again in 15 minutes.');
+    expect(await store.vouchers.get(code)).toMatchObject({ used: 0 });
+    await page.close();
+  });
+});
+
 describe('over RADIUS', () => {
   it('gives a one-use code raced by two devices to exactly one of them', async () => {
     const code = await issue(3600);
