@@ -19,6 +19,7 @@ describe('configuration from the environment', () => {
       redisWait: { replicas: 0, timeoutMs: 500 },
       redisAppendFsync: 'everysec',
       metrics: { allow: ['127.0.0.1', '::1'], token: undefined },
+      workers: 1,
     });
   });
 
@@ -31,6 +32,7 @@ describe('configuration from the environment', () => {
     ['HTTP_PORT', 'eighty', /HTTP_PORT="eighty": expected a whole number from 0 to 65535/],
     ['RADIUS_AUTH_PORT', '70000', /RADIUS_AUTH_PORT="70000"/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud": expected one of fatal, error/],
+    ['WORKERS', '0', /WORKERS="0": expected a whole number from 1 to 64 \(processes/],
     ['REDIS_URL', 'localhost:6379', /REDIS_URL="localhost:6379": expected redis:\/\//],
     ['SESSION_SECRET', 'short', /SESSION_SECRET=\(5 characters, value not shown\): expected at least 32 characters/],
     ['PUBLIC_URL', 'wifi.school.kz', /PUBLIC_URL/],
