@@ -4,12 +4,12 @@
 //  2. a login storm: N students of one school signing in spread over S seconds through the full
 //     flow (portal page → POST /login → the release a CoovaChilli AP receives → RADIUS
 //     Access-Request with the one-time token), reporting p50/p99 and errors.
-// Usage: npm run bench:portal [-- --students 700 --seconds 60]
+// Usage: npm run bench:portal [-- --students 700 --seconds 60]; MEKTEP_PROFILE=<dir> writes a CPU profile of Mektep there.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDictionaries } from '../src/radius/dictionary.js';
@@ -38,7 +38,7 @@ cli('school', 'add', 'bench', '--name', 'Bench school');
 cli('nas', 'add', '127.0.0.1', '--secret', SECRET, '--vendor', 'chilli', '--school', 'bench', '--nas-id', 'bench');
 writeFileSync(join(dir, 'students.csv'), `username,name,role,school,password\n${Array.from({ length: STUDENTS }, (_, i) => `s${i},Student ${i},student,bench,password-${i}`).join('\n')}\n`);
 cli('user', 'import', join(dir, 'students.csv'));
-const server = spawn(process.execPath, ['dist/server.js'], { env, stdio: 'inherit' });
+const server = spawn(process.execPath, [...(process.env.MEKTEP_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.MEKTEP_PROFILE] : []), 'dist/server.js'], { env, stdio: 'inherit' });
 
 async function wrk(url: string, pids: number[]): Promise<{ rps: number; requests: number; cpu: number }> {
   const before = totalCpu(pids);
@@ -97,7 +97,7 @@ try {
   const stormCpu = totalCpu([server.pid!, ...childPids(server.pid!)]) - before;
   latencies.sort((a, b) => a - b);
 
-  console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · Node ${process.version}\n`);
+  console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · Node ${process.version} · load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n`);
   console.log('| landing page | req/s | CPU s / 10k req |\n|---|---:|---:|');
   for (const [name, result] of [['Mektep (render, CSRF, signed context, headers)', mektep], ['bare Node, same bytes', floor]] as const) {
     console.log(`| ${name} | ${Math.round(result.rps)} | ${((result.cpu / result.requests) * 10_000).toFixed(3)} |`);
