@@ -39,7 +39,7 @@ describe('mektep CLI', () => {
     expect(unknown.stderr).toContain('Usage: mektep');
     const partial = await runCli(['school', 'rename'], env);
     expect(partial.code).toBe(2);
-    expect(partial.stderr.split('\n')[0]).toBe('mektep: "school rename" is not a command; "school" takes one of: add, set, list');
+    expect(partial.stderr.split('\n')[0]).toBe('mektep: "school rename" is not a command; "school" takes one of: add, set, guests, list');
   });
 
   it('exits 2 with the usage line on a bad option or a missing argument', async () => {
