@@ -29,6 +29,8 @@ export interface ResolverDeps {
   profiles: Pick<ProfileResolver, 'choose'>;
   /** The lesson focus covering who asks (policy/content.ts focusOf), if any. */
   focus: (subject: FocusSubject) => FocusRule | undefined;
+  /** Domains a teacher granted a school for now (site requests). */
+  granted: (school: string | undefined) => ReadonlySet<string> | undefined;
   lookup: CategoryLookup;
   cache: Pick<AnswerCache, 'lookup'>;
   blockAddresses: { v4?: string; v6?: string };
@@ -49,6 +51,24 @@ function blockReply(query: Query, addresses: ResolverDeps['blockAddresses']): Re
 function label(decision: ContentDecision): string {
   if (decision.action !== 'block') return decision.rule;
   return decision.rule === 'category' ? decision.category : decision.rule;
+}
+
+export interface Explained {
+  decision: ContentDecision;
+  profile: string;
+  who: ClientEntry | undefined;
+}
+
+/** Who asks and what the filter decides for one name: the resolver's own steps, for the block page. */
+export function createExplainer(deps: Pick<ResolverDeps, 'clients' | 'network' | 'profiles' | 'focus' | 'granted' | 'lookup'>) {
+  return async (ip: string, name: string): Promise<Explained> => {
+    const who = await deps.clients.who(ip);
+    const asker: Asker = who ? { ...who, via: 'session' } : { via: 'unknown' };
+    const choice = await deps.profiles.choose(asker, who ? undefined : deps.network(ip));
+    const bar = who?.session?.indexOf('|') ?? -1;
+    const focus = who ? deps.focus({ user: who.user, role: who.role, school: who.school, nas: bar > 0 ? who.session!.slice(0, bar) : undefined }) : undefined;
+    return { decision: decideContent(name, choice.compiled, deps.lookup, focus, deps.granted(who?.school)), profile: choice.compiled.name, who };
+  };
 }
 
 export function createResolver(deps: ResolverDeps) {
@@ -107,7 +127,7 @@ export function createResolver(deps: ResolverDeps) {
         const pending = chooseFor(ip, who);
         const choice = pending instanceof Promise ? await pending : pending;
         const profile = choice.compiled.name;
-        const decision = decideContent(query.question.name, choice.compiled, deps.lookup, focusFor(who));
+        const decision = decideContent(query.question.name, choice.compiled, deps.lookup, focusFor(who), deps.granted(who?.school));
         counters.query(profile, decision.action);
         if (decision.action === 'block') {
           counters.blocked(profile, label(decision));

@@ -10,8 +10,9 @@ import { ConfigError } from '../errors.js';
 import { createAnswerCache } from '../dns/cache.js';
 import { createClientDirectory, type ClientDirectory } from '../dns/clients.js';
 import { createFocusBook, type FocusBook } from '../dns/focus-book.js';
+import { createGrantedBook } from '../dns/granted-book.js';
 import { createRateLimiter } from '../dns/rate-limit.js';
-import { createResolver } from '../dns/resolver.js';
+import { createExplainer, createResolver, type Explained } from '../dns/resolver.js';
 import { openDnsListener } from '../dns/transport.js';
 import { createUpstream, parseUpstreams, resolvConfServers, type UpstreamServer } from '../dns/upstream.js';
 import { createContentLists, type ContentLists } from '../store/content-lists.js';
@@ -23,6 +24,8 @@ export interface DnsService {
   lists: ContentLists;
   clients: ClientDirectory;
   focus: FocusBook;
+  /** What the filter decides for `name` asked from `ip` (the block page says why). */
+  explain(ip: string, name: string): Promise<Explained>;
 }
 
 declare module 'fastify' {
@@ -105,13 +108,16 @@ export default fp<Config['dns']>(
       profile: (name, school) => store.content.profiles.view(name, school),
     });
     const focus = await createFocusBook({ store: store.focus, now: Date.now, log });
+    const granted = await createGrantedBook({ store: store.siteRequests, now: Date.now, log });
     changes.on('change', (list) => {
       if (list.some((change) => change.entity === 'focus')) void focus.reload();
+      if (list.some((change) => change.entity === 'content-granted')) void granted.reload();
       if (list.some((change) => ['content-profile', 'content-network', 'policy', 'role'].includes(change.entity))) profiles.clear();
       if (list.some((change) => change.entity === 'content-network')) void reloadNetworks();
     });
     changes.on('resync', () => {
       void focus.reload();
+      void granted.reload();
       profiles.clear();
       void reloadNetworks();
     });
@@ -144,12 +150,9 @@ export default fp<Config['dns']>(
     } });
 
     const [v4, v6] = [options.blockAddresses.find((address) => !address.includes(':')), options.blockAddresses.find((address) => address.includes(':'))];
+    const deciding = { clients, network: (ip: string) => network(ip), profiles, focus: focus.of, granted: granted.of, lookup: lists.lookup };
     const answer = createResolver({
-      clients,
-      network: (ip) => network(ip),
-      profiles,
-      focus: focus.of,
-      lookup: lists.lookup,
+      ...deciding,
       cache,
       blockAddresses: { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}) },
       allow: options.clientRate > 0 ? (client) => limiter.allow(client) : () => true,
@@ -157,7 +160,7 @@ export default fp<Config['dns']>(
       log,
     });
     const listener = await openDnsListener(options.host, options.port, answer, (error) => log.error({ err: error }, 'dns socket error'));
-    app.decorate('dns', { port: () => listener.port(), lists, clients, focus });
+    app.decorate('dns', { port: () => listener.port(), lists, clients, focus, explain: createExplainer(deciding) });
     log.info({ port: listener.port(), upstream: servers.map((server) => `${server.host}:${server.port}`), lists: lists.sizes(), blockAddresses: options.blockAddresses }, 'dns listening');
     app.addHook('onClose', async () => {
       clearInterval(sweep);

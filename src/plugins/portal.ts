@@ -12,6 +12,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from '../config/env.js';
 import { portalCsp, type PortalCsp } from '../portal/csp.js';
 import { messagePage } from '../portal/pages.js';
+import { blockRoutes } from '../portal/routes/block.js';
 import { entryRoutes } from '../portal/routes/entry.js';
 import { guestRoutes } from '../portal/routes/guest.js';
 import { loginRoutes } from '../portal/routes/login.js';
@@ -85,6 +86,8 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
     request.log.info({ method: request.method, url: request.url.split('?')[0] }, 'portal: no such page');
     return messagePage(request, reply, 'errorNotFound', 404);
   });
+  // First: a blocked host's page (it lets probes, the portal's own host and captive devices through).
+  blockRoutes(app, config);
   entryRoutes(app, config);
   loginRoutes(app, signIn);
   guestRoutes(app);

@@ -107,7 +107,7 @@ export type CategoryLookup = (name: string, categories: readonly string[]) => Ca
 
 export type ContentDecision =
   | { action: 'allow'; rule: 'default' }
-  | { action: 'allow'; rule: 'allow-domain' | 'focus-allow'; domain: string }
+  | { action: 'allow'; rule: 'allow-domain' | 'focus-allow' | 'granted'; domain: string }
   | { action: 'block'; rule: 'block-domain' | 'safesearch-unavailable'; domain: string }
   | { action: 'block'; rule: 'category'; category: string; domain: string }
   | { action: 'block'; rule: 'allow-only' }
@@ -181,12 +181,15 @@ export function focusOf(subject: FocusSubject, focuses: readonly FocusRule[], no
 /**
  * What to answer for `rawName` under `compiled`; the first rule that applies decides. A running
  * lesson focus comes before the profile: only its allow-list resolves (the profile's SafeSearch
- * still rewrites what it lets through).
+ * still rewrites what it lets through). A domain a teacher granted the school comes before both.
  */
-export function decideContent(rawName: string, compiled: CompiledProfile, lookup: CategoryLookup, focus?: FocusRule): ContentDecision {
+export function decideContent(rawName: string, compiled: CompiledProfile, lookup: CategoryLookup, focus?: FocusRule, granted?: ReadonlySet<string>): ContentDecision {
   const name = normaliseName(rawName);
   const { profile } = compiled;
   if (name === DOH_CANARY) return { action: 'nxdomain', rule: 'doh-canary' };
+  // A teacher allowed it for the school (a site request) until a time: above focus and profile.
+  const grantedDomain = granted ? coveringDomain(name, granted) : undefined;
+  if (grantedDomain) return rewriteOf(name, profile) ?? { action: 'allow', rule: 'granted', domain: grantedDomain };
   if (focus) {
     const allowedInFocus = coveringDomain(name, focus.allowed);
     if (!allowedInFocus) return { action: 'block', rule: 'focus', focus: focus.id, lesson: focus.lesson, until: focus.until };

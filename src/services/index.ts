@@ -14,6 +14,7 @@ import { createDashboardService } from './dashboard.js';
 import { createDeviceService } from './devices.js';
 import { createFocusService } from './focus.js';
 import { createGroupService } from './groups.js';
+import { createSiteRequestService } from './site-requests.js';
 import { createGuestService } from './guests.js';
 import { createNasService } from './nas.js';
 import { createPolicyService } from './policies.js';
@@ -26,7 +27,7 @@ import { createUserService } from './users.js';
 import { createVoucherService } from './vouchers.js';
 
 export interface ServiceDeps {
-  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats' | 'retention' | 'forget' | 'guests' | 'guestSettings' | 'focus' | 'groups'>;
+  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats' | 'retention' | 'forget' | 'guests' | 'guestSettings' | 'focus' | 'groups' | 'siteRequests'>;
   enforcer: Pick<Enforcer, 'applyPolicy' | 'disconnectUser' | 'disconnect'>;
   admit: Admit;
   /** Redis and RADIUS readiness for the dashboard (/readyz's answer); absent in the CLI. */
@@ -70,6 +71,7 @@ export function createServices({ store, enforcer, admit, health, log }: ServiceD
     guests: logRefusals('guests', createGuestService({ ...store, enforcer, log }), log),
     focus: logRefusals('focus', createFocusService({ ...store, log }), log),
     groups: logRefusals('groups', createGroupService(store), log),
+    siteRequests: logRefusals('siteRequests', createSiteRequestService({ ...store, log }), log),
     dashboard: logRefusals('dashboard', createDashboardService({ ...store, ...(health ? { health } : {}) }), log),
   };
 }

@@ -9,6 +9,7 @@ import { createContentProfileStore } from './content-profiles.js';
 import { createDeviceStore } from './devices.js';
 import { createFocusStore } from './focus.js';
 import { createGroupStore } from './groups.js';
+import { createSiteRequestStore } from './site-requests.js';
 import { forgetUser } from './forget.js';
 import { createGuestSettingsStore } from './guest-settings.js';
 import { createGuestStore } from './guests.js';
@@ -48,6 +49,7 @@ export function createStore(redis: Redis) {
     forget: (username: string, actor: Actor) => forgetUser(redis, username, actor),
     focus: createFocusStore(redis),
     groups: createGroupStore(redis, checks.requireSchool),
+    siteRequests: createSiteRequestStore(redis),
     content: {
       profiles: createContentProfileStore(redis, checks.requireSchool),
       categories: createContentCategoryStore(redis),

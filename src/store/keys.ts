@@ -133,6 +133,13 @@ export const keys = {
   focuses: `${PREFIX}focuses`,
   group: (school: string, name: string) => `${PREFIX}group:${part(school)}:${part(name)}`,
   groupsOfSchool: (school: string) => `${PREFIX}groups-of:${part(school)}`,
+  /** Site requests from the block page: one request, a school's, a device's count this hour. */
+  siteRequest: (id: string) => `${PREFIX}site-request:${part(id)}`,
+  siteRequestsOfSchool: (school: string) => `${PREFIX}site-requests-of:${part(school)}`,
+  siteRequestsAsked: (ip: string) => `${PREFIX}site-requests-asked:${part(ip)}`,
+  /** Domains a teacher allowed for a school until a time (domain → epoch ms), and the schools with any. */
+  contentGranted: (school: string) => `${PREFIX}content-granted:${part(school)}`,
+  contentGrantedSchools: `${PREFIX}content-granted-schools`,
 } as const;
 
 /** Roughly how many audit entries are kept (XADD MAXLEN ~). */
