@@ -27,6 +27,7 @@ import { userImportRoutes } from '../console/routes/user-import.js';
 import { userRoutes } from '../console/routes/users.js';
 import { voucherRoutes } from '../console/routes/vouchers.js';
 import { focusRoutes } from '../console/routes/focus.js';
+import { siteRequestRoutes } from '../console/routes/site-requests.js';
 import { signInRoutes } from '../console/routes/sign-in.js';
 import { SESSION_COOKIE, createSessionGate } from '../console/session.js';
 import { createConsoleSignIn } from '../console/sign-in.js';
@@ -107,6 +108,7 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
   guestRoutes(app, kit);
   voucherRoutes(app, kit);
   focusRoutes(app, kit);
+  siteRequestRoutes(app, kit);
   auditRoutes(app, kit);
   accountRoutes(app, kit);
   schoolRoutes(app, kit);

@@ -439,6 +439,17 @@ export const en = {
   blockRequestReason: 'Why do you need it? (optional)',
   blockRequested: 'Your request was sent to your teachers.',
   blockNotBlocked: 'This site is not blocked for you. Try opening it again.',
+  navSiteRequests: 'Site requests',
+  siteRequestsNone: 'No site requests are waiting.',
+  siteRequestsSite: 'Site',
+  siteRequestsWho: 'Who',
+  siteRequestsWhy: 'Blocked because',
+  siteRequestsReason: 'Their reason',
+  siteRequestsWhen: 'Asked at',
+  siteRequestsAllow: 'Allow (lesson or today)',
+  siteRequestsDismiss: 'Dismiss',
+  siteRequestsAllowed: 'Allowed for the school until {time}.',
+  siteRequestsDismissed: 'Request dismissed.',
 } as const;
 
 export type Messages = { [Key in keyof typeof en]: string };
