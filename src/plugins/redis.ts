@@ -52,9 +52,6 @@ export default fp<RedisPluginOptions>(
       // A stalled Redis (blocked, paused, swapping) keeps the connection open: without a bound a
       // RADIUS answer would come after the access point gave up, and requests would pile up.
       commandTimeout: options.commandTimeoutMs,
-      // Commands issued in one event-loop turn leave in one socket write (docs/benchmarks.md:
-      // a write per accounting record was an Interim-Update's largest cost on the Node side).
-      enableAutoPipelining: true,
     });
     redis.on('error', (error: Error) => {
       app.metrics.redisErrors.inc();
