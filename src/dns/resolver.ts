@@ -8,9 +8,11 @@ import { decideContent, type CategoryLookup, type ContentDecision, type FocusRul
 import type { ContentNetwork } from '../store/content-networks.js';
 import type { Asker, ProfileResolver } from '../store/content-resolver.js';
 import { unmapIp } from '../store/address.js';
+import type { QueryLogRecord } from '../store/query-log.js';
 import type { AnswerCache, CachedAnswer } from './cache.js';
 import type { ClientDirectory, ClientEntry } from './clients.js';
 import { decodeQuery, encodeReply, RCODE, truncated, type Answer, type Query, type Reply } from './codec.js';
+import { decisionText } from './query-log.js';
 
 /** Short, so that unblocking a site reaches clients soon. */
 const BLOCK_TTL_SECONDS = 30;
@@ -31,6 +33,8 @@ export interface ResolverDeps {
   focus: (subject: FocusSubject) => FocusRule | undefined;
   /** Domains a teacher granted a school for now (site requests). */
   granted: (school: string | undefined) => ReadonlySet<string> | undefined;
+  /** The school's query log, when an admin turned it on (dns/query-log.ts). */
+  record: (school: string | undefined, record: QueryLogRecord) => void;
   lookup: CategoryLookup;
   cache: Pick<AnswerCache, 'lookup'>;
   blockAddresses: { v4?: string; v6?: string };
@@ -129,6 +133,7 @@ export function createResolver(deps: ResolverDeps) {
         const profile = choice.compiled.name;
         const decision = decideContent(query.question.name, choice.compiled, deps.lookup, focusFor(who), deps.granted(who?.school));
         counters.query(profile, decision.action);
+        if (who?.school) deps.record(who.school, { ip, domain: query.question.name.toLowerCase(), decision: decisionText(decision), ...(who.user ? { user: who.user } : {}) });
         if (decision.action === 'block') {
           counters.blocked(profile, label(decision));
           // Names only at debug: which sites a pupil asks for is nobody's business by default.

@@ -11,6 +11,7 @@ import { createAnswerCache } from '../dns/cache.js';
 import { createClientDirectory, type ClientDirectory } from '../dns/clients.js';
 import { createFocusBook, type FocusBook } from '../dns/focus-book.js';
 import { createGrantedBook } from '../dns/granted-book.js';
+import { createQueryRecorder } from '../dns/query-log.js';
 import { createRateLimiter } from '../dns/rate-limit.js';
 import { createExplainer, createResolver, type Explained } from '../dns/resolver.js';
 import { openDnsListener } from '../dns/transport.js';
@@ -109,15 +110,18 @@ export default fp<Config['dns']>(
     });
     const focus = await createFocusBook({ store: store.focus, now: Date.now, log });
     const granted = await createGrantedBook({ store: store.siteRequests, now: Date.now, log });
+    const queries = await createQueryRecorder({ store: store.queryLog, now: Date.now, log });
     changes.on('change', (list) => {
       if (list.some((change) => change.entity === 'focus')) void focus.reload();
       if (list.some((change) => change.entity === 'content-granted')) void granted.reload();
+      if (list.some((change) => change.entity === 'query-log')) void queries.reload();
       if (list.some((change) => ['content-profile', 'content-network', 'policy', 'role'].includes(change.entity))) profiles.clear();
       if (list.some((change) => change.entity === 'content-network')) void reloadNetworks();
     });
     changes.on('resync', () => {
       void focus.reload();
       void granted.reload();
+      void queries.reload();
       profiles.clear();
       void reloadNetworks();
     });
@@ -153,6 +157,7 @@ export default fp<Config['dns']>(
     const deciding = { clients, network: (ip: string) => network(ip), profiles, focus: focus.of, granted: granted.of, lookup: lists.lookup };
     const answer = createResolver({
       ...deciding,
+      record: queries.record,
       cache,
       blockAddresses: { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}) },
       allow: options.clientRate > 0 ? (client) => limiter.allow(client) : () => true,
@@ -165,6 +170,8 @@ export default fp<Config['dns']>(
     app.addHook('onClose', async () => {
       clearInterval(sweep);
       focus.stop();
+      queries.stop();
+      await queries.flush().catch(() => undefined);
       stop();
       announcements.close();
       await listener.close();

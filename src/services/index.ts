@@ -15,6 +15,7 @@ import { createDeviceService } from './devices.js';
 import { createFocusService } from './focus.js';
 import { createGroupService } from './groups.js';
 import { createSiteRequestService } from './site-requests.js';
+import { createQueryLogService } from './query-log.js';
 import { createGuestService } from './guests.js';
 import { createNasService } from './nas.js';
 import { createPolicyService } from './policies.js';
@@ -27,7 +28,7 @@ import { createUserService } from './users.js';
 import { createVoucherService } from './vouchers.js';
 
 export interface ServiceDeps {
-  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats' | 'retention' | 'forget' | 'guests' | 'guestSettings' | 'focus' | 'groups' | 'siteRequests'>;
+  store: Pick<Store, 'schools' | 'roles' | 'nas' | 'users' | 'accounts' | 'policies' | 'devices' | 'vouchers' | 'sessions' | 'audit' | 'content' | 'apiTokens' | 'stats' | 'retention' | 'forget' | 'guests' | 'guestSettings' | 'focus' | 'groups' | 'siteRequests' | 'queryLog'>;
   enforcer: Pick<Enforcer, 'applyPolicy' | 'disconnectUser' | 'disconnect'>;
   admit: Admit;
   /** Redis and RADIUS readiness for the dashboard (/readyz's answer); absent in the CLI. */
@@ -72,6 +73,7 @@ export function createServices({ store, enforcer, admit, health, log }: ServiceD
     focus: logRefusals('focus', createFocusService({ ...store, log }), log),
     groups: logRefusals('groups', createGroupService(store), log),
     siteRequests: logRefusals('siteRequests', createSiteRequestService({ ...store, log }), log),
+    queryLog: logRefusals('queryLog', createQueryLogService({ ...store, log }), log),
     dashboard: logRefusals('dashboard', createDashboardService({ ...store, ...(health ? { health } : {}) }), log),
   };
 }

@@ -10,6 +10,7 @@ import { createDeviceStore } from './devices.js';
 import { createFocusStore } from './focus.js';
 import { createGroupStore } from './groups.js';
 import { createSiteRequestStore } from './site-requests.js';
+import { createQueryLogStore } from './query-log.js';
 import { forgetUser } from './forget.js';
 import { createGuestSettingsStore } from './guest-settings.js';
 import { createGuestStore } from './guests.js';
@@ -50,6 +51,7 @@ export function createStore(redis: Redis) {
     focus: createFocusStore(redis),
     groups: createGroupStore(redis, checks.requireSchool),
     siteRequests: createSiteRequestStore(redis),
+    queryLog: createQueryLogStore(redis),
     content: {
       profiles: createContentProfileStore(redis, checks.requireSchool),
       categories: createContentCategoryStore(redis),

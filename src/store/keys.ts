@@ -140,6 +140,9 @@ export const keys = {
   /** Domains a teacher allowed for a school until a time (domain → epoch ms), and the schools with any. */
   contentGranted: (school: string) => `${PREFIX}content-granted:${part(school)}`,
   contentGrantedSchools: `${PREFIX}content-granted-schools`,
+  /** Per-school DNS query log (off by default): school → retention days, and a school's stream. */
+  queryLogSettings: `${PREFIX}query-log-settings`,
+  queryLog: (school: string) => `${PREFIX}query-log:${part(school)}`,
 } as const;
 
 /** Roughly how many audit entries are kept (XADD MAXLEN ~). */

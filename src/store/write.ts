@@ -4,7 +4,7 @@
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
 
-export type Entity = 'school' | 'nas' | 'user' | 'account' | 'role' | 'policy' | 'device' | 'voucher' | 'content-profile' | 'content-category' | 'content-network' | 'focus' | 'group' | 'site-request' | 'content-granted';
+export type Entity = 'school' | 'nas' | 'user' | 'account' | 'role' | 'policy' | 'device' | 'voucher' | 'content-profile' | 'content-category' | 'content-network' | 'focus' | 'group' | 'site-request' | 'content-granted' | 'query-log';
 
 export interface Change {
   entity: Entity;

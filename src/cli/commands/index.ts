@@ -7,6 +7,7 @@ import { contentCommands } from './content.js';
 import { deviceCommands } from './device.js';
 import { focusCommands } from './focus.js';
 import { groupCommands } from './group.js';
+import { queryLogCommands } from './query-log.js';
 import { nasCommands } from './nas.js';
 import { policyCommands } from './policy.js';
 import { retentionCommands } from './retention.js';
@@ -32,6 +33,7 @@ export const commands: Command[] = [
   ...voucherCommands,
   ...groupCommands,
   ...focusCommands,
+  ...queryLogCommands,
   ...sessionCommands,
   ...auditCommands,
   ...backupCommands,
