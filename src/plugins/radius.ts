@@ -54,7 +54,10 @@ export default fp<RadiusPluginOptions>(
       remember: createRememberConfirmed(store.devices, log, Date.now),
     });
     const accounting = createAccountingHandler({
-      sessions: store.sessions,
+      // Closing an access point's sessions after Accounting-On is bulk work whose answer may come
+      // late (the AP retransmits until answered): its batches run on the connection without the
+      // per-command bound, so a busy Redis slows a power-cut storm down instead of failing it.
+      sessions: { ...store.sessions, closeAccessPoint: app.managementStore.sessions.closeAccessPoint },
       classes: app.services.classes,
       schools,
       policies,
