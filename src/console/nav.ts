@@ -27,6 +27,7 @@ export const NAV: NavEntry[] = [
   { path: '/console/vouchers', label: 'navVouchers', who: EVERY_ACCOUNT },
   { path: '/console/focus', label: 'navFocus', who: EVERY_ACCOUNT },
   { path: '/console/site-requests', label: 'navSiteRequests', who: EVERY_ACCOUNT },
+  { path: '/console/content', label: 'navContent', who: ['region-admin', 'school-admin'] },
   { path: '/console/sessions', label: 'navSessions', who: EVERY_ACCOUNT },
   { path: '/console/devices', label: 'navDevices', who: ['region-admin', 'school-admin'] },
   { path: '/console/audit', label: 'navAudit', who: ['region-admin', 'school-admin'] },

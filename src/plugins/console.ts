@@ -28,6 +28,7 @@ import { userRoutes } from '../console/routes/users.js';
 import { voucherRoutes } from '../console/routes/vouchers.js';
 import { focusRoutes } from '../console/routes/focus.js';
 import { siteRequestRoutes } from '../console/routes/site-requests.js';
+import { contentRoutes } from '../console/routes/content.js';
 import { signInRoutes } from '../console/routes/sign-in.js';
 import { SESSION_COOKIE, createSessionGate } from '../console/session.js';
 import { createConsoleSignIn } from '../console/sign-in.js';
@@ -109,6 +110,7 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
   voucherRoutes(app, kit);
   focusRoutes(app, kit);
   siteRequestRoutes(app, kit);
+  contentRoutes(app, kit);
   auditRoutes(app, kit);
   accountRoutes(app, kit);
   schoolRoutes(app, kit);

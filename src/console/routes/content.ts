@@ -1,0 +1,55 @@
+// /console/content (school admins: their school; region admins: any; teachers: 403 from the
+// services): the content profiles as they apply at the school (blocked categories and domains,
+// allowed domains, SafeSearch, YouTube, allow-only), the category lists (names, sizes, last
+// import; importing millions of names is the CLI's job, the page shows the command), the
+// network mappings, and the school's query log: on with a retention, off (deletes it), and its
+// newest entries filtered by user or domain. Editing profiles and networks here is not built
+// yet (docs/content.md): the CLI and the API do it.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { formatDateTime } from '../../i18n/format.js';
+import { languageOf } from '../../i18n/request.js';
+import { confinedTo } from '../../services/principal.js';
+import { DEFAULT_TIMEZONE } from '../../store/schools.js';
+import type { ConsoleKit } from '../kit.js';
+import { consoleMessages } from '../render.js';
+
+const FIELD = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+const QUERY = Type.Object({ school: FIELD(63), user: FIELD(64), domain: FIELD(253), lang: FIELD(8) });
+const LOG_BODY = Type.Object({ _csrf: FIELD(512), school: FIELD(63), days: FIELD(2), turn: Type.Union([Type.Literal('on'), Type.Literal('off')]), lang: FIELD(8) });
+
+export function contentRoutes(app: FastifyInstance, kit: ConsoleKit) {
+  app.get<{ Querystring: Static<typeof QUERY> }>('/content', { schema: { querystring: QUERY } }, async (request, reply) => {
+    const { principal } = request.signedIn!;
+    const t = consoleMessages(request);
+    const language = languageOf(request);
+    const schools = await kit.services.schools.list(principal);
+    const school = confinedTo(principal) ?? request.query.school ?? schools[0]?.id;
+    const zone = schools.find((candidate) => candidate.id === school)?.timezone ?? DEFAULT_TIMEZONE;
+    const names = await kit.services.content.listProfiles(principal);
+    const profiles = await Promise.all(names.map((name) => kit.services.content.viewProfile(principal, name, school)));
+    const [categories, networks] = await Promise.all([kit.services.content.listCategories(principal), kit.services.content.listNetworks(principal)]);
+    const setting = school ? await kit.services.queryLog.setting(principal, school) : undefined;
+    const filter = { ...(request.query.user ? { user: request.query.user } : {}), ...(request.query.domain ? { domain: request.query.domain } : {}), count: 200 };
+    const entries = setting?.days ? await kit.services.queryLog.read(principal, school, filter) : [];
+    return kit.render(request, reply, {
+      template: 'console/content.eta',
+      title: t.navContent,
+      data: {
+        school, schools: principal.kind === 'region-admin' ? schools : [],
+        profiles: profiles.map((view) => ({ name: view.name, overridden: view.overridden.join(', '), ...view.effective, blockCategories: view.effective.blockCategories.join(', '), blockDomains: view.effective.blockDomains.join(', '), allowDomains: view.effective.allowDomains.join(', ') })),
+        categories: categories.map((category) => ({ ...category, updatedAt: category.updatedAt ? formatDateTime(language, category.updatedAt, zone) : '' })),
+        networks: networks.filter((network) => !confinedTo(principal) || network.school === school),
+        queryLog: { days: setting?.days, user: request.query.user ?? '', domain: request.query.domain ?? '', entries: entries.map((entry) => ({ ...entry, at: formatDateTime(language, entry.at, zone) })) },
+      },
+    });
+  });
+
+  app.post<{ Body: Static<typeof LOG_BODY> }>('/content/query-log', { schema: { body: LOG_BODY } }, async (request, reply) => {
+    const { principal } = request.signedIn!;
+    const school = confinedTo(principal) ?? request.body.school;
+    if (request.body.turn === 'on') await kit.services.queryLog.enable(principal, school, request.body.days ? Number(request.body.days) : undefined);
+    else await kit.services.queryLog.disable(principal, school);
+    return reply.redirect(`/console/content?${new URLSearchParams(school ? { school } : {}).toString()}#query-log`, 303);
+  });
+}
