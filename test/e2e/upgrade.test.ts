@@ -1,7 +1,7 @@
 // Issue 13, upgrades: a data directory written by the previous release (test/fixtures/
 // layout-1-a3288cf, made by that release itself) starts under this one — migrated, and every
 // user, console account, NAS, device, voucher, policy and live session still works.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -24,7 +24,11 @@ let app: FastifyInstance;
 let store: Store;
 
 beforeAll(async () => {
-  cpSync(join(ROOT, 'test/fixtures/layout-1-a3288cf/redis'), join(dataDir, 'redis'), { recursive: true });
+  const aof = join(dataDir, 'redis', 'appendonlydir');
+  mkdirSync(aof, { recursive: true });
+  copyFileSync(join(ROOT, 'test/fixtures/layout-1-a3288cf/appendonly.resp'), join(aof, 'appendonly.aof.2.base.aof'));
+  writeFileSync(join(aof, 'appendonly.aof.2.incr.aof'), '');
+  writeFileSync(join(aof, 'appendonly.aof.manifest'), 'file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
   redis = await startEmbeddedRedis(dataDir);
   client = new Redis({ path: redis.socketPath });
   expect(await client.get('mk:schema')).toBe('1');
