@@ -28,7 +28,7 @@ export function Page<T extends TSchema>(item: T, title: string) {
 }
 
 export const School = Type.Object({
-  id: Str, name: Str, timezone: Str, mschapv2: Type.Boolean(), logo: Opt(Str), colour: Opt(Str), uplink: Opt(Type.Integer({ description: 'bit/s' })), createdAt: Str,
+  id: Str, name: Str, timezone: Str, mschapv2: Type.Boolean(), logo: Opt(Str), colour: Opt(Str), uplink: Opt(Type.Integer({ description: 'bit/s' })), ssid: Opt(Str), voucherMax: Opt(Type.Integer({ description: 'seconds' })), createdAt: Str,
 }, { title: 'School' });
 
 export const Nas = Type.Object({

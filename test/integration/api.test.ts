@@ -158,6 +158,17 @@ describe('what the routes answer', () => {
     expect(Object.keys(cleared.json()).sort()).toEqual(['createdAt', 'id', 'mschapv2', 'name', 'timezone']);
   });
 
+  it("sets a school's Wi-Fi name for voucher sheets and a teacher's voucher maximum, and clears them with null", async () => {
+    const set = await call({ method: 'PATCH', url: '/schools/sch-a', payload: { ssid: 'School-Guest', voucherMax: '4h' } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ ssid: 'School-Guest', voucherMax: 14_400 });
+    expect((await call({ method: 'PATCH', url: '/schools/sch-a', payload: { voucherMax: 30 } })).statusCode).toBe(400);
+    expect((await call({ method: 'PATCH', url: '/schools/sch-a', payload: { ssid: 'x'.repeat(33) } })).statusCode).toBe(400);
+    const cleared = await call({ method: 'PATCH', url: '/schools/sch-a', payload: { ssid: null, voucherMax: null } });
+    expect(cleared.json()).not.toHaveProperty('ssid');
+    expect(cleared.json()).not.toHaveProperty('voucherMax');
+  });
+
   it('takes a NAS address URL-encoded, shows its generated secret once and never again', async () => {
     const added = await call({ method: 'POST', url: '/nas', payload: { address: '10.40.0.0/24', vendor: 'mikrotik', school: 'sch-a' } });
     expect(added.statusCode).toBe(201);

@@ -1,7 +1,7 @@
 // Schools: region admins add and change them; everyone else sees their own.
 import { Type, type Static } from '@sinclair/typebox';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { parseRate } from '../../policy/units.js';
+import { parseDuration, parseRate } from '../../policy/units.js';
 import { logoDataUri, type SchoolChanges } from '../../store/schools.js';
 import type { RouteModule } from '../context.js';
 import { page } from '../paging.js';
@@ -17,15 +17,19 @@ const SchoolChanges = Type.Object({
   colour: Type.Optional(Type.Union([Type.String({ maxLength: 7, description: '#rrggbb; white text on it must reach 4.5:1' }), Type.Null()])),
   uplink: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ maxLength: 40 }), Type.Null()], { description: 'bit/s, or "1Gbit/s"' })),
   logo: Type.Optional(Type.Union([Type.String({ maxLength: 8000, description: 'data:image/png;base64,… or data:image/svg+xml;base64,… (at most 4 KB)' }), Type.Null()])),
+  ssid: Type.Optional(Type.Union([Type.String({ maxLength: 32, description: 'The Wi-Fi network name printed on voucher sheets' }), Type.Null()])),
+  voucherMax: Type.Optional(Type.Union([Type.Integer({ minimum: 60 }), Type.String({ maxLength: 20 }), Type.Null()], { description: 'The longest voucher a teacher may issue: seconds, or "8h"' })),
 }, { additionalProperties: false, minProperties: 1 });
 
 const LOGO = /^data:image\/(png|svg\+xml);base64,([A-Za-z0-9+/]+={0,2})$/;
 
-/** The changes as the school service takes them: null clears (an empty logo or colour, an uplink of 0). */
+/** The changes as the school service takes them: null clears (an empty logo, colour or SSID, an uplink or voucher maximum of 0). */
 function schoolChanges(body: Static<typeof SchoolChanges>): SchoolChanges {
-  const { colour, uplink, logo, ...rest } = body;
+  const { colour, uplink, logo, ssid, voucherMax, ...rest } = body;
   const changes: SchoolChanges = { ...rest };
   if (colour !== undefined) changes.colour = colour ?? '';
+  if (ssid !== undefined) changes.ssid = ssid ?? '';
+  if (voucherMax !== undefined) changes.voucherMax = voucherMax === null ? 0 : typeof voucherMax === 'number' ? voucherMax : parseDuration(voucherMax);
   if (uplink !== undefined) changes.uplink = uplink === null ? 0 : typeof uplink === 'number' ? uplink : parseRate(uplink);
   if (logo === null) changes.logo = '';
   else if (logo !== undefined) {
