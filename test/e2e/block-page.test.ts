@@ -35,7 +35,7 @@ const cookiesOf = (reply: LightMyRequestResponse) => reply.cookies.map((cookie) 
 const csrfOf = (reply: LightMyRequestResponse) => /name="_csrf" value="([^"]+)"/.exec(reply.body)![1]!;
 
 beforeAll(async () => {
-  upstream = await startDnsmasq(['--txt-record=ready.upstream.test,ok', '--address=/exam.example/10.9.0.5', '--address=/wikipedia.org/10.9.0.6']);
+  upstream = await startDnsmasq(['--txt-record=ready.upstream.test,ok', '--address=/exam.example/10.9.0.5', '--address=/wikipedia.org/10.9.0.6', '--address=/games.example/10.9.0.7']);
   fixture = await startAppFixture({ DNS_HOST: '127.0.0.1', DNS_PORT: '0', DNS_UPSTREAM: `127.0.0.1:${upstream.port}`, DNS_BLOCK_ADDRESS: BLOCK, PUBLIC_URL: 'http://portal.school.test' });
   port = fixture.app.dns!.port();
   services = createServices({ store: fixture.store, enforcer: fixture.app.services.enforcer, admit: fixture.app.services.admit });
@@ -98,5 +98,19 @@ describe('the block page', () => {
     const forged = await fixture.app.inject({ method: 'POST', url: '/blocked/request', remoteAddress: AMIR, headers: { host: 'wikipedia.org', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'site=evil.example&rule=focus' });
     expect(forged.statusCode).toBe(403);
     await services.focus.stop(teacher, focus.id);
+  });
+
+  it('allows a site blocked by the profile for the rest of the school day when no focus runs', async () => {
+    await fixture.store.content.profiles.set('safe', undefined, { blockDomains: ['games.example'] }, 'test');
+    await waitFor(async () => ((await first(AMIR, 'games.example')) === BLOCK ? true : undefined), 2000, 'the profile block');
+    const page = await visit(AMIR, 'games.example');
+    expect(page.body).toContain('Your school blocks this site.');
+    const request = await services.siteRequests.create({ kind: 'portal', ip: AMIR }, { domain: 'games.example', rule: 'block-domain' });
+    const { until, forLesson } = await services.siteRequests.allow(teacher, request.id);
+    const midnight = new Intl.DateTimeFormat('en', { timeZone: 'Asia/Almaty', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(until);
+    expect([forLesson, midnight]).toEqual([false, '00:00']);
+    await waitFor(async () => ((await first(AMIR, 'games.example')) === '10.9.0.7' ? true : undefined), 1000, 'the grant');
+    // Granted to the school: the teacher's own devices were never blocked, the grant changes nothing there.
+    expect(await first(DANA, 'games.example')).toBe('10.9.0.7');
   });
 });
