@@ -68,6 +68,22 @@ describe('/console/content', () => {
     expect(actions).toEqual(expect.arrayContaining(['content.query-log.on account:aliya', 'content.query-log.off account:aliya']));
   });
 
+  it('lets a school admin change their school\'s override and networks, never the region\'s profile or another school\'s network', async () => {
+    const admin = await as('aliya', 'aliya-password');
+    await admin.get('/console/content');
+    expect((await admin.post('/console/content/profile', { name: 'safe', youtube: 'off', blockDomains: 'tiktok.com, games.example' })).statusCode).toBe(303);
+    const view = await store.content.profiles.view('safe', 'sch-1');
+    expect([view.effective.youtube, view.effective.blockDomains]).toEqual(['off', ['tiktok.com', 'games.example']]);
+    expect((await store.content.profiles.view('safe')).effective.youtube).toBe('moderate');
+    expect((await admin.post('/console/content/profile', { name: 'safe', region: '1', youtube: 'off' })).statusCode).toBe(403);
+
+    expect((await admin.post('/console/content/networks', { network: '10.21.0.0/16', profile: 'safe' })).statusCode).toBe(303);
+    expect((await store.content.networks.list()).find((entry) => entry.network === '10.21.0.0/16')?.school).toBe('sch-1');
+    expect((await admin.post('/console/content/networks', { network: '10.30.0.0/16', remove: '1' })).statusCode).toBe(404);
+    expect((await admin.post('/console/content/networks', { network: '10.21.0.0/16', remove: '1' })).statusCode).toBe(303);
+    expect((await store.content.networks.list()).map((entry) => entry.network)).toEqual(['10.20.0.0/16', '10.30.0.0/16']);
+  });
+
   it('refuses a teacher (403), the page and the query log switch', async () => {
     const teacher = await as('timur', 'timur-password');
     expect((await teacher.get('/console/content')).statusCode).toBe(403);

@@ -3,8 +3,8 @@
 // allowed domains, SafeSearch, YouTube, allow-only), the category lists (names, sizes, last
 // import; importing millions of names is the CLI's job, the page shows the command), the
 // network mappings, and the school's query log: on with a retention, off (deletes it), and its
-// newest entries filtered by user or domain. Editing profiles and networks here is not built
-// yet (docs/content.md): the CLI and the API do it.
+// newest entries filtered by user or domain. A school admin changes their school's override of
+// a profile and its networks; a region admin also the region-wide profile.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { formatDateTime } from '../../i18n/format.js';
@@ -15,7 +15,14 @@ import type { ConsoleKit } from '../kit.js';
 import { consoleMessages } from '../render.js';
 
 const FIELD = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
-const QUERY = Type.Object({ school: FIELD(63), user: FIELD(64), domain: FIELD(253), lang: FIELD(8) });
+const QUERY = Type.Object({ done: FIELD(32), school: FIELD(63), user: FIELD(64), domain: FIELD(253), lang: FIELD(8) });
+const PROFILE_BODY = Type.Object({
+  _csrf: FIELD(512), school: FIELD(63), region: FIELD(2), name: Type.String({ maxLength: 63 }), blockCategories: FIELD(2000), blockDomains: FIELD(20_000), allowDomains: FIELD(20_000),
+  safeSearch: FIELD(3), youtube: FIELD(8), allowOnly: FIELD(3), lang: FIELD(8),
+});
+const NETWORK_BODY = Type.Object({ _csrf: FIELD(512), school: FIELD(63), network: Type.String({ maxLength: 64 }), profile: FIELD(63), remove: FIELD(2), lang: FIELD(8) });
+const list = (value: string | undefined) => (value ?? '').split(/[,\s]+/).map((entry) => entry.trim()).filter(Boolean);
+const back = (school: string | undefined, anchor: string) => `/console/content?${new URLSearchParams({ done: 'contentSaved', ...(school ? { school } : {}) }).toString()}#${anchor}`;
 const LOG_BODY = Type.Object({ _csrf: FIELD(512), school: FIELD(63), days: FIELD(2), turn: Type.Union([Type.Literal('on'), Type.Literal('off')]), lang: FIELD(8) });
 
 export function contentRoutes(app: FastifyInstance, kit: ConsoleKit) {
@@ -36,13 +43,35 @@ export function contentRoutes(app: FastifyInstance, kit: ConsoleKit) {
       template: 'console/content.eta',
       title: t.navContent,
       data: {
-        school, schools: principal.kind === 'region-admin' ? schools : [],
+        school, schools: principal.kind === 'region-admin' ? schools : [], regionAdmin: principal.kind === 'region-admin',
+        notice: request.query.done === 'contentSaved' ? t.contentSaved : undefined,
         profiles: profiles.map((view) => ({ name: view.name, overridden: view.overridden.join(', '), ...view.effective, blockCategories: view.effective.blockCategories.join(', '), blockDomains: view.effective.blockDomains.join(', '), allowDomains: view.effective.allowDomains.join(', ') })),
         categories: categories.map((category) => ({ ...category, updatedAt: category.updatedAt ? formatDateTime(language, category.updatedAt, zone) : '' })),
         networks: networks.filter((network) => !confinedTo(principal) || network.school === school),
         queryLog: { days: setting?.days, user: request.query.user ?? '', domain: request.query.domain ?? '', entries: entries.map((entry) => ({ ...entry, at: formatDateTime(language, entry.at, zone) })) },
       },
     });
+  });
+
+  app.post<{ Body: Static<typeof PROFILE_BODY> }>('/content/profile', { schema: { body: PROFILE_BODY } }, async (request, reply) => {
+    const { principal } = request.signedIn!;
+    const body = request.body;
+    const school = body.region === '1' ? undefined : (confinedTo(principal) ?? body.school);
+    const fields: Record<string, unknown> = {};
+    for (const field of ['blockCategories', 'blockDomains', 'allowDomains'] as const) if (body[field]?.trim()) fields[field] = list(body[field]);
+    if (body.safeSearch) fields.safeSearch = body.safeSearch === 'on';
+    if (body.allowOnly) fields.allowOnly = body.allowOnly === 'yes';
+    if (body.youtube) fields.youtube = body.youtube;
+    await kit.services.content.setProfile(principal, body.name, school, fields);
+    return reply.redirect(back(body.school, 'profiles'), 303);
+  });
+
+  app.post<{ Body: Static<typeof NETWORK_BODY> }>('/content/networks', { schema: { body: NETWORK_BODY } }, async (request, reply) => {
+    const { principal } = request.signedIn!;
+    const body = request.body;
+    if (body.remove === '1') await kit.services.content.removeNetwork(principal, body.network);
+    else await kit.services.content.addNetwork(principal, body.network, confinedTo(principal) ?? body.school, body.profile ?? 'safe');
+    return reply.redirect(back(body.school, 'networks'), 303);
   });
 
   app.post<{ Body: Static<typeof LOG_BODY> }>('/content/query-log', { schema: { body: LOG_BODY } }, async (request, reply) => {

@@ -459,7 +459,6 @@ export const en = {
   contentAllowDomains: 'Always allowed',
   contentAllowOnly: 'Allow-only',
   contentOverridden: 'Set by the school',
-  contentEditHint: 'Profiles are changed with the command line or the API, e.g.',
   contentCategories: 'Category lists',
   contentCategory: 'Category',
   contentNames: 'Names',
@@ -477,6 +476,13 @@ export const en = {
   contentDecision: 'Decision',
   contentYes: 'yes',
   contentNo: 'no',
+  contentChangeProfile: 'Change a profile',
+  contentWholeRegion: 'For the whole region (not only this school)',
+  contentUnchanged: '— unchanged —',
+  contentListHint: 'Comma-separated; a filled field replaces the list, an empty one leaves it.',
+  contentAddNetwork: 'Map a network',
+  contentRemove: 'Remove',
+  contentSaved: 'Saved.',
 } as const;
 
 export type Messages = { [Key in keyof typeof en]: string };
