@@ -1,5 +1,6 @@
 // Named groups of students for lesson focus: teachers and admins of a school manage its groups
 // (a teacher names a class once, then starts focus for it by name); region-wide principals any.
+import type { Logger } from 'pino';
 import { ValidationError } from '../errors.js';
 import { parseCsv } from '../store/csv.js';
 import type { Group, GroupStore } from '../store/groups.js';
@@ -12,9 +13,10 @@ const MANAGERS_OF_GROUPS: Principal['kind'][] = [...MANAGERS, 'teacher'];
 export interface GroupServiceDeps {
   groups: Pick<GroupStore, 'get' | 'add' | 'set' | 'list' | 'remove'>;
   users: Pick<UserStore, 'get'>;
+  log?: Pick<Logger, 'info'> | undefined;
 }
 
-export function createGroupService({ groups, users }: GroupServiceDeps) {
+export function createGroupService({ groups, users, log }: GroupServiceDeps) {
   function scope(principal: Principal, school: string | undefined, what: string): string {
     allow(principal, MANAGERS_OF_GROUPS, what);
     const named = schoolFor(principal, school, what);
@@ -33,13 +35,17 @@ export function createGroupService({ groups, users }: GroupServiceDeps) {
     async add(principal: Principal, school: string | undefined, name: string, members: string[]): Promise<Group> {
       const at = scope(principal, school, 'manage groups');
       await checkMembers(at, members);
-      return groups.add(at, name, members, auditOf(principal));
+      const group = await groups.add(at, name, members, auditOf(principal));
+      log?.info({ school: at, group: group.name, members: group.members.length, by: auditOf(principal).actor }, 'group added');
+      return group;
     },
 
     async set(principal: Principal, school: string | undefined, name: string, members: string[]): Promise<Group> {
       const at = scope(principal, school, 'manage groups');
       await checkMembers(at, members);
-      return groups.set(at, name, members, auditOf(principal));
+      const group = await groups.set(at, name, members, auditOf(principal));
+      log?.info({ school: at, group: group.name, members: group.members.length, by: auditOf(principal).actor }, 'group changed');
+      return group;
     },
 
     async list(principal: Principal, school: string | undefined): Promise<Group[]> {
@@ -47,7 +53,9 @@ export function createGroupService({ groups, users }: GroupServiceDeps) {
     },
 
     async remove(principal: Principal, school: string | undefined, name: string): Promise<void> {
-      await groups.remove(scope(principal, school, 'manage groups'), name, auditOf(principal));
+      const at = scope(principal, school, 'manage groups');
+      await groups.remove(at, name, auditOf(principal));
+      log?.info({ school: at, group: name, by: auditOf(principal).actor }, 'group removed');
     },
   };
 }

@@ -71,7 +71,7 @@ export function createServices({ store, enforcer, admit, health, log }: ServiceD
     retention: logRefusals('retention', createRetentionService({ ...store, enforcer }), log),
     guests: logRefusals('guests', createGuestService({ ...store, enforcer, log }), log),
     focus: logRefusals('focus', createFocusService({ ...store, log }), log),
-    groups: logRefusals('groups', createGroupService(store), log),
+    groups: logRefusals('groups', createGroupService({ ...store, log }), log),
     siteRequests: logRefusals('siteRequests', createSiteRequestService({ ...store, log }), log),
     queryLog: logRefusals('queryLog', createQueryLogService({ ...store, log }), log),
     dashboard: logRefusals('dashboard', createDashboardService({ ...store, ...(health ? { health } : {}) }), log),
