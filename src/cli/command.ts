@@ -5,16 +5,14 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Services } from '../services/index.js';
 import type { Principal } from '../services/principal.js';
 import type { Store } from '../store/index.js';
-import type { Live } from './live.js';
 
 export interface CliContext {
   services: Services;
   /** The CLI acts as root: whoever runs it on the server may do anything. */
   principal: Principal;
+  /** Below the services, for root-only data operations (backup, restore). */
   store: Store;
   actor: string;
-  /** Admission and live enforcement (CoA / Disconnect), opened on first use. */
-  live: () => Promise<Live>;
 }
 
 /** Bad usage (a missing option, a malformed value of one): exit 2 with the command's usage. */

@@ -33,11 +33,10 @@ export async function openLive(store: Store): Promise<Live> {
 }
 
 /** Admission and enforcement for the services, opened by the first command that uses them. */
-export function lazyLive(store: Store): Pick<ServiceDeps, 'enforcer' | 'admit'> & { live: () => Promise<Live>; close(): Promise<void> } {
+export function lazyLive(store: Store): Pick<ServiceDeps, 'enforcer' | 'admit'> & { close(): Promise<void> } {
   let opened: Promise<Live> | undefined;
   const live = () => (opened ??= openLive(store));
   return {
-    live,
     enforcer: {
       applyPolicy: async (...args) => (await live()).enforcer.applyPolicy(...args),
       disconnectUser: async (...args) => (await live()).enforcer.disconnectUser(...args),

@@ -92,7 +92,7 @@ export async function runCli(argv: string[]): Promise<number> {
     live = lazyLive(store);
     const actor = `cli:${userInfo().username}`;
     const services = createServices({ store, enforcer: live.enforcer, admit: live.admit });
-    const result = await command.run({ services, principal: { kind: 'root', actor }, store, actor, live: live.live }, input);
+    const result = await command.run({ services, principal: { kind: 'root', actor }, store, actor }, input);
     process.stdout.write(json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
     return result.exitCode ?? 0;
   } catch (error) {

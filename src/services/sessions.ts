@@ -1,6 +1,7 @@
 // Live sessions: region-wide principals see and end all; a school admin its school's; a teacher
 // sees the sessions of their school's students, read-only. A session is named either by the id
-// `session list` shows in its SESSION column (the Acct-Session-Id) or by "<nas>|<Acct-Session-Id>".
+// `session list` shows in its SESSION column (the Acct-Session-Id) or by its full id
+// ("<nas>|<Acct-Session-Id>", with the access point for a CIDR NAS).
 import type { EnforcementResult, Enforcer } from '../enforcement/enforcer.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { AuditStore } from '../store/audit.js';
@@ -9,7 +10,7 @@ import type { Session, SessionStore } from '../store/sessions.js';
 import { allow, auditOf, confinedTo, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
 
 export interface SessionServiceDeps {
-  sessions: Pick<SessionStore, 'get' | 'list'>;
+  sessions: Pick<SessionStore, 'byId' | 'list'>;
   enforcer: Pick<Enforcer, 'disconnect'>;
   audit: Pick<AuditStore, 'record'>;
 }
@@ -37,8 +38,7 @@ export function createSessionService({ sessions, enforcer, audit }: SessionServi
   /** The live session an id names, within the principal's scope. */
   async function find(principal: Principal, id: string): Promise<Session> {
     const missing = `no live session "${id}"`;
-    const [nas, ...rest] = id.split('|');
-    if (nas && rest.length > 0) return requireInScope(principal, await sessions.get(nas, rest.join('|')), missing);
+    if (id.includes('|')) return requireInScope(principal, await sessions.byId(id), missing);
     const school = confinedTo(principal);
     const matching = (await sessions.list(school ? { school } : {})).filter((session) => session.sessionId === id);
     if (matching.length === 0) throw new NotFoundError(missing);

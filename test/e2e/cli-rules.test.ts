@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore } from '../../src/store/index.js';
 import { runCli } from '../helpers/process.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -65,6 +66,31 @@ describe('files from Excel', () => {
     const listed = JSON.parse((await runCli(['user', 'list', '--school', 'sch-r', '--json'], env)).stdout) as { name: string }[];
     expect(listed.map((user) => user.name)).toEqual(['Аружан Серикова']);
     expect((await runCli(['user', 'import', file, '--encoding', 'utf-8'], env)).stderr).toContain('the file is not valid UTF-8');
+  });
+});
+
+describe('access points and sessions', () => {
+  it('generates a NAS secret when none is given, shows it once, and stores it', async () => {
+    const added = await runCli(['nas', 'add', '10.30.0.1', '--vendor', 'mikrotik', '--json'], env);
+    expect(added.code).toBe(0);
+    const body = JSON.parse(added.stdout) as { address: string; secret: string };
+    expect(body).toMatchObject({ address: '10.30.0.1', secret: expect.stringMatching(/^[\w-]{32}$/) });
+    expect((await createStore(server.client()).nas.get('10.30.0.1'))?.secret).toBe(body.secret);
+    const text = await runCli(['nas', 'add', '10.30.0.2', '--vendor', 'chilli'], env);
+    expect(text.stdout).toMatch(/\nsecret: [\w-]{32} {2}\(generated, shown once: put it into the access point now\)\n$/);
+    expect((await runCli(['nas', 'list'], env)).stdout).not.toContain(body.secret);
+  });
+
+  it('kicks a session by the id session list shows in its SESSION column', async () => {
+    await createStore(server.client()).sessions.record({ nas: '10.31.0.1', sessionId: '80A00001', status: 'start', user: 'aruzhan', role: 'student', school: 'sch-r', inOctets: 0, outOctets: 0 });
+    const listed = await runCli(['session', 'list', '--role', 'student'], env);
+    const column = /^aruzhan\s.*\s(\S+)$/m.exec(listed.stdout)![1]!;
+    expect(column).toBe('80A00001');
+    const kicked = await runCli(['session', 'kick', column, '--json'], env);
+    // No NAS is registered at 10.31.0.1, so nobody can confirm: the point is which session was named.
+    expect(JSON.parse(kicked.stdout)).toMatchObject({ session: '10.31.0.1|80A00001', action: 'disconnect', outcome: 'unknown-nas' });
+    expect(kicked.code).toBe(1);
+    expect((await runCli(['session', 'kick', 'NO-SUCH-ID'], env)).stderr).toContain('no live session "NO-SUCH-ID"');
   });
 });
 

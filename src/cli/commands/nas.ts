@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/env.js';
-import { NotFoundError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import { radiusAddressOf, SECRET_PLACEHOLDER, setupSnippets } from '../../vendors/snippets.js';
-import { summarize, type NasClient, type NasSettings, type Vendor } from '../../store/nas.js';
+import type { NasSettings, NasSummary, Vendor } from '../../store/nas.js';
 import { readStdin } from '../io.js';
 import { fields, table } from '../output.js';
 import { required, str, flag, type Command, type CommandInput } from '../command.js';
@@ -43,8 +43,7 @@ function commonSettings(input: CommandInput): NasSettings {
   return settings;
 }
 
-function describe(nas: NasClient): string {
-  const view = summarize(nas);
+function describe(view: NasSummary): string {
   return fields([
     ['address', view.address],
     ['name', view.name],
@@ -63,15 +62,15 @@ function describe(nas: NasClient): string {
 export const nasCommands: Command[] = [
   {
     name: 'nas add',
-    usage: '<ip-or-cidr> --secret <secret> --vendor <mikrotik|chilli|opennds|cisco|aruba|meraki|unifi|fortinet|generic> [--school <id>] [--name <n>] [--nas-id <NAS-Identifier>] [--coa-port 3799] [--no-message-authenticator] [--reject-delay 1s] [--login-url <AP login URL>]',
-    summary: 'Allow an access point or controller to use Mektep as its RADIUS server.',
+    usage: '<ip-or-cidr> [--secret <secret>] --vendor <mikrotik|chilli|opennds|cisco|aruba|meraki|unifi|fortinet|generic> [--school <id>] [--name <n>] [--nas-id <NAS-Identifier>] [--coa-port 3799] [--no-message-authenticator] [--reject-delay 1s] [--login-url <AP login URL>]',
+    summary: 'Allow an access point or controller to use Mektep as its RADIUS server; without --secret one is generated and shown once.',
     options: COMMON,
     positionals: 1,
-    async run({ store, actor }, input) {
-      required(input, 'secret');
+    async run({ services, principal }, input) {
       const vendor = required(input, 'vendor') as Vendor;
-      const nas = await store.nas.add(input.positionals[0]!, { ...commonSettings(input), secret: str(input, 'secret')!, vendor }, actor);
-      return { json: summarize(nas), text: `NAS ${nas.address} added\n${describe(nas)}` };
+      const { nas, secret } = await services.nas.add(principal, input.positionals[0]!, { ...commonSettings(input), vendor });
+      const shown = secret === undefined ? '' : `\nsecret: ${secret}  (generated, shown once: put it into the access point now)`;
+      return { json: secret === undefined ? nas : { ...nas, secret }, text: `NAS ${nas.address} added\n${describe(nas)}${shown}` };
     },
   },
   {
@@ -86,7 +85,7 @@ export const nasCommands: Command[] = [
       'controller-password-stdin': { type: 'boolean' },
     },
     positionals: 1,
-    async run({ store, actor }, input) {
+    async run({ services, principal }, input) {
       if (flag(input, 'uam-secret-stdin') && flag(input, 'controller-password-stdin')) {
         throw new ValidationError('only one secret can come from standard input per command');
       }
@@ -95,8 +94,8 @@ export const nasCommands: Command[] = [
       if (str(input, 'controller-url') !== undefined) settings.controllerUrl = str(input, 'controller-url')!;
       if (str(input, 'controller-user') !== undefined) settings.controllerUser = str(input, 'controller-user')!;
       if (flag(input, 'controller-password-stdin')) settings.controllerPassword = await readStdin('controller password');
-      const nas = await store.nas.update(input.positionals[0]!, settings, actor);
-      return { json: summarize(nas), text: `NAS ${nas.address} changed\n${describe(nas)}` };
+      const nas = await services.nas.set(principal, input.positionals[0]!, settings);
+      return { json: nas, text: `NAS ${nas.address} changed\n${describe(nas)}` };
     },
   },
   {
@@ -104,8 +103,8 @@ export const nasCommands: Command[] = [
     usage: '',
     summary: 'List NAS clients (secrets are never shown).',
     positionals: 0,
-    async run({ store }) {
-      const list = (await store.nas.list()).map(summarize);
+    async run({ services, principal }) {
+      const list = await services.nas.list(principal);
       return {
         json: list,
         text: table(
@@ -120,9 +119,9 @@ export const nasCommands: Command[] = [
     usage: '<ip-or-cidr>',
     summary: 'Remove a NAS client; its packets are dropped from then on.',
     positionals: 1,
-    async run({ store, actor }, input) {
-      await store.nas.remove(input.positionals[0]!, actor);
-      return { json: { removed: input.positionals[0] }, text: `NAS ${input.positionals[0]} removed` };
+    async run({ services, principal }, input) {
+      const removed = await services.nas.remove(principal, input.positionals[0]!);
+      return { json: { removed }, text: `NAS ${removed} removed` };
     },
   },
   {
@@ -131,9 +130,8 @@ export const nasCommands: Command[] = [
     summary: "Print the settings this access point needs for Mektep, for its vendor (RADIUS, CoA, walled garden; the secret as <secret> unless --show-secret) — the same text as the console's Access points page; for MikroTik, --login-html prints the login.html that sends new devices to the portal (PUBLIC_URL).",
     options: { 'login-html': { type: 'boolean' }, 'radius-address': { type: 'string' }, 'show-secret': { type: 'boolean' } },
     positionals: 1,
-    async run({ store }, input) {
-      const nas = await store.nas.get(input.positionals[0]!);
-      if (!nas) throw new NotFoundError(`NAS ${input.positionals[0]} does not exist`);
+    async run({ services, principal }, input) {
+      const nas = await services.nas.get(principal, input.positionals[0]!);
       const config = loadConfig();
       // The secret reaches the terminal (and its scrollback, screenshots, tickets) only on request.
       const show = flag(input, 'show-secret');

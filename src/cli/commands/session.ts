@@ -1,4 +1,3 @@
-import { NotFoundError } from '../../errors.js';
 import { formatBytes } from '../../policy/units.js';
 import { enforcementReport } from '../enforcement-report.js';
 import { table } from '../output.js';
@@ -7,12 +6,13 @@ import { str, type Command } from '../command.js';
 export const sessionCommands: Command[] = [
   {
     name: 'session list',
-    usage: '[--school <id>] [--user <u>]',
+    usage: '[--school <id>] [--user <u>] [--mac <mac>] [--nas <address>] [--role <role>]',
     summary: 'List live sessions, as the access points report them in accounting.',
-    options: { school: { type: 'string' }, user: { type: 'string' } },
+    options: { school: { type: 'string' }, user: { type: 'string' }, mac: { type: 'string' }, nas: { type: 'string' }, role: { type: 'string' } },
     positionals: 0,
-    async run({ store }, input) {
-      const sessions = await store.sessions.list({ ...(str(input, 'school') ? { school: str(input, 'school')! } : {}), ...(str(input, 'user') ? { user: str(input, 'user')!.toLowerCase() } : {}) });
+    async run({ services, principal }, input) {
+      const filter = Object.fromEntries((['school', 'user', 'mac', 'nas', 'role'] as const).flatMap((name) => (str(input, name) === undefined ? [] : [[name, str(input, name)!]])));
+      const sessions = await services.sessions.list(principal, filter);
       return {
         json: sessions,
         text: table(
@@ -25,11 +25,10 @@ export const sessionCommands: Command[] = [
   {
     name: 'session kick',
     usage: '<session-id>',
-    summary: 'End a live session now (Disconnect-Request to its access point); the id is the SESSION column of session list, with its NAS: "<nas>|<Acct-Session-Id>".',
+    summary: 'End a live session now (Disconnect-Request to its access point); the id is the SESSION column of session list, or the full id of session list --json when two access points use the same one.',
     positionals: 1,
-    async run({ live, actor }, input) {
-      const result = await (await live()).enforcer.disconnectById(input.positionals[0]!, 'kicked by an administrator', actor);
-      if (!result) throw new NotFoundError(`no live session "${input.positionals[0]}" (see mektep session list --json for ids)`);
+    async run({ services, principal }, input) {
+      const result = await services.sessions.kick(principal, input.positionals[0]!);
       return { json: result, text: enforcementReport([result]), exitCode: result.outcome === 'ack' ? 0 : 1 };
     },
   },
