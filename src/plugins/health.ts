@@ -3,11 +3,7 @@
 // same question (readiness() below), so a proxy's health check and /readyz never disagree.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-
-export interface Readiness {
-  ready: boolean;
-  checks: { redis: 'ok' | 'unreachable'; radius: 'ok' | 'not bound' };
-}
+import type { Readiness } from '../services/dashboard.js';
 
 /** Whether this instance can serve: Redis answers within the command timeout, both RADIUS ports are bound. */
 export async function readiness(app: Pick<FastifyInstance, 'redisAnswers' | 'radius'>): Promise<Readiness> {

@@ -6,7 +6,6 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
-import type { Metrics } from '../plugins/metrics.js';
 import type { NasClient } from '../store/nas.js';
 import type { NasDirectory } from '../store/nas-directory.js';
 import { redisFailure } from '../redis/connection.js';
@@ -39,7 +38,8 @@ interface CacheEntry {
 export interface TransportOptions {
   directory: Pick<NasDirectory, 'find'>;
   handlers: Partial<Record<number, Handler>>;
-  metrics: Pick<Metrics, 'radiusPackets' | 'radiusDropped' | 'radiusReplies'>;
+  /** The app's counters (plugins/metrics.ts), by the names it gives them. */
+  metrics: Record<'radiusPackets' | 'radiusDropped' | 'radiusReplies', Counter>;
   log: Logger;
   rejectDelayMs?: (nas: NasClient) => number;
   /**

@@ -1,7 +1,6 @@
 // The dashboard's figures, scoped: a region admin (and the CLI) sees the region or one school, a
 // school admin their school. A teacher sees only how many of their school's students are online
 // (the sessions page lists them): no logins, traffic, users or access points of anyone else.
-import type { Readiness } from '../plugins/health.js';
 import { usagePeriods } from '../policy/periods.js';
 import type { NasStore } from '../store/nas.js';
 import type { RoleStore } from '../store/roles.js';
@@ -9,6 +8,12 @@ import { DEFAULT_TIMEZONE, type SchoolStore } from '../store/schools.js';
 import type { Session, SessionStore } from '../store/sessions.js';
 import type { HourFigures, StatsStore } from '../store/stats.js';
 import { allow, MANAGERS, schoolFor, type Principal } from './principal.js';
+
+/** Whether an instance can serve (plugins/health.ts answers it for /readyz and Status-Server). */
+export interface Readiness {
+  ready: boolean;
+  checks: { redis: 'ok' | 'unreachable'; radius: 'ok' | 'not bound' };
+}
 
 export const TOP_USERS = 10;
 /** Access points listed, the longest silent first (a region has thousands). */

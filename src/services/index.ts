@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Admit } from '../enforcement/admission.js';
 import type { Enforcer } from '../enforcement/enforcer.js';
-import type { Readiness } from '../plugins/health.js';
+import type { Readiness } from './dashboard.js';
 import { isCodedError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { createAccountService } from './accounts.js';
