@@ -131,7 +131,7 @@ export function createNasStore(redis: Redis, requireSchool: (id: string) => Prom
         audit: { ...who(actor), action: 'nas.add', target: canonical, school: checked.school, detail: { vendor: checked.vendor, school: checked.school } },
         change: { entity: 'nas', id: canonical },
       });
-      if (failed) throw new ConflictError(`NAS ${canonical} already exists (change it with: mektep nas set ${canonical} ...)`);
+      if (failed) throw new ConflictError(`NAS ${canonical} already exists; change its settings instead`);
       return (await get(canonical))!;
     },
 

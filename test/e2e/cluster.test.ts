@@ -99,6 +99,8 @@ describe('WORKERS=2', () => {
       return pids.length === 2 ? pids : undefined;
     }, 30_000, 'both workers listening');
     expect(workers).not.toContain(child.pid);
+    // The primary prints the banner once every worker is up, which may be after /readyz answers.
+    await waitFor(async () => (output.includes('Mektep is ready.') ? true : undefined), 30_000, 'the ready banner');
     expect(output.match(/Mektep is ready\./g)).toHaveLength(1);
 
     // Both workers answer from the one shared socket.
