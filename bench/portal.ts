@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDictionaries } from '../src/radius/dictionary.js';
+import { loadDictionaries } from '../src/radius-wire/dictionary.js';
 import { ensureDebianPackages } from '../src/setup/debian.js';
 import { freePort } from '../test/helpers/ports.js';
 import { childPids, totalCpu } from './lib/cpu.js';

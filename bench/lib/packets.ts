@@ -2,7 +2,7 @@
 // authenticator and the signature change per request, so the generator stays cheap.
 import { createHash, createHmac, randomFillSync } from 'node:crypto';
 import type { EncodableAttribute } from 'radius';
-import { loadDictionaries } from '../../src/radius/dictionary.js';
+import { loadDictionaries } from '../../src/radius-wire/dictionary.js';
 
 /** MAC authentication as access points send it: Service-Type = Call-Check, with Message-Authenticator. */
 export function macAuthTemplate(mac: string, secret: string): (identifier: number) => Buffer {

@@ -9,7 +9,7 @@ import type { PolicyCache } from '../store/policy-cache.js';
 import type { SchoolDirectory } from '../store/school-directory.js';
 import type { Session, SessionStore } from '../store/sessions.js';
 import { adapterFor } from '../vendors/registry.js';
-import type { ClassSigner, LoginClass } from '../radius/class-attribute.js';
+import type { ClassSigner, LoginClass } from '../radius-wire/class-attribute.js';
 
 export interface AdmissionDeps {
   policies: PolicyCache;

@@ -5,7 +5,7 @@
 import type { EncodableAttribute } from 'radius';
 import type { Logger } from 'pino';
 import { loginOfSession, type Admit } from './admission.js';
-import { ERROR_CAUSES, type CoaClient, type CoaResult } from '../radius/coa-client.js';
+import { ERROR_CAUSES, type CoaClient, type CoaResult } from '../radius-wire/coa-client.js';
 import type { Store } from '../store/index.js';
 import type { NasClient } from '../store/nas.js';
 import { bytesOfText } from '../store/session-wire.js';

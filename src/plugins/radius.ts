@@ -7,7 +7,7 @@ import { createStatusHandler } from '../radius/handlers/status.js';
 import type { Handler } from '../radius/handlers/types.js';
 import { countingDecisions } from '../radius/auth-log.js';
 import { openListener, type Listener } from '../radius/listener.js';
-import { Code } from '../radius/packet.js';
+import { Code } from '../radius-wire/packet.js';
 import { createTransport, DEFAULT_REJECT_DELAY_MS } from '../radius/transport.js';
 import { startScheduleSweeper } from '../enforcement/schedule-sweeper.js';
 import { startVoucherSweeper } from '../enforcement/voucher-sweeper.js';

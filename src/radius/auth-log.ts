@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { parseMac } from '../store/mac.js';
 import type { NasClient } from '../store/nas.js';
-import { Attr, Code, type Frame } from './packet.js';
+import { Attr, Code, type Frame } from '../radius-wire/packet.js';
 import type { LoginOutcome } from '../store/stats.js';
 import type { AuthRecord, Handler } from './handlers/types.js';
 

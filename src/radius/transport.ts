@@ -13,8 +13,8 @@ import { unmapIp } from '../store/address.js';
 import { createAuthLog } from './auth-log.js';
 import {
   Attr, Code, CODE_NAMES, encodeReply, hasSignedRequestAuthenticator, messageAuthenticatorValid, parseFrame, requestAuthenticatorValid, type Frame,
-} from './packet.js';
-import { RadiusRequest } from './request.js';
+} from '../radius-wire/packet.js';
+import { RadiusRequest } from '../radius-wire/request.js';
 import type { AuthRecord, Handler, ListenerName } from './handlers/types.js';
 
 /** RFC 5080 §2.2.2: a retransmission within this window gets the cached reply. */

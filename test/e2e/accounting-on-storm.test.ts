@@ -5,7 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code } from '../../src/radius/packet.js';
+import { Code } from '../../src/radius-wire/packet.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 import { waitFor } from '../helpers/process.js';
 import { accountingRequest } from '../helpers/radius-wire.js';

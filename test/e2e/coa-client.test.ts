@@ -3,8 +3,8 @@
 // socket left bound kept `mektep policy set` from ever exiting.
 import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCoaClient } from '../../src/radius/coa-client.js';
-import { encodeReply, parseFrame } from '../../src/radius/packet.js';
+import { createCoaClient } from '../../src/radius-wire/coa-client.js';
+import { encodeReply, parseFrame } from '../../src/radius-wire/packet.js';
 
 const SECRET = 'coa-parallel-3';
 let silent: Socket;

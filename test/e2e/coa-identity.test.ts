@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EncodableAttribute } from 'radius';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code } from '../../src/radius/packet.js';
+import { Code } from '../../src/radius-wire/packet.js';
 import type { Store } from '../../src/store/index.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 import { startFreeRadius, writeConfig, type FreeRadius } from '../helpers/freeradius.js';

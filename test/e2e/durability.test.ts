@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code } from '../../src/radius/packet.js';
+import { Code } from '../../src/radius-wire/packet.js';
 import { createStore } from '../../src/store/index.js';
 import { ROOT, freePort, runCli, waitFor } from '../helpers/process.js';
 import { accountingRequest } from '../helpers/radius-wire.js';

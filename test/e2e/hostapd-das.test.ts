@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCoaClient } from '../../src/radius/coa-client.js';
+import { createCoaClient } from '../../src/radius-wire/coa-client.js';
 import { freePort, waitFor } from '../helpers/process.js';
 
 const SECRET = 'das-secret-5';

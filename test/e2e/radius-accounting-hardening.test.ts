@@ -4,7 +4,7 @@
 // usage is never counted twice, and the session indexes forget sessions that ended silently.
 import type { EncodableAttribute } from 'radius';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code } from '../../src/radius/packet.js';
+import { Code } from '../../src/radius-wire/packet.js';
 import type { Store } from '../../src/store/index.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 import { waitFor } from '../helpers/process.js';

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Attr } from '../../src/radius/packet.js';
+import { Attr } from '../../src/radius-wire/packet.js';
 import type { Store } from '../../src/store/index.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 import { waitFor } from '../helpers/process.js';

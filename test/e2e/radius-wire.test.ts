@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Attr } from '../../src/radius/packet.js';
+import { Attr } from '../../src/radius-wire/packet.js';
 import { waitFor } from '../helpers/process.js';
 import { accessRequest, accountingRequest, exchange, replyMessageAuthenticatorValid, responseAuthenticatorValid } from '../helpers/radius-wire.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';

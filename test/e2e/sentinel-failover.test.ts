@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code } from '../../src/radius/packet.js';
+import { Code } from '../../src/radius-wire/packet.js';
 import { connectRedis, targetFromUrl } from '../../src/redis/connection.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { buildTestApp } from '../helpers/app.js';

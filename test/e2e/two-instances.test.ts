@@ -9,7 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { FastifyInstance } from 'fastify';
 import type { EncodableAttribute } from 'radius';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code } from '../../src/radius/packet.js';
+import { Code } from '../../src/radius-wire/packet.js';
 import { createServices } from '../../src/services/index.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { buildTestApp } from '../helpers/app.js';

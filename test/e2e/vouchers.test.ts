@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepVouchers } from '../../src/enforcement/voucher-sweeper.js';
-import { loadDictionaries } from '../../src/radius/dictionary.js';
+import { loadDictionaries } from '../../src/radius-wire/dictionary.js';
 import { createLogger } from '../../src/logger.js';
 import { keys } from '../../src/store/keys.js';
 import { createStore, type Store } from '../../src/store/index.js';

@@ -3,7 +3,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import type { EncodableAttribute } from 'radius';
-import { loadDictionaries } from '../../src/radius/dictionary.js';
+import { loadDictionaries } from '../../src/radius-wire/dictionary.js';
 
 /** An Access-Request with PAP, Message-Authenticator last (as radclient sends it). */
 export function accessRequest(secret: string, attributes: EncodableAttribute[], options: { identifier?: number; messageAuthenticator?: boolean } = {}): Buffer {

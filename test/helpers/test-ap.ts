@@ -6,9 +6,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { EncodableAttribute } from 'radius';
-import { loadDictionaries } from '../../src/radius/dictionary.js';
-import { Attr, parseFrame } from '../../src/radius/packet.js';
-import { RadiusRequest } from '../../src/radius/request.js';
+import { loadDictionaries } from '../../src/radius-wire/dictionary.js';
+import { Attr, parseFrame } from '../../src/radius-wire/packet.js';
+import { RadiusRequest } from '../../src/radius-wire/request.js';
 import { mikrotikLoginHtml } from '../../src/vendors/mikrotik-snippet.js';
 import { accountingRequest } from './radius-wire.js';
 

@@ -1,8 +1,8 @@
 // An access point's side of RADIUS over raw UDP, from any loopback address (127.0.0.0/8 all
 // reaches the local host): send packets, wait for the replies, parse them.
 import { createSocket } from 'node:dgram';
-import { parseFrame, type Frame } from '../../src/radius/packet.js';
-import { RadiusRequest } from '../../src/radius/request.js';
+import { parseFrame, type Frame } from '../../src/radius-wire/packet.js';
+import { RadiusRequest } from '../../src/radius-wire/request.js';
 
 /** Sends `packets` from `from` and resolves with every reply once `count` arrived (or after `timeoutMs`). */
 export async function askAll(port: number, packets: Buffer[], from = '127.0.0.1', count = packets.length, timeoutMs = 5000): Promise<Buffer[]> {

@@ -7,7 +7,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeReply, parseFrame } from '../../src/radius/packet.js';
+import { encodeReply, parseFrame } from '../../src/radius-wire/packet.js';
 import { checkPassword } from '../../src/security/password.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { migrate } from '../../src/store/schema.js';

@@ -1,7 +1,7 @@
 // REDIS_WAIT_REPLICAS: an accounting write not held by enough replicas in time is left
 // unanswered (the NAS resends it) and counted; the Sentinel failover test proves the other side.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Code } from '../../src/radius/packet.js';
+import { Code } from '../../src/radius-wire/packet.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 import { waitFor } from '../helpers/process.js';
 import { accountingRequest } from '../helpers/radius-wire.js';

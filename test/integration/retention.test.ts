@@ -2,7 +2,7 @@
 // trimmed (by one instance), and `user forget` leaves no trace of the person anywhere in Redis.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code } from '../../src/radius/packet.js';
+import { Code } from '../../src/radius-wire/packet.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import type { Principal } from '../../src/services/principal.js';
 import { startRetentionSweeper } from '../../src/store/retention.js';

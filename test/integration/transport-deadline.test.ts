@@ -6,7 +6,7 @@ import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/radius/handlers/types.js';
 import { openListener, type Listener } from '../../src/radius/listener.js';
-import { Code } from '../../src/radius/packet.js';
+import { Code } from '../../src/radius-wire/packet.js';
 import { createTransport, type Transport } from '../../src/radius/transport.js';
 import type { NasClient } from '../../src/store/nas.js';
 import { accessRequest, exchange } from '../helpers/radius-wire.js';

@@ -1,8 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Attr, Code, CODE_NAMES, encodeReply, encodeSignedRequest, messageAuthenticatorValid, parseFrame, requestAuthenticatorValid, type Frame } from '../../src/radius/packet.js';
-import { RadiusRequest } from '../../src/radius/request.js';
+import { Attr, Code, CODE_NAMES, encodeReply, encodeSignedRequest, messageAuthenticatorValid, parseFrame, requestAuthenticatorValid, type Frame } from '../../src/radius-wire/packet.js';
+import { RadiusRequest } from '../../src/radius-wire/request.js';
 import { accessRequest, accountingRequest, replyMessageAuthenticatorValid, responseAuthenticatorValid } from '../helpers/radius-wire.js';
 
 const VECTORS = new URL('../fixtures/freeradius-vectors/', import.meta.url);

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { chapMatches } from '../../src/radius/auth/chap.js';
 import { decryptPap } from '../../src/radius/auth/pap.js';
-import { createClassSigner, MAX_CLASS_LENGTH } from '../../src/radius/class-attribute.js';
-import { Attr } from '../../src/radius/packet.js';
+import { createClassSigner, MAX_CLASS_LENGTH } from '../../src/radius-wire/class-attribute.js';
+import { Attr } from '../../src/radius-wire/packet.js';
 import { isLocallyAdministered, parseMac } from '../../src/store/mac.js';
 import { accessRequest } from '../helpers/radius-wire.js';
 

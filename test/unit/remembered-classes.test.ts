@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { rememberedClasses } from '../../src/enforcement/admission.js';
 import { rememberedVerifications } from '../../src/radius/handlers/accounting.js';
-import { createClassSigner, type LoginClass } from '../../src/radius/class-attribute.js';
+import { createClassSigner, type LoginClass } from '../../src/radius-wire/class-attribute.js';
 
 const signer = createClassSigner('a session secret of the test');
 

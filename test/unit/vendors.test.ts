@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grantFrom } from '../../src/policy/grant.js';
-import { encodeReply, parseFrame, Code } from '../../src/radius/packet.js';
+import { encodeReply, parseFrame, Code } from '../../src/radius-wire/packet.js';
 import { chilli } from '../../src/vendors/chilli.js';
 import { mikrotik, mikrotikRateLimit } from '../../src/vendors/mikrotik.js';
 import { adapterFor } from '../../src/vendors/registry.js';

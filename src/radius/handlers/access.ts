@@ -17,9 +17,9 @@ import { decryptPap } from '../auth/pap.js';
 import { chapMatches } from '../auth/chap.js';
 import { encryptMppeKey, verifyMschapV2, type MschapV2Result } from '../auth/mschapv2.js';
 import type { AdmissionOptions, Admit } from '../../enforcement/admission.js';
-import type { LoginClass } from '../class-attribute.js';
-import { Attr, Code } from '../packet.js';
-import type { RadiusRequest } from '../request.js';
+import type { LoginClass } from '../../radius-wire/class-attribute.js';
+import { Attr, Code } from '../../radius-wire/packet.js';
+import type { RadiusRequest } from '../../radius-wire/request.js';
 import type { AuthRecord, Drop, Handler, Reply } from './types.js';
 
 const CALL_CHECK = 10;

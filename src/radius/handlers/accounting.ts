@@ -11,9 +11,9 @@ import type { PolicyCache } from '../../store/policy-cache.js';
 import type { SchoolDirectory } from '../../store/school-directory.js';
 import { textOfBytes } from '../../store/session-wire.js';
 import { sessionKeyId, type AccountingRecord, type Session, type SessionStore } from '../../store/sessions.js';
-import type { ClassSigner, LoginClass } from '../class-attribute.js';
-import { Attr, Code } from '../packet.js';
-import type { RadiusRequest } from '../request.js';
+import type { ClassSigner, LoginClass } from '../../radius-wire/class-attribute.js';
+import { Attr, Code } from '../../radius-wire/packet.js';
+import type { RadiusRequest } from '../../radius-wire/request.js';
 import type { Handler, RequestContext } from './types.js';
 
 const STATUS: Record<number, 'start' | 'stop' | 'interim' | 'on' | 'off'> = { 1: 'start', 2: 'stop', 3: 'interim', 7: 'on', 8: 'off' };

@@ -2,7 +2,7 @@
 // reached with a valid Message-Authenticator (the transport checks); answered on whichever port
 // it came to — and only while the instance is ready (the /readyz condition). An instance that
 // cannot reach Redis answers nothing else, so it must not say "up" either.
-import { Code } from '../packet.js';
+import { Code } from '../../radius-wire/packet.js';
 import type { Handler } from './types.js';
 
 export function createStatusHandler(ready: () => Promise<boolean>): Handler {

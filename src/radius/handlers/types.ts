@@ -1,6 +1,6 @@
 import type { EncodableAttribute } from 'radius';
 import type { NasClient } from '../../store/nas.js';
-import type { RadiusRequest } from '../request.js';
+import type { RadiusRequest } from '../../radius-wire/request.js';
 
 export type ListenerName = 'auth' | 'acct';
 
