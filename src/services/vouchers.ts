@@ -8,24 +8,15 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { formatDuration } from '../policy/units.js';
 import type { SchoolStore } from '../store/schools.js';
 import type { SessionStore } from '../store/sessions.js';
-import type { Redemption, Voucher, VoucherBatch, VoucherStore } from '../store/vouchers.js';
+import type { NewVouchers, Redemption, Voucher, VoucherBatch, VoucherStore } from '../store/vouchers.js';
 import { allow, auditActor, auditOf, confinedTo, MANAGERS, schoolFor, type Principal } from './principal.js';
 
 /** A teacher's vouchers last at most this long unless the school sets its own maximum. */
 export const DEFAULT_TEACHER_VOUCHER_MAX_SECONDS = 8 * 3600;
 export const TEACHER_VOUCHER_MAX_COUNT = 60;
 
-export interface VoucherRequest {
-  role: string;
-  school?: string;
-  /** Seconds from the first use. */
-  duration: number;
-  uses: number;
-  count: number;
-  note?: string;
-  /** Epoch ms after which no code of the batch admits anyone. */
-  validUntil?: number;
-}
+/** What a batch is made of: the store's own shape (seconds from the first use, valid-until in epoch ms). */
+export type VoucherRequest = NewVouchers;
 
 export interface IssuedBatch {
   batch: VoucherBatch;

@@ -33,15 +33,8 @@ export interface GuestRequest {
   denyReason?: string;
 }
 
-export interface GuestAsk {
-  mac: string;
-  nas: string;
-  school: string;
-  sponsor: string;
-  name: string;
-  contact?: string;
-  reason?: string;
-}
+/** What a guest gives when asking: the request before Mektep adds its id, state and times. */
+export type GuestAsk = Pick<GuestRequest, 'mac' | 'nas' | 'school' | 'sponsor' | 'name' | 'contact' | 'reason'>;
 
 export interface GuestLimits {
   pendingMs: number;
