@@ -2,34 +2,34 @@
 // "8h", "mon-fri 08:00-17:00", "yes") or as a number in base units (bit/s, bytes, seconds);
 // null clears the field (no limit globally, the global value in a school's override).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { POLICY_FLAGS, type FieldText } from '../policy/field-text.js';
 import { POLICY_FIELDS, ScheduleWindowSchema, type Policy, type PolicyField } from '../policy/fields.js';
-import { parseSchedule } from '../policy/schedule.js';
-import { parseBytes, parseDuration, parseRate } from '../policy/units.js';
 
-const UNIT_FIELDS: Partial<Record<PolicyField, [(text: string) => number, string]>> = {
-  downRate: [parseRate, 'bit/s, or "5Mbit/s", "512k"'],
-  upRate: [parseRate, 'bit/s, or "1M"'],
-  burstDownRate: [parseRate, 'bit/s, or "8M"'],
-  burstUpRate: [parseRate, 'bit/s, or "2M"'],
-  burstSeconds: [parseDuration, 'seconds, or "10s"'],
-  sessionTimeout: [parseDuration, 'seconds, or "8h"'],
-  idleTimeout: [parseDuration, 'seconds, or "15m"'],
-  interimInterval: [parseDuration, 'seconds, or "5m"'],
-  dailyQuota: [parseBytes, 'bytes, or "2GB", "500M"'],
-  monthlyQuota: [parseBytes, 'bytes, or "40G"'],
-  rememberFor: [parseDuration, 'seconds, or "7d"'],
+// Text is read by the CLI's own parsers (policy/field-text.ts); these only describe the units.
+const UNIT_FIELDS: Partial<Record<PolicyField, string>> = {
+  downRate: 'bit/s, or "5Mbit/s", "512k"',
+  upRate: 'bit/s, or "1M"',
+  burstDownRate: 'bit/s, or "8M"',
+  burstUpRate: 'bit/s, or "2M"',
+  burstSeconds: 'seconds, or "10s"',
+  sessionTimeout: 'seconds, or "8h"',
+  idleTimeout: 'seconds, or "15m"',
+  interimInterval: 'seconds, or "5m"',
+  dailyQuota: 'bytes, or "2GB", "500M"',
+  monthlyQuota: 'bytes, or "40G"',
+  rememberFor: 'seconds, or "7d"',
 };
 
-const YES_NO: Record<string, boolean> = { yes: true, no: false, on: true, off: false, true: true, false: false };
+const TEXT = Object.fromEntries(Object.values(POLICY_FLAGS).map((spec) => [spec.field, spec])) as Record<PolicyField, FieldText>;
 
 const nullable = <T extends TSchema>(schema: T, description: string) => Type.Optional(Type.Union([schema, Type.Null()], { description }));
 
 function fieldSchema(field: PolicyField): TSchema {
   const unit = UNIT_FIELDS[field];
-  if (unit) return nullable(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ maxLength: 40 })]), unit[1]);
+  if (unit) return nullable(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ maxLength: 40 })]), unit);
   switch (field) {
     case 'schedule': return nullable(Type.Union([Type.String({ maxLength: 400 }), Type.Array(ScheduleWindowSchema, { maxItems: 32 })]), "'mon-fri 08:00-17:00' or windows");
-    case 'rememberByDefault': return nullable(Type.Union([Type.Boolean(), Type.Unsafe<string>({ type: 'string', enum: Object.keys(YES_NO) })]), 'true/false or yes/no');
+    case 'rememberByDefault': return nullable(Type.Union([Type.Boolean(), Type.Unsafe<string>({ type: 'string', enum: ['yes', 'no', 'on', 'off', 'true', 'false'] })]), 'true/false or yes/no');
     case 'maxDevices':
     case 'vlan': return nullable(Type.Integer(), 'a whole number');
     default: return nullable(Type.String({ maxLength: 253 }), field);
@@ -48,10 +48,7 @@ export function readPolicyPatch(body: Record<string, unknown>): { fields: Policy
     const field = name as PolicyField;
     if (value === undefined) continue;
     if (value === null) clear.push(field);
-    else if (typeof value === 'string' && UNIT_FIELDS[field]) fields[field] = UNIT_FIELDS[field][0](value);
-    else if (typeof value === 'string' && field === 'schedule') fields[field] = parseSchedule(value);
-    else if (typeof value === 'string' && field === 'rememberByDefault') fields[field] = YES_NO[value];
-    else fields[field] = value;
+    else fields[field] = typeof value === 'string' ? TEXT[field].parse(value) : value;
   }
   return { fields, clear };
 }
