@@ -1,6 +1,17 @@
 // The console as a browser uses it over app.inject: cookies carried from answer to answer, the
 // CSRF token read from the page's form, forms posted url-encoded.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createStore } from '../../src/store/index.js';
+import { buildTestApp } from './app.js';
+import { startTestRedis } from './redis.js';
+
+/** The real app over its own redis-server for one test file, and a store on that Redis for set-up. */
+export async function startConsoleApp(env: Record<string, string> = {}) {
+  const server = await startTestRedis();
+  const app = await buildTestApp(server.url, env);
+  const redis = server.client();
+  return { server, app, redis, store: createStore(redis) };
+}
 
 export class ConsoleBrowser {
   readonly cookies = new Map<string, string>();

@@ -5,10 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { keys } from '../../src/store/keys.js';
-import { createStore, type Store } from '../../src/store/index.js';
-import { buildTestApp } from '../helpers/app.js';
-import { ConsoleBrowser } from '../helpers/console.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import type { Store } from '../../src/store/index.js';
+import { ConsoleBrowser, startConsoleApp } from '../helpers/console.js';
+import type { TestRedis } from '../helpers/redis.js';
 
 let server: TestRedis;
 let app: FastifyInstance;
@@ -16,10 +15,7 @@ let redis: Redis;
 let store: Store;
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  app = await buildTestApp(server.url);
-  redis = server.client();
-  store = createStore(redis);
+  ({ server, app, redis, store } = await startConsoleApp());
 });
 afterAll(async () => {
   await app?.close();

@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '../../src/store/index.js';
-import { buildTestApp } from '../helpers/app.js';
-import { ConsoleBrowser } from '../helpers/console.js';
+import type { Store } from '../../src/store/index.js';
+import { ConsoleBrowser, startConsoleApp } from '../helpers/console.js';
 import { waitFor } from '../helpers/process.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import type { TestRedis } from '../helpers/redis.js';
 
 let server: TestRedis;
 let app: FastifyInstance;
@@ -16,10 +15,7 @@ let store: Store;
 const chilli = '/?res=notyet&uamip=10.50.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-1B-63-00-50-01&ip=10.50.0.6&nasid=ch-50';
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  app = await buildTestApp(server.url);
-  redis = server.client();
-  store = createStore(redis);
+  ({ server, app, redis, store } = await startConsoleApp());
 });
 afterAll(async () => {
   await app?.close();
