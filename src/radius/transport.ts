@@ -10,6 +10,7 @@ import type { NasClient } from '../store/nas.js';
 import type { NasDirectory } from '../store/nas-directory.js';
 import { redisFailure } from '../redis/connection.js';
 import { unmapIp } from '../store/address.js';
+import { DUPLICATE_WINDOW_MS } from '../store/keys.js';
 import { createAuthLog } from './auth-log.js';
 import {
   Attr, Code, CODE_NAMES, encodeReply, hasSignedRequestAuthenticator, messageAuthenticatorValid, parseFrame, requestAuthenticatorValid, type Frame,
@@ -17,8 +18,6 @@ import {
 import { RadiusRequest } from '../radius-wire/request.js';
 import type { AuthRecord, Handler, ListenerName } from './handlers/types.js';
 
-/** RFC 5080 §2.2.2: a retransmission within this window gets the cached reply. */
-export const DUPLICATE_WINDOW_MS = 5000;
 export const DEFAULT_REJECT_DELAY_MS = 1000;
 const MAX_CACHED = 200_000;
 /** Counted, but not logged at info: no decision was taken (an answer is on its way or was sent). */
@@ -72,6 +71,19 @@ function authenticityProblem(frame: Frame, nas: NasClient): string | undefined {
   if (types.has(Attr.EapMessage)) return 'missing-message-authenticator';
   if (types.has(Attr.ProxyState)) return 'proxy-state-without-message-authenticator';
   return undefined;
+}
+
+/**
+ * One Access-Request and its retransmissions, wherever they land: the cache below is per process,
+ * so a copy reaching another worker (WORKERS > 1 shares the socket) or instance is handled
+ * afresh there. Decisions that change state (a token consumed, a failed attempt counted) record
+ * this identity in Redis in the same script (store/tokens.ts, store/attempts.ts), so the copy
+ * gets the first one's decision. The source port is left out: a NAS failing over to the other
+ * instance may send from another socket, and 16 random authenticator bytes already tell
+ * requests apart.
+ */
+export function requestIdentity(address: string, frame: Pick<Frame, 'identifier' | 'authenticator'>): string {
+  return `${address}|${frame.identifier}|${frame.authenticator.toString('base64')}`;
 }
 
 /** inc() by label values, each label set resolved once (prom-client hashes a label object per call). */

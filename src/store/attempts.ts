@@ -4,20 +4,29 @@
 // parallel guesses cannot all be checked) and given back when the password was right, so a
 // user who signs in correctly many times a minute is never told to wait.
 import type { ClientContext, Redis, Result } from 'ioredis';
-import { keys } from './keys.js';
+import { DUPLICATE_WINDOW_MS, keys } from './keys.js';
 import { defineScript } from './write.js';
 
 export const MAX_CHECKS_PER_MINUTE = 10;
 const WINDOW_SECONDS = 60;
 
-// One round trip, atomic: the first attempt of a window starts its minute.
+// One round trip, atomic: the first attempt of a window starts its minute. KEYS[2], when given,
+// is the Access-Request's own record: a retransmission of it reaching another worker or instance
+// gets the count the first copy got and counts nothing (RFC 5080: one request, one decision).
 const COUNT = `
+local seen = KEYS[2] and redis.call('GET', KEYS[2])
+if seen then return tonumber((string.gsub(seen, '^-', ''))) end
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if KEYS[2] then redis.call('SET', KEYS[2], count, 'PX', ARGV[2]) end
 return count`;
 
 // Only while the window lives: a give-back after it expired must not leave a key without a TTL.
+// A request's record marked '-' has been given back already (by whichever copy came first).
 const GIVE_BACK = `
+local seen = KEYS[2] and redis.call('GET', KEYS[2])
+if seen and string.sub(seen, 1, 1) == '-' then return 0 end
+if seen then redis.call('SET', KEYS[2], '-' .. seen, 'KEEPTTL') end
 if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 then
   return redis.call('DECR', KEYS[1])
 end
@@ -25,22 +34,31 @@ return 0`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
-    mkCountAttempt(key: string, seconds: string): Result<number, Context>;
-    mkGiveBackAttempt(key: string): Result<number, Context>;
+    mkCountAttempt(numberOfKeys: number, ...keysThenArgs: string[]): Result<number, Context>;
+    mkGiveBackAttempt(numberOfKeys: number, ...keys: string[]): Result<number, Context>;
   }
 }
 
+/** The user's counter, then the request's own record when the request is named. */
+const keysOf = (username: string, request: string | undefined) =>
+  request === undefined ? [keys.authAttempts(username)] : [keys.authAttempts(username), keys.authAttemptOf(request)];
+
 export function createAttemptLimiter(redis: Redis, max = MAX_CHECKS_PER_MINUTE) {
-  defineScript(redis, 'mkCountAttempt', COUNT, 1);
-  defineScript(redis, 'mkGiveBackAttempt', GIVE_BACK, 1);
+  defineScript(redis, 'mkCountAttempt', COUNT);
+  defineScript(redis, 'mkGiveBackAttempt', GIVE_BACK);
   return {
-    /** Counts one check; false once the user has had `max` this minute. */
-    async allow(username: string): Promise<boolean> {
-      return (await redis.mkCountAttempt(keys.authAttempts(username), String(WINDOW_SECONDS))) <= max;
+    /**
+     * Counts one check; false once the user has had `max` this minute. `request` (transport.ts
+     * requestIdentity) makes the RADIUS request's copies one attempt wherever they land.
+     */
+    async allow(username: string, request?: string): Promise<boolean> {
+      const counted = keysOf(username, request);
+      return (await redis.mkCountAttempt(counted.length, ...counted, String(WINDOW_SECONDS), String(DUPLICATE_WINDOW_MS))) <= max;
     },
-    /** The check passed (or never ran): it does not count against the user. */
-    async giveBack(username: string): Promise<void> {
-      await redis.mkGiveBackAttempt(keys.authAttempts(username));
+    /** The check passed (or never ran): it does not count against the user, once per request. */
+    async giveBack(username: string, request?: string): Promise<void> {
+      const counted = keysOf(username, request);
+      await redis.mkGiveBackAttempt(counted.length, ...counted);
     },
   };
 }

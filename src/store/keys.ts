@@ -46,6 +46,8 @@ export const keys = {
 
   /** Failed-or-not password checks of a user in the current minute (hashing is costly). */
   authAttempts: (username: string) => `${PREFIX}auth-attempts:${part(username)}`,
+  /** The count one Access-Request's check got, for DUPLICATE_WINDOW_MS: a copy at another worker counts nothing. */
+  authAttemptOf: (request: string) => `${PREFIX}auth-attempt-of:${part(request)}`,
 
   /** A live session, by "<nas>|<Acct-Session-Id>". */
   session: (id: string) => `${PREFIX}session:${part(id)}`,
@@ -144,6 +146,9 @@ export const keys = {
   queryLogSettings: `${PREFIX}query-log-settings`,
   queryLog: (school: string) => `${PREFIX}query-log:${part(school)}`,
 } as const;
+
+/** RFC 5080 §2.2.2: how long a RADIUS request is remembered, so a retransmission gets the same answer. */
+export const DUPLICATE_WINDOW_MS = 5000;
 
 /** Roughly how many audit entries are kept (XADD MAXLEN ~). */
 export const AUDIT_MAX_ENTRIES = 200_000;

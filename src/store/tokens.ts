@@ -1,12 +1,15 @@
 // One-time RADIUS credentials: after a portal login the server mints one, bound to the device's
 // MAC and NAS, and the access point presents it in its Access-Request (PAP or CHAP, so the
-// password is kept in clear for its short life). Consumed atomically: DEL answers 1 only once.
+// password is kept in clear for its short life). Consumed atomically, by one Access-Request:
+// the script records which, so that request's retransmission reaching another worker or
+// instance (its own duplicate cache never saw it) gets the same accept, and any other is refused.
 // "Remember this device" travels in the token too: the portal cannot know the MAC it was given
 // is the browser's, so the device is remembered only when the AP's own Access-Request has
 // presented the token from that MAC.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { keys } from './keys.js';
+import type { ClientContext, Redis, Result } from 'ioredis';
+import { DUPLICATE_WINDOW_MS, keys } from './keys.js';
+import { defineScript } from './write.js';
 
 export const TOKEN_PREFIX = 'tok-';
 export const DEFAULT_TOKEN_TTL_SECONDS = 120;
@@ -27,7 +30,30 @@ export interface LoginToken {
 
 export type TokenClaims = Omit<LoginToken, 'username' | 'password'>;
 
+/** 'consumed' by this request; its 'retransmission' (same NAS, identifier, authenticator); 'used' up or gone. */
+export type Consumption = 'consumed' | 'retransmission' | 'used';
+
+// KEYS: the token. ARGV: the request (transport.ts requestIdentity), the duplicate window (ms).
+// The consumed token stays for the window only, naming its request, then Redis drops it.
+const CONSUME = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'used' end
+local by = redis.call('HGET', KEYS[1], 'consumedBy')
+if not by then
+  redis.call('HSET', KEYS[1], 'consumedBy', ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 'consumed'
+end
+if by == ARGV[1] then return 'retransmission' end
+return 'used'`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
+    mkConsumeToken(key: string, request: string, windowMs: string): Result<Consumption, Context>;
+  }
+}
+
 export function createTokenStore(redis: Redis) {
+  defineScript(redis, 'mkConsumeToken', CONSUME, 1);
   return {
     async mint(claims: TokenClaims, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS): Promise<LoginToken> {
       const token: LoginToken = { ...claims, username: `${TOKEN_PREFIX}${randomBytes(12).toString('base64url')}`, password: randomBytes(12).toString('base64url') };
@@ -42,9 +68,9 @@ export function createTokenStore(redis: Redis) {
       return hash.password ? (hash as unknown as LoginToken) : undefined;
     },
 
-    /** True for exactly one caller: the token is gone afterwards. */
-    async consume(username: string): Promise<boolean> {
-      return (await redis.del(keys.token(username))) === 1;
+    /** 'consumed' for exactly one request (and 'retransmission' for its copies); 'used' for every other. */
+    async consume(username: string, request: string): Promise<Consumption> {
+      return redis.mkConsumeToken(keys.token(username), request, String(DUPLICATE_WINDOW_MS));
     },
   };
 }

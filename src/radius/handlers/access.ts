@@ -20,6 +20,7 @@ import type { AdmissionOptions, Admit } from '../../enforcement/admission.js';
 import type { LoginClass } from '../../radius-wire/class-attribute.js';
 import { Attr, Code } from '../../radius-wire/packet.js';
 import type { RadiusRequest } from '../../radius-wire/request.js';
+import { requestIdentity } from '../transport.js';
 import type { AuthRecord, Drop, Handler, Reply } from './types.js';
 
 const CALL_CHECK = 10;
@@ -93,24 +94,24 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
    * given back when the password was right: only failures use up the minute's allowance.
    * `check` gets undefined for an unknown user and must do the same work as for a known one.
    */
-  async function account(typed: string, check: (user: User | undefined) => Promise<boolean> | boolean): Promise<{ user: User } | { refused: Reply }> {
+  async function account(typed: string, once: string, check: (user: User | undefined) => Promise<boolean> | boolean): Promise<{ user: User } | { refused: Reply }> {
     let username: string;
     try {
       username = normalizeUsername(typed.includes('\\') ? typed.slice(typed.lastIndexOf('\\') + 1) : typed);
     } catch {
       return { refused: reject('invalid-username', 'Invalid username or password') };
     }
-    if (!(await deps.attempts.allow(username))) return { refused: reject('rate-limited', 'Too many attempts; wait a minute and try again', { user: username }) };
+    if (!(await deps.attempts.allow(username, once))) return { refused: reject('rate-limited', 'Too many attempts; wait a minute and try again', { user: username }) };
     const user = await deps.users.get(username);
     let matches: boolean;
     try {
       matches = await check(user);
     } catch (error) {
-      await deps.attempts.giveBack(username);
+      await deps.attempts.giveBack(username, once);
       throw error;
     }
     if (!user || !matches) return { refused: reject(user ? 'bad-password' : 'unknown-user', 'Invalid username or password', { user: username }) };
-    await deps.attempts.giveBack(username);
+    await deps.attempts.giveBack(username, once);
     const who: Who = { user: username, role: user.role, school: user.school };
     if (user.status === 'disabled') return { refused: reject('account-disabled', 'This account is disabled; ask the school administrator', who) };
     if (user.expiresAt !== undefined && Date.parse(user.expiresAt) <= deps.now()) return { refused: reject('account-expired', 'This account has expired; ask the school administrator', who) };
@@ -131,16 +132,18 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     return accept(nas, { ...login, ...(school ? { school } : {}) }, { validUntil: device.until ? Date.parse(device.until) : undefined, mac });
   }
 
-  async function byToken(nas: NasClient, username: string, mac: string | undefined, proves: (secret: string) => boolean): Promise<Reply | undefined> {
+  async function byToken(nas: NasClient, username: string, mac: string | undefined, once: string, proves: (secret: string) => boolean): Promise<Reply | undefined> {
     const token = await deps.tokens.peek(username);
     if (!token) return undefined;
     if (!proves(token.password)) return reject('bad-token-password', 'Invalid or expired login token');
     // Bound to the device and NAS the portal saw (an AP that did not name them binds nothing).
     if ((token.mac && token.mac !== mac) || (token.nas && token.nas !== nas.address)) return reject('token-other-device', 'This login token belongs to another device');
-    if (!(await deps.tokens.consume(username))) return reject('token-used', 'Invalid or expired login token');
+    // A retransmission of the consuming request (at another worker or instance) gets the same accept.
+    const consumed = await deps.tokens.consume(username, once);
+    if (consumed === 'used') return reject('token-used', 'Invalid or expired login token');
     // The AP has presented the token from the MAC the portal was given: only now may the portal's
     // "remember this device" apply.
-    if (token.rememberFor && token.mac && deps.remember) await deps.remember(token, nas);
+    if (consumed === 'consumed' && token.rememberFor && token.mac && deps.remember) await deps.remember(token, nas);
     const school = token.school ?? nas.school;
     return accept(nas, { kind: token.user ? 'user' : 'token', subject: token.user ?? username, role: token.role, ...(school ? { school } : {}) }, { mac, validUntil: token.until ? Number(token.until) : undefined });
   }
@@ -161,14 +164,14 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     return accept(nas, { kind: 'voucher', subject: code, role: redemption.voucher.role, ...(school ? { school } : {}) }, { validUntil: deps.now() + redemption.secondsLeft * 1000, mac });
   }
 
-  async function byPassword(nas: NasClient, typed: string, password: string, mac: string | undefined): Promise<Reply> {
-    const found = await account(typed, (user) => checkPassword(password, user?.passwordHash, RADIUS_LANE));
+  async function byPassword(nas: NasClient, typed: string, password: string, mac: string | undefined, once: string): Promise<Reply> {
+    const found = await account(typed, once, (user) => checkPassword(password, user?.passwordHash, RADIUS_LANE));
     return 'refused' in found ? found.refused : acceptUser(nas, found.user, mac);
   }
 
-  async function byMschapV2(nas: NasClient, request: RadiusRequest, typed: string, challenge: Buffer, response: Buffer, mac: string | undefined): Promise<Reply> {
+  async function byMschapV2(nas: NasClient, request: RadiusRequest, typed: string, challenge: Buffer, response: Buffer, mac: string | undefined, once: string): Promise<Reply> {
     let result: MschapV2Result = { ok: false };
-    const found = await account(typed, (user) => {
+    const found = await account(typed, once, (user) => {
       result = verifyMschapV2(response, challenge, typed, user?.ntHash ? Buffer.from(user.ntHash, 'hex') : DUMMY_NT_HASH);
       return user?.ntHash !== undefined && result.ok;
     });
@@ -200,32 +203,32 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     return { mac: calling };
   }
 
-  async function decide(request: RadiusRequest, nas: NasClient, userName: string, deviceMac: string | undefined): Promise<Reply> {
+  async function decide(request: RadiusRequest, nas: NasClient, userName: string, deviceMac: string | undefined, once: string): Promise<Reply> {
     const hidden = request.raw(Attr.UserPassword);
     if (hidden) {
       const password = decryptPap(hidden, nas.secret, request.frame.authenticator);
       if (password === undefined) return reject('malformed-password', 'Malformed password');
       const proves = (secret: string) => sameText(secret, password);
-      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, proves)) ?? reject('unknown-token', 'Invalid or expired login token');
-      return (await byVoucher(nas, userName, deviceMac, proves)) ?? byPassword(nas, userName, password, deviceMac);
+      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, once, proves)) ?? reject('unknown-token', 'Invalid or expired login token');
+      return (await byVoucher(nas, userName, deviceMac, proves)) ?? byPassword(nas, userName, password, deviceMac, once);
     }
 
     const msResponse = request.vendor(MICROSOFT, MS_CHAP2_RESPONSE);
     const msChallenge = request.vendor(MICROSOFT, MS_CHAP_CHALLENGE);
-    if (msResponse && msChallenge) return byMschapV2(nas, request, userName, msChallenge, msResponse, deviceMac);
+    if (msResponse && msChallenge) return byMschapV2(nas, request, userName, msChallenge, msResponse, deviceMac, once);
 
     const chap = request.raw(Attr.ChapPassword);
     if (chap) {
       const challenge = request.raw(Attr.ChapChallenge) ?? request.frame.authenticator;
       const proves = (secret: string) => chapMatches(chap, challenge, secret);
-      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, proves)) ?? reject('unknown-token', 'Invalid or expired login token');
+      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, once, proves)) ?? reject('unknown-token', 'Invalid or expired login token');
       // Users' passwords are kept only as hashes, which CHAP cannot be checked against.
       return (await byVoucher(nas, userName, deviceMac, proves)) ?? reject('chap-for-user', 'CHAP login works only with portal tokens and vouchers; use the portal or PAP');
     }
     return reject('no-credentials', 'No credentials in the request');
   }
 
-  return async ({ request, nas }): Promise<Reply | Drop> => {
+  return async ({ request, nas, peer }): Promise<Reply | Drop> => {
     const eap = request.raw(Attr.EapMessage);
     if (eap) return eapNotSupported(eap);
     const userName = request.string(Attr.UserName) ?? '';
@@ -237,7 +240,7 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     }
     let reply: Reply;
     try {
-      reply = await decide(request, nas, userName, deviceMac);
+      reply = await decide(request, nas, userName, deviceMac, requestIdentity(peer.address, request.frame));
     } catch (error) {
       // The RADIUS lane of password checks is full: no answer, so the AP retries or fails over.
       if (error instanceof PasswordBusyError) return { drop: 'password-busy', log: { reason: 'password-busy', method: methodOf(request) } };
