@@ -79,6 +79,13 @@ export const ContentCategory = Type.Object({ name: Str, domains: Type.Integer(),
 
 export const ContentNetwork = Type.Object({ network: Str, school: Str, profile: Str }, { title: 'ContentNetwork' });
 
+/** What `mektep content import` prints: every line kept, a duplicate, or refused (the first ten with why). */
+export const ContentImportReport = Type.Object({
+  category: Str, lines: Type.Integer(), kept: Type.Integer(), duplicates: Type.Integer(), refused: Type.Integer(),
+  examples: Type.Array(Type.Object({ line: Type.Integer(), text: Str, reason: Str }), { description: 'The first refused lines' }),
+  domains: Type.Integer({ description: 'Names in the category after the import' }), collisions: Type.Integer(),
+}, { title: 'ContentImportReport' });
+
 export const ImportReport = Type.Object({
   dryRun: Type.Boolean(), created: Type.Integer(),
   generated: Type.Array(Type.Object({ username: Str, password: Str }), { description: 'Generated passwords, shown once' }),

@@ -12,6 +12,7 @@ export interface NavEntry {
   badge?: NavBadge;
 }
 
+/** guestsPending: guest requests and students' site requests waiting for the viewer (one list). */
 export type NavBadge = 'guestsPending';
 
 const EVERY_ACCOUNT: PrincipalKind[] = ['region-admin', 'school-admin', 'teacher'];
@@ -26,7 +27,6 @@ export const NAV: NavEntry[] = [
   { path: '/console/guests', label: 'navGuests', who: EVERY_ACCOUNT, badge: 'guestsPending' },
   { path: '/console/vouchers', label: 'navVouchers', who: EVERY_ACCOUNT },
   { path: '/console/focus', label: 'navFocus', who: EVERY_ACCOUNT },
-  { path: '/console/site-requests', label: 'navSiteRequests', who: EVERY_ACCOUNT },
   { path: '/console/content', label: 'navContent', who: ['region-admin', 'school-admin'] },
   { path: '/console/sessions', label: 'navSessions', who: EVERY_ACCOUNT },
   { path: '/console/devices', label: 'navDevices', who: ['region-admin', 'school-admin'] },

@@ -94,10 +94,11 @@ export default async function consolePlugin(app: FastifyInstance, { config, sess
     return reply.redirect(`/console/login?${query.toString()}`, 303);
   });
   app.decorateRequest('navBadges', null);
-  // The menu's count of guests waiting for the viewer, on pages (not on form posts that redirect).
+  // The menu's count of guest and site requests waiting for the viewer, on pages (not on form posts that redirect).
   app.addHook('preHandler', async (request) => {
     if (!request.signedIn || request.method !== 'GET') return;
-    request.navBadges = { guestsPending: await services.guests.pendingCount(request.signedIn.principal).catch(() => 0) };
+    const { principal } = request.signedIn;
+    request.navBadges = { guestsPending: (await services.guests.pendingCount(principal).catch(() => 0)) + (await services.siteRequests.pendingCount(principal).catch(() => 0)) };
   });
   // One check for every unsafe request in the scope, after the body is parsed and before it is validated.
   app.addHook('preValidation', async (request) => csrf.check(request, request.signedIn?.session.id));

@@ -17,6 +17,9 @@ import type { SchoolStore } from '../store/schools.js';
 import type { SessionStore } from '../store/sessions.js';
 import { allow, auditActor, confinedTo, MANAGERS, REGION_WIDE, requireInScope, schoolFor, type Principal } from './principal.js';
 
+/** The largest category list the console or the API takes in one upload; bigger ones: the CLI. */
+export const CATEGORY_UPLOAD_MAX_BYTES = 200 * 1024 * 1024;
+
 export interface ContentServiceDeps {
   content: {
     categories: Pick<ContentCategoryStore, 'import' | 'list' | 'remove' | 'load'>;

@@ -1,24 +1,26 @@
 // Site requests: the block page (the portal, for the device on an address) asks; the school's
 // teachers and admins (region-wide principals anywhere) list them, allow the domain for the
-// school for the rest of the requester's lesson focus (when one covers them) or the rest of the
-// day in the school's zone, or dismiss them. Each decision: one audit entry and one info line.
+// school for the rest of the lesson or of the day in the school's zone, or deny them, once
+// (a second decision is a conflict). Each decision: one audit entry and one info line.
 import type { Logger } from 'pino';
-import { NotFoundError, RateLimitedError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../errors.js';
 import { domainOfRule } from '../policy/content.js';
 import type { FocusStore } from '../store/focus.js';
 import type { SchoolStore } from '../store/schools.js';
 import { DEFAULT_TIMEZONE } from '../store/schools.js';
 import type { SessionStore } from '../store/sessions.js';
-import type { SiteRequest, SiteRequestStore } from '../store/site-requests.js';
+import type { GrantSpan, SiteRequest, SiteRequestState, SiteRequestStore } from '../store/site-requests.js';
 import { text } from '../store/validate.js';
 import { allow, auditOf, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
 
 const DECIDERS: Principal['kind'][] = [...MANAGERS, 'teacher'];
+/** "For the lesson" when no lesson focus covers the requester: one lesson from now. */
+export const LESSON_MINUTES = 45;
 
 export interface SiteRequestServiceDeps {
-  siteRequests: Pick<SiteRequestStore, 'allowAsk' | 'create' | 'listOfSchool' | 'get' | 'close' | 'grant'>;
+  siteRequests: Pick<SiteRequestStore, 'allowAsk' | 'create' | 'listOfSchool' | 'get' | 'decide' | 'grant'>;
   sessions: Pick<SessionStore, 'byIp'>;
-  schools: Pick<SchoolStore, 'get'>;
+  schools: Pick<SchoolStore, 'get' | 'list'>;
   focus: Pick<FocusStore, 'list'>;
   log?: Pick<Logger, 'info'> | undefined;
   now?: () => number;
@@ -35,8 +37,39 @@ export function endOfDay(at: number, timeZone: string): number {
 
 export function createSiteRequestService({ siteRequests, sessions, schools, focus, log, now = Date.now }: SiteRequestServiceDeps) {
   async function inScope(principal: Principal, id: string): Promise<SiteRequest> {
-    allow(principal, DECIDERS, 'decide site requests');
+    allow(principal, DECIDERS, 'see site requests');
     return requireInScope(principal, await siteRequests.get(id), `site request "${id}" does not exist`);
+  }
+
+  /** A pending request in scope; a decided one is a conflict. */
+  async function decidable(principal: Principal, id: string): Promise<SiteRequest> {
+    allow(principal, DECIDERS, 'decide site requests');
+    const request = await inScope(principal, id);
+    if (request.state !== 'pending') throw new ConflictError(`site request ${id} is ${request.state}, not pending`);
+    return request;
+  }
+
+  async function record(principal: Principal, request: SiteRequest, decision: Parameters<SiteRequestStore['decide']>[1], at: number): Promise<SiteRequest> {
+    const outcome = await siteRequests.decide(request, decision, auditOf(principal), at);
+    if (outcome === 'missing') throw new NotFoundError(`site request "${request.id}" does not exist`);
+    if (outcome === 'decided') throw new ConflictError(`site request ${request.id} is no longer pending`);
+    return (await siteRequests.get(request.id)) ?? request;
+  }
+
+  /** The end of the requester's running lesson focus, else one lesson from now; never past the day. */
+  async function lessonEnd(request: SiteRequest, at: number, dayEnd: number): Promise<number> {
+    const lesson = request.user === undefined ? undefined
+      : (await focus.list()).find((entry) => entry.school === request.school && entry.until > at && entry.users.includes(request.user!));
+    return Math.min(lesson?.until ?? at + LESSON_MINUTES * 60_000, dayEnd);
+  }
+
+  /** Newest first: a confined principal's school; a region-wide one the school named, else every school. */
+  async function list(principal: Principal, filter: { school?: string | undefined; state?: SiteRequestState | undefined } = {}): Promise<SiteRequest[]> {
+    allow(principal, DECIDERS, 'see site requests');
+    const at = schoolFor(principal, filter.school, 'see site requests');
+    const of = at ? [at] : (await schools.list()).map((school) => school.id);
+    const all = (await Promise.all(of.map((school) => siteRequests.listOfSchool(school)))).flat();
+    return all.filter((entry) => !filter.state || entry.state === filter.state).sort((a, b) => b.createdAt - a.createdAt);
   }
 
   return {
@@ -58,31 +91,35 @@ export function createSiteRequestService({ siteRequests, sessions, schools, focu
       return created;
     },
 
-    async list(principal: Principal, school?: string): Promise<SiteRequest[]> {
-      allow(principal, DECIDERS, 'see site requests');
-      const at = schoolFor(principal, school, 'see site requests');
-      if (!at) throw new ValidationError('name the school');
-      return siteRequests.listOfSchool(at);
+    list,
+
+    async get(principal: Principal, id: string): Promise<SiteRequest> {
+      return inScope(principal, id);
     },
 
-    /** Allows the domain at the school until the requester's focus ends, else the end of the school's day. */
-    async allow(principal: Principal, id: string): Promise<{ request: SiteRequest; until: number; forLesson: boolean }> {
-      const request = await inScope(principal, id);
+    /** Pending requests the principal may decide (with guests, the console's badge). */
+    async pendingCount(principal: Principal): Promise<number> {
+      return (await list(principal, { state: 'pending' })).length;
+    },
+
+    /** Allows the domain at the school for the rest of the lesson or of the school's day. */
+    async allow(principal: Principal, id: string, span: GrantSpan): Promise<SiteRequest & { until: number }> {
+      const request = await decidable(principal, id);
       const at = now();
-      const lesson = request.user === undefined ? undefined
-        : (await focus.list()).find((entry) => entry.school === request.school && entry.until > at && entry.users.includes(request.user!));
-      const until = lesson?.until ?? endOfDay(at, (await schools.get(request.school))?.timezone ?? DEFAULT_TIMEZONE);
+      const dayEnd = endOfDay(at, (await schools.get(request.school))?.timezone ?? DEFAULT_TIMEZONE);
+      const until = span === 'day' ? dayEnd : await lessonEnd(request, at, dayEnd);
+      const decided = await record(principal, request, { state: 'allowed', until, span }, at);
       await siteRequests.grant(request.school, request.domain, until, auditOf(principal));
-      if (!(await siteRequests.close(request, 'allow', auditOf(principal), { until: new Date(until).toISOString() }))) throw new NotFoundError(`site request "${id}" does not exist`);
-      log?.info({ request: id, school: request.school, domain: request.domain, by: auditOf(principal).actor, until: new Date(until).toISOString() }, 'site request allowed');
-      return { request, until, forLesson: lesson !== undefined };
+      log?.info({ request: id, school: request.school, domain: request.domain, by: auditOf(principal).actor, span, until: new Date(until).toISOString() }, 'site request allowed');
+      return { ...decided, until };
     },
 
-    async dismiss(principal: Principal, id: string): Promise<SiteRequest> {
-      const request = await inScope(principal, id);
-      if (!(await siteRequests.close(request, 'dismiss', auditOf(principal)))) throw new NotFoundError(`site request "${id}" does not exist`);
-      log?.info({ request: id, school: request.school, domain: request.domain, by: auditOf(principal).actor }, 'site request dismissed');
-      return request;
+    async deny(principal: Principal, id: string, reason?: string): Promise<SiteRequest> {
+      const request = await decidable(principal, id);
+      const words = reason?.trim() ? text(reason, 'reason', 300) : undefined;
+      const decided = await record(principal, request, { state: 'denied', ...(words ? { reason: words } : {}) }, now());
+      log?.info({ request: id, school: request.school, domain: request.domain, by: auditOf(principal).actor }, 'site request denied');
+      return decided;
     },
   };
 }

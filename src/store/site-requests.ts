@@ -1,11 +1,17 @@
 // Site requests (docs/content.md): a student on the block page asks the school's teachers to
-// open a site. One hash per request, kept a day; a school's set of ids (pruned as hashes go);
-// a per-address counter for the hour. And the domains teachers granted per school until a time,
-// which the resolver honours (dns/granted-book.ts).
+// open a site. One hash per request, kept a day whatever its state (pending, then allowed or
+// denied once, in a Lua script); a school's set of ids (pruned as hashes go); a per-address
+// counter for the hour. And the domains teachers granted per school until a time, which the
+// resolver honours (dns/granted-book.ts).
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { keys } from './keys.js';
-import { writeOne, type Actor, who } from './write.js';
+import type { ClientContext, Redis, Result } from 'ioredis';
+import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
+import { auditFields, defineScript, writeOne, type Actor, who } from './write.js';
+
+export type SiteRequestState = 'pending' | 'allowed' | 'denied';
+/** How long an allowed site stays open: the requester's lesson or the school's day. */
+export type GrantSpan = 'lesson' | 'day';
+export type SiteDecision = { state: 'allowed'; until: number; span: GrantSpan } | { state: 'denied'; reason?: string };
 
 export interface SiteRequest {
   id: string;
@@ -18,20 +24,52 @@ export interface SiteRequest {
   /** Why it was blocked, as the block page said (a category, "focus", a rule). */
   rule: string;
   createdAt: number;
+  state: SiteRequestState;
+  decidedAt?: number;
+  decidedBy?: string;
+  /** An allowed site's end, and whether that is the lesson's or the day's. */
+  until?: number;
+  span?: GrantSpan;
+  denyReason?: string;
 }
 
 const REQUEST_TTL_SECONDS = 86_400;
 export const SITE_REQUESTS_PER_HOUR = 10;
 
+// KEYS: request, audit. ARGV: fields (JSON), audit fields (JSON), audit length, change channel,
+// change (JSON). Decided once: a second decision (or a request gone) changes nothing.
+const DECIDE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+local state = redis.call('HGET', KEYS[1], 'state')
+if state and state ~= 'pending' then return 'decided' end
+redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[1])))
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(cjson.decode(ARGV[2])))
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 'ok'
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
+    mkSiteRequestDecide(numKeys: number, ...args: string[]): Result<'ok' | 'decided' | 'missing', Context>;
+  }
+}
+
 function parse(id: string, hash: Record<string, string>): SiteRequest | undefined {
   if (!hash.school || !hash.domain) return undefined;
+  const optional = (field: string) => (hash[field] ? { [field]: hash[field] } : {});
+  const number = (field: string) => (hash[field] ? { [field]: Number(hash[field]) } : {});
   return {
     id, school: hash.school, domain: hash.domain, ip: hash.ip ?? '', rule: hash.rule ?? '', createdAt: Number(hash.createdAt),
-    ...(hash.user ? { user: hash.user } : {}), ...(hash.mac ? { mac: hash.mac } : {}), ...(hash.reason ? { reason: hash.reason } : {}),
+    // Requests made before decisions were kept have no state: they are waiting.
+    state: (hash.state as SiteRequestState | undefined) ?? 'pending',
+    ...optional('user'), ...optional('mac'), ...optional('reason'), ...optional('decidedBy'), ...optional('span'), ...optional('denyReason'),
+    ...number('decidedAt'), ...number('until'),
   };
 }
 
 export function createSiteRequestStore(redis: Redis) {
+  defineScript(redis, 'mkSiteRequestDecide', DECIDE);
+
   async function get(id: string): Promise<SiteRequest | undefined> {
     return parse(id, await redis.hgetall(keys.siteRequest(id)));
   }
@@ -45,12 +83,12 @@ export function createSiteRequestStore(redis: Redis) {
       return count <= SITE_REQUESTS_PER_HOUR;
     },
 
-    async create(input: Omit<SiteRequest, 'id' | 'createdAt'>, actor: Actor, now = Date.now()): Promise<SiteRequest> {
-      const request: SiteRequest = { ...input, id: `sr-${randomBytes(5).toString('hex')}`, createdAt: now };
+    async create(input: Omit<SiteRequest, 'id' | 'createdAt' | 'state'>, actor: Actor, now = Date.now()): Promise<SiteRequest> {
+      const request: SiteRequest = { ...input, id: `sr-${randomBytes(5).toString('hex')}`, createdAt: now, state: 'pending' };
       await writeOne(redis, {
         key: keys.siteRequest(request.id),
         mode: 'create',
-        set: Object.fromEntries(Object.entries({ ...request, createdAt: String(now) }).filter(([field, value]) => field !== 'id' && value !== undefined)),
+        set: Object.fromEntries(Object.entries(request).filter(([field, value]) => field !== 'id' && value !== undefined).map(([field, value]) => [field, String(value)])),
         addTo: [[keys.siteRequestsOfSchool(request.school), request.id]],
         expireAt: now + REQUEST_TTL_SECONDS * 1000,
         // The audit entry names the domain and the rule, not the person (they are in the request, for a day).
@@ -68,16 +106,14 @@ export function createSiteRequestStore(redis: Redis) {
       return found.filter((entry): entry is SiteRequest => entry !== undefined).sort((a, b) => b.createdAt - a.createdAt);
     },
 
-    /** Removes it (allowed or dismissed); false when it was already gone. */
-    async close(request: SiteRequest, outcome: 'allow' | 'dismiss', actor: Actor, detail: Record<string, unknown> = {}): Promise<boolean> {
-      const failure = await writeOne(redis, {
-        key: keys.siteRequest(request.id),
-        mode: 'delete',
-        removeFrom: [[keys.siteRequestsOfSchool(request.school), request.id]],
-        audit: { ...who(actor), action: `site-request.${outcome}`, target: request.id, school: request.school, detail: { domain: request.domain, ...detail } },
-        change: { entity: 'site-request', id: request.id },
-      });
-      return failure === undefined;
+    /** Records the one decision: 'decided' when another came first, 'missing' when it is gone. */
+    async decide(request: SiteRequest, decision: SiteDecision, actor: Actor, now = Date.now()): Promise<'ok' | 'decided' | 'missing'> {
+      const { state, ...rest } = decision;
+      const fields = { state, decidedAt: String(now), decidedBy: who(actor).actor, ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined).map(([field, value]) => [field === 'reason' ? 'denyReason' : field, String(value)])) };
+      const detail = { domain: request.domain, ...(decision.state === 'allowed' ? { until: new Date(decision.until).toISOString(), span: decision.span } : {}) };
+      const audit = auditFields({ ...who(actor), action: `site-request.${decision.state === 'allowed' ? 'allow' : 'deny'}`, target: request.id, school: request.school, detail });
+      return redis.mkSiteRequestDecide(2, keys.siteRequest(request.id), keys.audit, JSON.stringify(Object.entries(fields).flat()), JSON.stringify(audit),
+        String(AUDIT_MAX_ENTRIES), keys.changes, JSON.stringify([{ entity: 'site-request', id: request.id }]));
     },
 
     /** Lets `domain` resolve at `school` until `until` (the entry's own end; the hash lives to the latest). */

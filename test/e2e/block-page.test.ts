@@ -32,7 +32,6 @@ const first = async (from: string, name: string) => (await dig(port, from, name)
 const visit = (from: string, host: string, path = '/', language = 'en') =>
   fixture.app.inject({ method: 'GET', url: path, remoteAddress: from, headers: { host, 'accept-language': language } });
 const cookiesOf = (reply: LightMyRequestResponse) => reply.cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
-const csrfOf = (reply: LightMyRequestResponse) => /name="_csrf" value="([^"]+)"/.exec(reply.body)![1]!;
 
 beforeAll(async () => {
   upstream = await startDnsmasq(['--txt-record=ready.upstream.test,ok', '--address=/exam.example/10.9.0.5', '--address=/wikipedia.org/10.9.0.6', '--address=/games.example/10.9.0.7']);
@@ -80,23 +79,26 @@ describe('the block page', () => {
     const page = await visit(AMIR, 'wikipedia.org');
     const sent = await fixture.app.inject({
       method: 'POST', url: '/blocked/request', remoteAddress: AMIR,
-      headers: { host: 'wikipedia.org', cookie: cookiesOf(page), 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'ru' },
-      payload: new URLSearchParams({ _csrf: csrfOf(page), site: 'wikipedia.org', rule: 'focus', reason: 'project' }).toString(),
+      // As a browser posts the page's form: the page was shown under the blocked site's name.
+      headers: { host: 'wikipedia.org', cookie: cookiesOf(page), origin: 'http://wikipedia.org', 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'ru' },
+      payload: new URLSearchParams({ site: 'wikipedia.org', rule: 'focus', reason: 'project' }).toString(),
     });
     expect(sent.statusCode, sent.body).toBe(200);
     expect(sent.body).toContain('Ваш запрос отправлен учителям.');
     const [request] = await services.siteRequests.list(teacher);
     expect(request).toMatchObject({ school: 'sch-1', domain: 'wikipedia.org', user: 'amir', ip: AMIR, rule: 'focus', reason: 'project' });
 
-    const { until, forLesson } = await services.siteRequests.allow(teacher, request!.id);
-    expect([forLesson, until]).toEqual([true, focus.until]);
+    const { until, span } = await services.siteRequests.allow(teacher, request!.id, 'lesson');
+    expect([span, until]).toEqual(['lesson', focus.until]);
     await waitFor(async () => ((await first(AMIR, 'wikipedia.org')) === '10.9.0.6' ? true : undefined), 1000, 'the grant');
-    expect(await services.siteRequests.list(teacher)).toEqual([]);
+    expect(await services.siteRequests.list(teacher, { state: 'pending' })).toEqual([]);
     const actions = (await fixture.store.audit.recent(50)).map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['site-request.create', 'content.grant', 'site-request.allow']));
-    // Without a CSRF token the button does nothing.
-    const forged = await fixture.app.inject({ method: 'POST', url: '/blocked/request', remoteAddress: AMIR, headers: { host: 'wikipedia.org', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'site=evil.example&rule=focus' });
-    expect(forged.statusCode).toBe(403);
+    // Posted from another site, or by a client that does not say from where, the button does nothing.
+    for (const from of [{}, { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }]) {
+      const forged = await fixture.app.inject({ method: 'POST', url: '/blocked/request', remoteAddress: AMIR, headers: { host: 'wikipedia.org', 'content-type': 'application/x-www-form-urlencoded', ...from }, payload: 'site=evil.example&rule=focus' });
+      expect(forged.statusCode).toBe(403);
+    }
     await services.focus.stop(teacher, focus.id);
   });
 
@@ -106,9 +108,9 @@ describe('the block page', () => {
     const page = await visit(AMIR, 'games.example');
     expect(page.body).toContain('Your school blocks this site.');
     const request = await services.siteRequests.create({ kind: 'portal', ip: AMIR }, { domain: 'games.example', rule: 'block-domain' });
-    const { until, forLesson } = await services.siteRequests.allow(teacher, request.id);
+    const { until, span } = await services.siteRequests.allow(teacher, request.id, 'day');
     const midnight = new Intl.DateTimeFormat('en', { timeZone: 'Asia/Almaty', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(until);
-    expect([forLesson, midnight]).toEqual([false, '00:00']);
+    expect([span, midnight]).toEqual(['day', '00:00']);
     await waitFor(async () => ((await first(AMIR, 'games.example')) === '10.9.0.7' ? true : undefined), 1000, 'the grant');
     // Granted to the school: the teacher's own devices were never blocked, the grant changes nothing there.
     expect(await first(DANA, 'games.example')).toBe('10.9.0.7');

@@ -27,6 +27,7 @@ const freshNas = async (side: Side) => (await services.nas.add(root, `10.9.${nex
 const freshTeacher = async (side: Side) => (await services.accounts.create(root, { username: `t${next()}`, role: 'teacher', school: school(side), password: 'teacher-password' })).username;
 const freshDevice = async (side: Side) => (await services.devices.add(root, { mac: `02:00:00:00:${String(next()).padStart(4, '0').replace(/(..)(..)/, '$1:$2')}`, role: 'student', school: school(side) })).mac;
 const freshToken = async (side: Side) => (await services.tokens.create(root, { username: await freshTeacher(side) })).id;
+const freshSiteRequest = async (side: Side) => (await app.managementStore.siteRequests.create({ school: school(side), domain: `site${next()}.example`, ip: '10.0.0.9', rule: 'category:games' }, 'test')).id;
 const freshNetwork = async (side: Side) => (await services.content.addNetwork(root, `10.6.${next()}.0/24`, school(side), 'safe')).network;
 // On an access point Mektep does not know: the Disconnect is reported at once as unknown-nas.
 const freshSession = async (side: Side) => {
@@ -76,8 +77,14 @@ const matrix: [string, Request, number[], number[]][] = [
   ['GET /content/profiles/{name}?school', (side) => ({ method: 'GET', url: `/content/profiles/lessons?school=${school(side)}` }), [200, 200, 403], [200, 403, 403]],
   ['PATCH /content/profiles/{name}?school', (side) => ({ method: 'PATCH', url: `/content/profiles/lessons?school=${school(side)}`, payload: { youtube: 'strict' } }), [200, 200, 403], [200, 403, 403]],
   ['GET /content/categories', () => ({ method: 'GET', url: '/content/categories' }), [200, 200, 403], [200, 200, 403]],
+  ['PUT /content/categories/{name}', () => ({ method: 'PUT', url: '/content/categories/scope-test', headers: { 'content-type': 'text/plain' }, payload: 'games.example\n' }), [200, 403, 403], [200, 403, 403]],
   ['GET /content/networks', () => ({ method: 'GET', url: '/content/networks' }), [200, 200, 403], [200, 200, 403]],
   ['POST /content/networks', (side) => ({ method: 'POST', url: '/content/networks', payload: { network: `10.7.${next()}.0/24`, school: school(side), profile: 'safe' } }), [201, 201, 403], [201, 403, 403]],
+  ['GET /site-requests', () => ({ method: 'GET', url: '/site-requests' }), [200, 200, 200], [200, 200, 200]],
+  ['GET /site-requests?school', (side) => ({ method: 'GET', url: `/site-requests?school=${school(side)}` }), [200, 200, 200], [200, 403, 403]],
+  ['GET /site-requests/{id}', async (side) => ({ method: 'GET', url: `/site-requests/${await freshSiteRequest(side)}` }), [200, 200, 200], [200, 404, 404]],
+  ['POST /site-requests/{id}/allow', async (side) => ({ method: 'POST', url: `/site-requests/${await freshSiteRequest(side)}/allow`, payload: { for: 'day' } }), [200, 200, 200], [200, 404, 404]],
+  ['POST /site-requests/{id}/deny', async (side) => ({ method: 'POST', url: `/site-requests/${await freshSiteRequest(side)}/deny`, payload: { reason: 'not now' } }), [200, 200, 200], [200, 404, 404]],
   ['DELETE /content/networks/{network}', async (side) => ({ method: 'DELETE', url: `/content/networks/${enc(await freshNetwork(side))}` }), [204, 204, 403], [204, 404, 403]],
 ];
 
@@ -105,6 +112,7 @@ beforeAll(async () => {
   await services.content.addNetwork(root, '10.5.0.0/24', 'sch-b', 'safe');
   await freshSession('other');
   await freshSession('own');
+  await freshSiteRequest('other');
 });
 afterAll(async () => {
   await app?.close();

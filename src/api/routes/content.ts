@@ -1,10 +1,11 @@
-// Content filtering: profiles (region-wide, with school overrides), category lists (read here;
-// imported with the CLI) and network → school/profile mappings.
+// Content filtering: profiles (region-wide, with school overrides), category lists (imported here
+// as text/plain up to CATEGORY_UPLOAD_MAX_BYTES, or with the CLI) and network → school/profile mappings.
 import { Type } from '@sinclair/typebox';
 import { ContentProfileSchema } from '../../policy/content.js';
+import { CATEGORY_UPLOAD_MAX_BYTES } from '../../services/content.js';
 import type { RouteModule } from '../context.js';
 import { page } from '../paging.js';
-import { ContentCategory, ContentNetwork, ContentProfileView, Empty, Page, PageQuery, replies } from '../schemas.js';
+import { ContentCategory, ContentImportReport, ContentNetwork, ContentProfileView, Empty, Page, PageQuery, replies } from '../schemas.js';
 
 const tags = ['content'];
 const School = { school: Type.Optional(Type.String({ maxLength: 63, description: "A school's override" })) };
@@ -24,6 +25,16 @@ export const contentRoutes: RouteModule = (api, actions) => {
 
   api.get('/content/categories', { schema: { tags, summary: 'Category lists', querystring: Type.Object(PageQuery), response: replies({ 200: Page(ContentCategory, 'ContentCategoryPage') }) } }, async (request) =>
     page(await actions.content.listCategories(request.principal), request.query));
+
+  api.put('/content/categories/:name', {
+    bodyLimit: CATEGORY_UPLOAD_MAX_BYTES,
+    schema: {
+      tags, summary: 'Import a category list (region admins)',
+      description: `A hosts file, plain names one a line, *.name wildcards or Adblock ||name^ rules, at most ${CATEGORY_UPLOAD_MAX_BYTES / 1024 / 1024} MB; added to the category, or replacing it with ?replace=true. The report of \`mektep content import\`.`,
+      consumes: ['text/plain'], params: Name, querystring: Type.Object({ replace: Type.Optional(Type.Boolean({ default: false })) }),
+      body: Type.String({ description: 'The list file' }), response: replies({ 200: ContentImportReport }),
+    },
+  }, async (request) => actions.content.importCategory(request.principal, request.params.name, request.body, request.query.replace === true));
 
   api.get('/content/networks', { schema: { tags, summary: 'Network mappings in scope', querystring: Type.Object(PageQuery), response: replies({ 200: Page(ContentNetwork, 'ContentNetworkPage') }) } }, async (request) =>
     page(await actions.content.listNetworks(request.principal), request.query));

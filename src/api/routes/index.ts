@@ -11,8 +11,9 @@ import { nasRoutes } from './nas.js';
 import { policyRoutes } from './policies.js';
 import { schoolRoutes } from './schools.js';
 import { sessionRoutes } from './sessions.js';
+import { siteRequestRoutes } from './site-requests.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
 import { voucherRoutes } from './vouchers.js';
 
-export const routeModules: RouteModule[] = [schoolRoutes, nasRoutes, userRoutes, policyRoutes, sessionRoutes, deviceRoutes, guestRoutes, voucherRoutes, focusRoutes, auditRoutes, accountRoutes, tokenRoutes, contentRoutes, dashboardRoutes];
+export const routeModules: RouteModule[] = [schoolRoutes, nasRoutes, userRoutes, policyRoutes, sessionRoutes, deviceRoutes, guestRoutes, siteRequestRoutes, voucherRoutes, focusRoutes, auditRoutes, accountRoutes, tokenRoutes, contentRoutes, dashboardRoutes];

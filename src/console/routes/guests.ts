@@ -1,7 +1,8 @@
 // /console/guests: the guest requests the signed-in person may decide (a teacher: those addressed
 // to them; a school admin: the school's; a region admin: all), as cards that read well on a phone.
 // Approve for 1 h, 2 h, until the end of the school day or a custom time up to the school's
-// maximum; decline with an optional reason the guest sees.
+// maximum; decline with an optional reason the guest sees. Students' site requests from the
+// block page wait in the same list, newest first, marked as such (./site-requests.ts).
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../../errors.js';
@@ -14,17 +15,18 @@ import { DEFAULT_TIMEZONE } from '../../store/schools.js';
 import { formError, notice, type FormError } from '../forms.js';
 import type { ConsoleKit } from '../kit.js';
 import { consoleMessages } from '../render.js';
+import { SITE_NOTICES, siteRequestCards } from './site-requests.js';
 
 const FIELD = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 const STATES = ['pending', 'approved', 'denied', 'expired'] as const;
 const STATE_LABELS = { pending: 'guestsStatePending', approved: 'guestsStateApproved', denied: 'guestsStateDenied', expired: 'guestsStateExpired' } as const;
-const LIST_QUERY = Type.Object({ state: Type.Optional(Type.Union(STATES.map((state) => Type.Literal(state)))), done: FIELD(32), who: FIELD(16), lang: FIELD(8) });
+const LIST_QUERY = Type.Object({ state: Type.Optional(Type.Union(STATES.map((state) => Type.Literal(state)))), done: FIELD(32), who: FIELD(16), until: FIELD(8), lang: FIELD(8) });
 const APPROVE_BODY = Type.Object({
   _csrf: FIELD(512), id: Type.String({ maxLength: 16 }), lang: FIELD(8),
   duration: Type.Union([Type.Literal('1h'), Type.Literal('2h'), Type.Literal('school-day'), Type.Literal('custom')]), custom: FIELD(16),
 });
 const DENY_BODY = Type.Object({ _csrf: FIELD(512), id: Type.String({ maxLength: 16 }), reason: FIELD(300), lang: FIELD(8) });
-const NOTICES = ['guestsApproved', 'guestsDenied'] as const;
+const NOTICES = ['guestsApproved', 'guestsDenied', ...SITE_NOTICES] as const;
 const SETTINGS_QUERY = Type.Object({ school: FIELD(63), done: FIELD(32), lang: FIELD(8) });
 const SETTINGS_BODY = Type.Object({ _csrf: FIELD(512), school: FIELD(63), lang: FIELD(8), ...Object.fromEntries(GUEST_SETTING_NAMES.map((name) => [name, FIELD(8)])) });
 
@@ -39,7 +41,7 @@ function allowManagers(request: FastifyRequest): void {
 }
 
 export function guestRoutes(app: FastifyInstance, kit: ConsoleKit) {
-  async function page(request: FastifyRequest, reply: FastifyReply, state: GuestState, extra: { error?: FormError; failedId?: string; done?: string; who?: string; status?: number } = {}) {
+  async function page(request: FastifyRequest, reply: FastifyReply, state: GuestState, extra: { error?: FormError; failedId?: string; done?: string; who?: string; until?: string; status?: number } = {}) {
     const { principal } = request.signedIn!;
     const t = consoleMessages(request);
     const language = languageOf(request);
@@ -52,6 +54,18 @@ export function guestRoutes(app: FastifyInstance, kit: ConsoleKit) {
       for (const teacher of await kit.services.guests.teachers(principal, school)) teachers.set(teacher.username, teacher.name);
     }
     const zone = (school: string) => schools.get(school)?.timezone ?? DEFAULT_TIMEZONE;
+    const sites = await siteRequestCards(kit, request, principal, state, schools, t);
+    const guests = requests.map((guest) => ({
+      kind: 'guest' as const, at: Date.parse(guest.createdAt),
+      id: guest.id, name: guest.name, contact: guest.contact ?? '—', reason: guest.reason ?? '—', sponsor: teachers.get(guest.sponsor) ?? guest.sponsor, mac: guest.mac,
+      school: schools.get(guest.school)?.name ?? guest.school, pending: guest.state === 'pending',
+      asked: formatDateTime(language, guest.createdAt, zone(guest.school)),
+      until: guest.until ? formatDateTime(language, guest.until, zone(guest.school)) : undefined,
+      denyReason: guest.denyReason,
+      schoolDay: fill(t.guestsSchoolDay, { time: settings.get(guest.school)?.schoolDayEnd ?? '' }),
+      custom: fill(t.guestsCustom, { max: String(settings.get(guest.school)?.maxApprovalHours ?? '') }),
+      error: extra.failedId === guest.id ? extra.error : undefined,
+    }));
     return kit.render(request, reply, {
       template: 'console/guests.eta',
       title: t.navGuests,
@@ -59,24 +73,15 @@ export function guestRoutes(app: FastifyInstance, kit: ConsoleKit) {
       data: {
         state,
         states: STATES.map((value) => ({ value, label: t[STATE_LABELS[value]], current: value === state })),
-        requests: requests.map((guest) => ({
-          id: guest.id, name: guest.name, contact: guest.contact ?? '—', reason: guest.reason ?? '—', sponsor: teachers.get(guest.sponsor) ?? guest.sponsor, mac: guest.mac,
-          school: schools.get(guest.school)?.name ?? guest.school, pending: guest.state === 'pending',
-          asked: formatDateTime(language, guest.createdAt, zone(guest.school)),
-          until: guest.until ? formatDateTime(language, guest.until, zone(guest.school)) : undefined,
-          denyReason: guest.denyReason,
-          schoolDay: fill(t.guestsSchoolDay, { time: settings.get(guest.school)?.schoolDayEnd ?? '' }),
-          custom: fill(t.guestsCustom, { max: String(settings.get(guest.school)?.maxApprovalHours ?? '') }),
-          error: extra.failedId === guest.id ? extra.error : undefined,
-        })),
-        notice: notice(extra.done, NOTICES, t, { code: extra.who ?? '' }),
+        requests: [...guests, ...sites].sort((a, b) => b.at - a.at),
+        notice: notice(extra.done, NOTICES, t, { code: extra.who ?? '', time: extra.until ?? '' }),
         canConfigure: principal.kind !== 'teacher',
       },
     });
   }
 
   app.get<{ Querystring: Static<typeof LIST_QUERY> }>('/guests', { schema: { querystring: LIST_QUERY } }, async (request, reply) =>
-    page(request, reply, request.query.state ?? 'pending', { ...(request.query.done ? { done: request.query.done } : {}), ...(request.query.who ? { who: request.query.who } : {}) }));
+    page(request, reply, request.query.state ?? 'pending', { ...(request.query.done ? { done: request.query.done } : {}), ...(request.query.who ? { who: request.query.who } : {}), ...(request.query.until ? { until: request.query.until } : {}) }));
 
   async function settingsPage(request: FastifyRequest, reply: FastifyReply, school: string | undefined, extra: { error?: FormError; done?: string; status?: number } = {}) {
     const { principal } = request.signedIn!;
