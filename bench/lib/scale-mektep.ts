@@ -1,0 +1,57 @@
+// One Mektep process (`node dist/server.js`, its embedded Redis in DATA_DIR) for the scale run:
+// how long it takes to be ready with the state in DATA_DIR, and the memory it then holds.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { childPids } from './cpu.js';
+import { ROOT, freePort, waitFor } from '../../test/helpers/process.js';
+
+export interface Mektep {
+  child: ChildProcess;
+  http: number;
+  auth: number;
+  acct: number;
+  /** Spawn until /readyz answers 200 (Redis loaded its append-only file, directories read, sockets bound). */
+  readyMs: number;
+  redisPid: () => number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface Footprint {
+  rss: number;
+  heapUsed: number;
+  redisRss: number;
+}
+
+export const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+export async function startMektep(dataDir: string, logName: string): Promise<Mektep> {
+  const [http, auth, acct] = [await freePort(), await freePort(), await freePort()];
+  const env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(http), RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct), LOG_LEVEL: 'info' };
+  // The log goes to a file, as to journald in production (one line per decision at info).
+  const log = openSync(join(dataDir, `${logName}.log`), 'w');
+  const started = Date.now();
+  const child = spawn(process.execPath, ['dist/server.js'], { cwd: ROOT, env, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitFor(async () => ((await fetch(`http://127.0.0.1:${http}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 300_000, 'Mektep to be ready');
+  const readyMs = Date.now() - started;
+  return {
+    child, http, auth, acct, readyMs,
+    redisPid: () => childPids(child.pid!)[0],
+    async stop() {
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(20_000).then(() => child.kill('SIGKILL'))]);
+    },
+  };
+}
+
+/** Memory of a started Mektep after it settled: RSS and V8 heap in use (its /metrics), Redis's RSS. */
+export async function footprint(mektep: Mektep, settleMs = 5000): Promise<Footprint> {
+  await sleep(settleMs);
+  const metrics = await (await fetch(`http://127.0.0.1:${mektep.http}/metrics`)).text();
+  const heapUsed = Number(/^mektep_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? NaN);
+  const redis = mektep.redisPid();
+  return { rss: rssOf(mektep.child.pid!), heapUsed, redisRss: redis ? rssOf(redis) : NaN };
+}
