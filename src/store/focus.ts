@@ -5,8 +5,9 @@
 // instances sweeping at once, exactly one writes the `focus.expire` audit entry.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { dropListMember, scanKeys } from './forget-steps.js';
 import { keys } from './keys.js';
-import { writeOne, type Actor, who } from './write.js';
+import { writeOne, type Actor, type Change, who } from './write.js';
 
 export interface Focus {
   id: string;
@@ -98,3 +99,12 @@ export function createFocusStore(redis: Redis) {
 }
 
 export type FocusStore = ReturnType<typeof createFocusStore>;
+
+/** `user forget`: the person taken out of every stored focus (the rest of the class stays in it); the changes to announce. */
+export async function forgetFocusUser(redis: Redis, username: string): Promise<Change[]> {
+  const changes: Change[] = [];
+  for await (const found of scanKeys(redis, keys.focus('*'), 'hash')) {
+    for (const key of await dropListMember(redis, found, 'users', username)) changes.push({ entity: 'focus', id: decodeURIComponent(key.split(':')[2]!) });
+  }
+  return changes;
+}

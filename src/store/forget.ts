@@ -1,15 +1,21 @@
 // `mektep user forget`: a person's personal data removed everywhere it is kept — the user, their
 // devices, sessions, usage counters, stop records, login tokens, login-failure counters, the
-// dashboard's top-user lists — and their audit entries replaced by one tombstone that keeps each
-// decision (when, who acted, what action) without naming them. Streams cannot be edited in
-// place, and rewriting the whole audit stream would block Redis; deleting the entries that name
-// the person and keeping their decisions in the tombstone can be done a page at a time.
+// dashboard's top-user lists, their place in lesson-focus groups and running focuses, their site
+// requests, their DNS query-log entries and guest requests from their devices — and their audit
+// entries replaced by one tombstone that keeps each decision (when, who acted, what action)
+// without naming them. docs/operations.md has the table of every key family. Every step is
+// bounded: keys by SCAN, streams a page at a time (forget-steps.ts); deleting the entries that
+// name the person and keeping their decisions in the tombstone never rewrites a whole stream.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { forgetFocusUser } from './focus.js';
+import { deleteStreamEntries, scanKeys, type StreamFields } from './forget-steps.js';
+import { forgetGroupMember } from './groups.js';
+import { forgetGuestDevices } from './guests.js';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
+import { forgetQueryLogUser } from './query-log.js';
 import { auditFields, type Actor, type Change, who } from './write.js';
 
-const PAGE = 500;
 /** Decisions listed in the tombstone; beyond this only counted. */
 const TOMBSTONE_MAX = 1000;
 
@@ -21,91 +27,124 @@ export interface Forgotten {
   keys: number;
   stopRecords: number;
   auditEntries: number;
+  groups: number;
+  focuses: number;
+  siteRequests: number;
+  guestRequests: number;
+  queryLogEntries: number;
 }
 
-async function* scan(redis: Redis, match: string): AsyncGenerator<string[]> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', match, 'COUNT', PAGE);
-    cursor = next;
-    if (found.length) yield found;
-  } while (cursor !== '0');
+/** What ties data to the person besides their name: the MACs and addresses of their devices and sessions. */
+interface Traces {
+  macs: Set<string>;
+  ips: Set<string>;
 }
 
-/** Stream entries for which `names` holds, deleted; returns them (id and fields). */
-async function deleteEntries(redis: Redis, stream: string, names: (fields: Record<string, string>) => boolean): Promise<[string, Record<string, string>][]> {
-  const removed: [string, Record<string, string>][] = [];
-  let from = '-';
-  for (;;) {
-    const page = await redis.xrange(stream, from, '+', 'COUNT', PAGE);
-    const matching = page.map(([id, flat]) => [id, Object.fromEntries(flat.flatMap((_, i) => (i % 2 ? [] : [[flat[i]!, flat[i + 1]!]])))] as [string, Record<string, string>])
-      .filter(([, fields]) => names(fields));
-    if (matching.length) await redis.xdel(stream, ...matching.map(([id]) => id));
-    removed.push(...matching);
-    if (page.length < PAGE) return removed;
-    from = `(${page[page.length - 1]![0]}`;
+/** Their site requests (who asked, from which device and address, for which domain); returns how many. */
+async function forgetSiteRequests(redis: Redis, username: string, { macs, ips }: Traces, changes: Change[]): Promise<number> {
+  let forgotten = 0;
+  for await (const found of scanKeys(redis, keys.siteRequest('*'), 'hash')) {
+    for (const key of found) {
+      const [user, mac, school] = await redis.hmget(key, 'user', 'mac', 'school');
+      if (user !== username && !(mac && macs.has(mac))) continue;
+      const id = decodeURIComponent(key.split(':')[2]!);
+      const remove = redis.multi().del(key);
+      if (school) remove.srem(keys.siteRequestsOfSchool(school), id);
+      await remove.exec();
+      changes.push({ entity: 'site-request', id });
+      forgotten++;
+    }
   }
+  // The hour's ask counters are keyed by the address.
+  if (ips.size > 0) await redis.del(...[...ips].map((ip) => keys.siteRequestsAsked(ip)));
+  return forgotten;
 }
+
+/** An audit field naming one of `needles` (the username, a MAC): the value itself, the portal as actor, or a string in the details. */
+const names = (needles: string[]) => (fields: StreamFields) =>
+  Object.values(fields).some((value) => needles.some((needle) => value === needle || value === `portal:${needle}` || value.includes(JSON.stringify(needle))));
 
 export async function forgetUser(redis: Redis, username: string, actor: Actor): Promise<Forgotten> {
   const pseudonym = `forgotten-${randomBytes(6).toString('hex')}`;
-  const quoted = JSON.stringify(username);
   const changes: Change[] = [{ entity: 'user', id: username }];
   const school = await redis.hget(keys.user(username), 'school');
+  // The person's own records go last, in one MULTI with the tombstone: a run cut short (Redis
+  // gone) leaves the user in place, and running it again finishes the job.
   const remove = redis.multi().del(keys.user(username)).srem(keys.users, username);
   if (school) remove.srem(keys.usersOfSchool(school), username);
+  const traces: Traces = { macs: new Set(), ips: new Set() };
 
   let devices = 0;
-  for await (const found of scan(redis, keys.device('*'))) {
+  for await (const found of scanKeys(redis, keys.device('*'))) {
     for (const key of found) {
       const [owner, mac, deviceSchool] = await redis.hmget(key, 'user', 'mac', 'school');
       if (owner !== username || !mac) continue;
       remove.del(key).srem(keys.devices, mac);
       if (deviceSchool) remove.srem(keys.devicesOfSchool(deviceSchool), mac);
       changes.push({ entity: 'device', id: mac });
+      traces.macs.add(mac);
       devices++;
     }
   }
 
   const sessionIds = await redis.zrange(keys.sessionsOfUser(username), 0, -1);
   for (const id of sessionIds) {
-    const [indexes, ipKey, ipAnyKey] = await redis.hmget(keys.session(id), 'indexes', 'ipKey', 'ipAnyKey');
+    const [indexes, ipKey, ipAnyKey, mac, ip] = await redis.hmget(keys.session(id), 'indexes', 'ipKey', 'ipAnyKey', 'mac', 'ip');
     for (const index of indexes ? (JSON.parse(indexes) as string[]) : []) remove.zrem(index, id);
     // An address key may already name a later session of someone else.
     for (const key of [ipKey, ipAnyKey]) if (key && (await redis.get(key)) === id) remove.del(key);
     remove.zrem(keys.sessions, id).del(keys.session(id), keys.sessionCounted(id));
+    if (mac) traces.macs.add(mac);
+    if (ip) traces.ips.add(ip);
   }
   remove.del(keys.sessionsOfUser(username), keys.authAttempts(username), keys.loginFailures('user', username), keys.loginLock('user', username));
 
   let counted = 0;
-  for await (const found of scan(redis, `${keys.usage(username, '')}*`)) {
+  for await (const found of scanKeys(redis, `${keys.usage(username, '')}*`)) {
     remove.del(...found);
     counted += found.length;
   }
-  for await (const found of scan(redis, `${keys.token('')}*`)) {
+  for await (const found of scanKeys(redis, `${keys.token('')}*`)) {
     for (const key of found) {
-      if ((await redis.hget(key, 'user')) !== username) continue;
+      const [owner, mac] = await redis.hmget(key, 'user', 'mac');
+      if (owner !== username) continue;
       remove.del(key);
+      if (mac) traces.macs.add(mac);
       counted++;
     }
   }
   // The dashboard's top users of a school and day.
-  for await (const found of scan(redis, `${keys.statsTopUsers('*', '')}*`)) {
+  for await (const found of scanKeys(redis, `${keys.statsTopUsers('*', '')}*`)) {
     for (const key of found) {
       if ((await redis.zscore(key, username)) === null) continue;
       remove.zrem(key, username);
       counted++;
     }
   }
-  await remove.exec();
+  for (const mac of traces.macs) {
+    for (const kind of ['device', 'voucher-device']) remove.del(keys.loginFailures(kind, mac), keys.loginLock(kind, mac));
+  }
 
-  const stopRecords = (await deleteEntries(redis, keys.sessionLog, (fields) => fields.user === username)).length;
-  const audited = await deleteEntries(redis, keys.audit, (fields) => Object.values(fields).some((value) => value === username || value.includes(quoted)));
-  const decisions = audited.slice(-TOMBSTONE_MAX).map(([id, fields]) => ({ at: new Date(Number(id.split('-')[0])).toISOString(), actor: fields.actor === username ? pseudonym : fields.actor, action: fields.action }));
-  const tombstone = auditFields({
-    ...who(actor), action: 'user.forget', target: pseudonym, ...(school ? { school } : {}),
-    detail: { devices, sessions: sessionIds.length, keys: counted, stopRecords, auditEntries: audited.length, decisions },
+  const groupChanges = await forgetGroupMember(redis, username);
+  const focusChanges = await forgetFocusUser(redis, username);
+  changes.push(...groupChanges, ...focusChanges);
+  const siteRequests = await forgetSiteRequests(redis, username, traces, changes);
+  const guestRequests = await forgetGuestDevices(redis, traces.macs);
+  const queryLogEntries = await forgetQueryLogUser(redis, username);
+  const stopRecords = await deleteStreamEntries(redis, keys.sessionLog, (fields) => fields.user === username);
+
+  // Not the display name: another person may bear it, and every entry naming this one names the username.
+  const needles = [username, ...traces.macs];
+  const decisions: { at: string; actor: string | undefined; action: string | undefined }[] = [];
+  const auditEntries = await deleteStreamEntries(redis, keys.audit, names(needles), (id, fields) => {
+    decisions.push({ at: new Date(Number(id.split('-')[0])).toISOString(), actor: names(needles)({ actor: fields.actor ?? '' }) ? pseudonym : fields.actor, action: fields.action });
+    if (decisions.length > TOMBSTONE_MAX) decisions.shift();
   });
-  await redis.multi().xadd(keys.audit, 'MAXLEN', '~', AUDIT_MAX_ENTRIES, '*', ...tombstone).publish(keys.changes, JSON.stringify(changes)).exec();
-  return { pseudonym, devices, sessions: sessionIds.length, keys: counted, stopRecords, auditEntries: audited.length };
+  const counts = {
+    devices, sessions: sessionIds.length, keys: counted, stopRecords, auditEntries,
+    groups: groupChanges.length, focuses: focusChanges.length, siteRequests, guestRequests, queryLogEntries,
+  };
+  const tombstone = auditFields({ ...who(actor), action: 'user.forget', target: pseudonym, ...(school ? { school } : {}), detail: { ...counts, decisions } });
+  await remove.xadd(keys.audit, 'MAXLEN', '~', AUDIT_MAX_ENTRIES, '*', ...tombstone).publish(keys.changes, JSON.stringify(changes)).exec();
+  return { pseudonym, ...counts };
 }

@@ -3,9 +3,10 @@
 // and a set of a school's group names.
 import type { Redis } from 'ioredis';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { dropListMember, scanKeys } from './forget-steps.js';
 import { keys } from './keys.js';
 import { slug } from './validate.js';
-import { writeOne, type Actor, who } from './write.js';
+import { writeOne, type Actor, type Change, who } from './write.js';
 
 export const MAX_GROUP_MEMBERS = 500;
 
@@ -64,3 +65,15 @@ export function createGroupStore(redis: Redis, requireSchool: (id: string) => Pr
 }
 
 export type GroupStore = ReturnType<typeof createGroupStore>;
+
+/** `user forget`: the person taken out of every group of every school; the changes to announce. */
+export async function forgetGroupMember(redis: Redis, username: string): Promise<Change[]> {
+  const changes: Change[] = [];
+  for await (const found of scanKeys(redis, keys.group('*', '*'), 'hash')) {
+    for (const key of await dropListMember(redis, found, 'members', username)) {
+      const [school, name] = key.split(':').slice(2).map(decodeURIComponent);
+      changes.push({ entity: 'group', id: `${school}/${name}` });
+    }
+  }
+  return changes;
+}

@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
+import { scanKeys } from './forget-steps.js';
 import { readHashes } from './read.js';
 import { auditFields, defineScript, type Actor, who } from './write.js';
 
@@ -207,3 +208,22 @@ export function createGuestStore(redis: Redis, now: () => number = Date.now) {
 }
 
 export type GuestStore = ReturnType<typeof createGuestStore>;
+
+/** `user forget`: guest requests made from the person's devices (with the name and contact given), their indexes and the devices' counters; returns how many requests. */
+export async function forgetGuestDevices(redis: Redis, macs: ReadonlySet<string>): Promise<number> {
+  let forgotten = 0;
+  for await (const found of scanKeys(redis, keys.guestRequest('*'), 'hash')) {
+    for (const key of found) {
+      const [id, mac, nas, school] = await redis.hmget(key, 'id', 'mac', 'nas', 'school');
+      if (!id || !mac || !macs.has(mac)) continue;
+      const remove = redis.multi().del(key).zrem(keys.guestsApproved, id);
+      if (school) remove.zrem(keys.guestsOfSchool(school), id);
+      // The device's pointers may already name a later request of someone else's: only this one's go.
+      for (const pointer of nas ? [keys.guestPending(mac, nas), keys.guestApprovedOf(mac, nas)] : []) if ((await redis.get(pointer)) === id) remove.del(pointer);
+      await remove.exec();
+      forgotten++;
+    }
+  }
+  if (macs.size > 0) await redis.del(...[...macs].flatMap((mac) => [keys.guestDenied(mac), keys.guestAsked('device', mac)]));
+  return forgotten;
+}

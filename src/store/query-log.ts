@@ -4,6 +4,7 @@
 // minute; turning it off deletes the stream.
 import type { Redis } from 'ioredis';
 import { ValidationError } from '../errors.js';
+import { deleteStreamEntries, scanKeys } from './forget-steps.js';
 import { keys } from './keys.js';
 import { writeOne, type Actor, who } from './write.js';
 
@@ -93,3 +94,12 @@ export function createQueryLogStore(redis: Redis) {
 }
 
 export type QueryLogStore = ReturnType<typeof createQueryLogStore>;
+
+/** `user forget`: the person's entries deleted from every school's stream, a page at a time; returns how many. */
+export async function forgetQueryLogUser(redis: Redis, username: string): Promise<number> {
+  let forgotten = 0;
+  for await (const found of scanKeys(redis, keys.queryLog('*'), 'stream')) {
+    for (const stream of found) forgotten += await deleteStreamEntries(redis, stream, (fields) => fields.user === username);
+  }
+  return forgotten;
+}

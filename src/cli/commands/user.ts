@@ -99,7 +99,8 @@ export const userCommands: Command[] = [
   {
     name: 'user forget',
     usage: '<username> --yes',
-    summary: 'Remove a person\'s personal data everywhere (user, devices, sessions, usage, stop records, tokens); their audit entries become one tombstone without their name. Irreversible.',
+    summary: 'Remove a person\'s personal data everywhere (user, devices, sessions, usage, stop records, tokens, groups, focus, site requests, query log, ' +
+      'guest requests from their devices); their audit entries become one tombstone without their name. Irreversible.',
     options: { yes: { type: 'boolean' } },
     positionals: 1,
     async run({ services, principal }, input) {
@@ -108,7 +109,8 @@ export const userCommands: Command[] = [
       return {
         json: forgotten,
         text: `forgotten as ${forgotten.pseudonym}: ${forgotten.devices} devices, ${forgotten.sessions} sessions, ${forgotten.keys} counters and tokens, ` +
-          `${forgotten.stopRecords} stop records; ${forgotten.auditEntries} audit entries replaced by one without the name`,
+          `${forgotten.stopRecords} stop records, ${forgotten.groups} groups, ${forgotten.focuses} focuses, ${forgotten.siteRequests} site requests, ` +
+          `${forgotten.guestRequests} guest requests, ${forgotten.queryLogEntries} query-log entries; ${forgotten.auditEntries} audit entries replaced by one without the name`,
       };
     },
   },
