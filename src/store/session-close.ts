@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { keys } from './keys.js';
-import { CLOSE_BATCH, LOCK_RENEW } from './session-scripts.js';
+import { CLOSE_BATCH, LOCK_RENEW, NAME_ATTEMPTS, SessionNamesChanged, storedNames } from './session-scripts.js';
 import { defineScript } from './write.js';
 
 /** Whose sessions an Accounting-On/Off ends: the access point's address within its NAS record, and its NAS-Identifier when sent. */
@@ -40,13 +40,37 @@ export function createAccessPointCloser(redis: Redis, logMax: number) {
   defineScript(redis, 'mkLockRenew', LOCK_RENEW, 1);
   const running = new Map<string, Promise<number>>();
 
+  /** The index sets and address keys the sessions were stored with, each once, apart from `known`. */
+  async function namesHeld(sessionKeys: string[], known: string[]): Promise<string[]> {
+    const read = redis.pipeline();
+    for (const key of sessionKeys) read.hmget(key, 'indexes', 'ipKey', 'ipAnyKey');
+    const names = new Set<string>();
+    for (const [error, held] of (await read.exec()) ?? []) {
+      if (error) throw error;
+      const [indexes, ipKey, ipAnyKey] = held as (string | null)[];
+      for (const name of storedNames(indexes, ipKey, ipAnyKey)) names.add(name);
+    }
+    for (const name of known) names.delete(name);
+    return [...names];
+  }
+
+  /** One batch, with every name its sessions hold in KEYS; read again if one changed meanwhile. */
+  async function closeBatch(index: string, ids: string[], cutoff: number, cause: string): Promise<number> {
+    const keyList = [index, keys.sessions, keys.sessionLog, ...ids.map((id) => keys.session(id))];
+    for (let attempt = 1; ; attempt++) {
+      const held = await namesHeld(keyList.slice(3), keyList);
+      const closed = await redis.mkCloseSessions(keyList.length + held.length, ...keyList, ...held, String(cutoff), cause, String(logMax), keys.sessionAnnouncements, ...ids);
+      if (closed >= 0) return closed;
+      if (attempt === NAME_ATTEMPTS) throw new SessionNamesChanged(index);
+    }
+  }
+
   async function closeBatches(index: string, cutoff: number, cause: string, lock: string, owner: string): Promise<number> {
     let closed = 0;
     for (;;) {
       const ids = await redis.zrangebyscore(index, '-inf', cutoff, 'LIMIT', 0, BATCH);
       if (ids.length === 0) return closed;
-      const keyList = [index, keys.sessions, keys.sessionLog, ...ids.map((id) => keys.session(id))];
-      closed += await redis.mkCloseSessions(keyList.length, ...keyList, String(cutoff), cause, String(logMax), keys.sessionAnnouncements, ...ids);
+      closed += await closeBatch(index, ids, cutoff, cause);
       await redis.mkLockRenew(lock, owner, String(LOCK_MS));
     }
   }

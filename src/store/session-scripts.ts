@@ -1,20 +1,54 @@
 // The Lua behind the session table (sessions.ts, session-close.ts). Indexes are sorted sets
 // scored by the session's last update: members older than the session lifetime are pruned on
 // every write and skipped on every read, and each index expires with its last session.
-// A session's own index keys come from its hash ('indexes', 'ipKey', 'ipAnyKey') when it is
-// forgotten: one Redis or Sentinel runs this; Redis Cluster would need a hash tag per school.
+// Every key a script touches is in its KEYS (Redis Cluster routes a script by them). A session
+// leaves the index sets and address keys it was stored with ('indexes', 'ipKey', 'ipAnyKey' in
+// its hash) when it moves or ends; the caller passes those names too, and a script that finds a
+// stored name it was not given writes nothing and answers RETRY with the names, for the caller
+// to call again with them (docs/scale.md).
 
+/** What RECORD answers, before anything is written, when the session holds names not in KEYS. */
+export const RETRY = 'retry';
+/** Calls with the names a script asked for before the record is given up (SessionNamesChanged). */
+export const NAME_ATTEMPTS = 3;
+
+/** The stored names kept changing between the calls: the record is not written (the NAS resends it). */
+export class SessionNamesChanged extends Error {
+  constructor(session: string) {
+    super(`session ${session}: its stored index names changed on every one of ${NAME_ATTEMPTS} attempts`);
+    this.name = 'SessionNamesChanged';
+  }
+}
+
+/** The key names in a session's stored 'indexes' (JSON), 'ipKey' and 'ipAnyKey' values. */
+export function storedNames(indexes: string | null | undefined, ipKey: string | null | undefined, ipAnyKey: string | null | undefined): string[] {
+  return [...(indexes ? (JSON.parse(indexes) as string[]) : []), ...[ipKey, ipAnyKey].filter((name): name is string => !!name)];
+}
+
+// `stored` is the session's HMGET of 'ip', 'indexes', 'ipKey', 'ipAnyKey' (false when absent).
 // Forgetting a session announces its end on the channel given (the DNS filter's address map).
 const FORGET = `
-local function forget(key, id, all, channel)
-  redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = redis.call('HGET', key, 'ip') or nil}))
-  local listed = redis.call('HGET', key, 'indexes')
-  if listed then
-    for _, set in ipairs(cjson.decode(listed)) do redis.call('ZREM', set, id) end
+local function declaredKeys()
+  local declared = {}
+  for _, name in ipairs(KEYS) do declared[name] = true end
+  return declared
+end
+-- True when the session was stored with an index set or address key not in KEYS.
+local function undeclared(stored, declared)
+  if stored[2] then
+    for _, set in ipairs(cjson.decode(stored[2])) do
+      if not declared[set] then return true end
+    end
   end
-  for _, field in ipairs({'ipKey', 'ipAnyKey'}) do
-    local ipKey = redis.call('HGET', key, field)
-    if ipKey and ipKey ~= '' and redis.call('GET', ipKey) == id then redis.call('DEL', ipKey) end
+  return (stored[3] and stored[3] ~= '' and not declared[stored[3]]) or (stored[4] and stored[4] ~= '' and not declared[stored[4]]) or false
+end
+local function forget(key, id, all, channel, stored)
+  redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = stored[1] or nil}))
+  if stored[2] then
+    for _, set in ipairs(cjson.decode(stored[2])) do redis.call('ZREM', set, id) end
+  end
+  for i = 3, 4 do
+    if stored[i] and stored[i] ~= '' and redis.call('GET', stored[i]) == id then redis.call('DEL', stored[i]) end
   end
   redis.call('ZREM', all, id)
   redis.call('DEL', key)
@@ -24,19 +58,21 @@ end
 // KEYS: session hash, all sessions, session log, counted octets, the session's indexes, then
 // (when the record has a client address) the NAS-scoped and the any-NAS address keys, then
 // (when a user is charged) the day and month usage keys, then the dashboard's hour hashes
-// (stats.ts) and, with a user, their school's top-users set of the day.
+// (stats.ts) and, with a user, their school's top-users set of the day; then any names the
+// session was stored with that are not among these (after a RETRY).
 // ARGV: status, now (ms), lifetime (s), log size, session id, JSON of fields, number of indexes,
 // '1' when address keys follow, '1' when usage keys follow, how often (ms) an Interim-Update
 // refreshes the session's index entries, the announcement channel, the hour hashes' field
-// ("bytes:<role>"), the user, the number of hour hashes, '1' when a top-users set follows, and
-// the hour hashes' and the top-users set's lifetimes (s). A Start, or any record that
-// moves the session to another address or login, announces it; the Interim fast path does not.
-// Returns the usage of the day and month after this record.
+// ("bytes:<role>"), the user, the number of hour hashes, '1' when a top-users set follows, the
+// hour hashes' and the top-users set's lifetimes (s), then the in and out octets and the session
+// time ('' when not sent) apart from the JSON, so the Interim fast path decodes none of it.
+// A Start, or any record that moves the session to another address or login, announces it; the
+// Interim fast path does not. Returns the usage of the day and month after this record, or
+// RETRY and the session's stored 'indexes', 'ipKey' and 'ipAnyKey' when some are not in KEYS.
 export const RECORD = `${FORGET}
 local key, all, log, countedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local status, now, ttl, logMax, id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local channel = ARGV[11]
-local fields = cjson.decode(ARGV[6])
 local indexes = {}
 for i = 1, tonumber(ARGV[7]) do indexes[i] = KEYS[4 + i] end
 local nextKey = 5 + #indexes
@@ -46,49 +82,65 @@ if ARGV[8] == '1' then
   nextKey = nextKey + 2
 end
 
+-- The names the session was stored with: the same as this record's (the common case: nothing
+-- to check), or each passed in KEYS; else nothing is written and the caller asks again with them.
+local listed = cjson.encode(indexes)
+local stored = redis.call('HMGET', key, 'ip', 'indexes', 'ipKey', 'ipAnyKey', 'indexedAt')
+local same = stored[2] == listed and (stored[3] or '') == ipKey and (stored[4] or '') == ipAnyKey
+if not same and undeclared(stored, declaredKeys()) then
+  return {'${RETRY}', stored[2] or '', stored[3] or '', stored[4] or ''}
+end
+
 -- Usage grows by what the NAS's running totals moved beyond what was already counted for this
 -- session. The counted total outlives the session, so a session closed (Accounting-On) and
 -- re-created by its next Interim-Update adds only new traffic. Layout-1 sessions have none yet:
 -- their last recorded totals were counted.
-local total = fields.inOctets + fields.outOctets
+local inOctets, outOctets = tonumber(ARGV[18]), tonumber(ARGV[19])
+local total = inOctets + outOctets
 local counted = tonumber(redis.call('GET', countedKey) or '')
 if not counted then
   counted = tonumber(redis.call('HGET', key, 'inOctets') or '0') + tonumber(redis.call('HGET', key, 'outOctets') or '0')
 end
 local delta = math.max(0, total - counted)
+local added = string.format('%.0f', delta)
 redis.call('SET', countedKey, string.format('%.0f', math.max(counted, total)), 'EX', ttl)
+-- Counters get their lifetime when created (the increment equals the total): an EXPIRE on every
+-- record would be a write, and a line in the append-only file, for nothing.
+local function add(command, counter, lifetime, ...)
+  local value = redis.call(command, counter, ...)
+  if tonumber(value) == delta then redis.call('EXPIRE', counter, lifetime) end
+  return value
+end
 local usage = {'0', '0'}
 if ARGV[9] == '1' then
-  usage[1] = tostring(redis.call('INCRBY', KEYS[nextKey], string.format('%.0f', delta)))
-  redis.call('EXPIRE', KEYS[nextKey], 3 * 86400)
-  usage[2] = tostring(redis.call('INCRBY', KEYS[nextKey + 1], string.format('%.0f', delta)))
-  redis.call('EXPIRE', KEYS[nextKey + 1], 40 * 86400)
+  for i = 1, 2 do
+    local counter = KEYS[nextKey + i - 1]
+    if delta > 0 then
+      usage[i] = tostring(add('INCRBY', counter, i == 1 and 3 * 86400 or 40 * 86400, added))
+    else
+      usage[i] = redis.call('GET', counter) or '0'
+    end
+  end
 end
 -- The same delta, for the dashboard: the hour's bytes per role (school and region), the day's per user.
 if delta > 0 then
   local statsAt = nextKey + (ARGV[9] == '1' and 2 or 0)
   local hours = tonumber(ARGV[14] or '0')
-  for i = 0, hours - 1 do
-    redis.call('HINCRBY', KEYS[statsAt + i], ARGV[12], string.format('%.0f', delta))
-    redis.call('EXPIRE', KEYS[statsAt + i], ARGV[16])
-  end
-  if ARGV[15] == '1' then
-    redis.call('ZINCRBY', KEYS[statsAt + hours], string.format('%.0f', delta), ARGV[13])
-    redis.call('EXPIRE', KEYS[statsAt + hours], ARGV[17])
-  end
+  for i = 0, hours - 1 do add('HINCRBY', KEYS[statsAt + i], ARGV[16], ARGV[12], added) end
+  if ARGV[15] == '1' then add('ZINCRBY', KEYS[statsAt + hours], ARGV[17], added, ARGV[13]) end
 end
 
 if status == 'stop' then
   if redis.call('EXISTS', key) == 1 then
-    local user = redis.call('HGET', key, 'user') or ''
-    redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', user,
-      'in', fields.inOctets, 'out', fields.outOctets, 'started', redis.call('HGET', key, 'startedAt'), 'cause', fields.terminateCause or '')
-    forget(key, id, all, channel)
+    local cause = cjson.decode(ARGV[6]).terminateCause or ''
+    local user, startedAt = unpack(redis.call('HMGET', key, 'user', 'startedAt'))
+    redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', user or '',
+      'in', ARGV[18], 'out', ARGV[19], 'started', startedAt, 'cause', cause)
+    forget(key, id, all, channel, stored)
   end
   return usage
 end
 
-local listed = cjson.encode(indexes)
 -- Index entries lag their session by up to ARGV[10] ms: they are kept that much longer.
 local lag = tonumber(ARGV[10])
 local stale = string.format('%.0f', now - ttl * 1000 - lag)
@@ -96,18 +148,17 @@ local reindex = true
 -- Interim-Update of a known session with the same login and address: only the counters move,
 -- and its index entries only every few minutes (a few minutes' lag is nothing against 24 h).
 -- (One HMGET and one HSET: each redis.call is a good part of an Interim's cost in Redis.)
-local known = status == 'interim' and redis.call('HMGET', key, 'ipKey', 'indexes', 'indexedAt') or {}
-if status == 'interim' and known[1] == ipKey and known[2] == listed then
-  if fields.sessionTime then
-    redis.call('HSET', key, 'inOctets', fields.inOctets, 'outOctets', fields.outOctets, 'updatedAt', now, 'sessionTime', fields.sessionTime)
+if status == 'interim' and same then
+  if ARGV[20] ~= '' then
+    redis.call('HSET', key, 'inOctets', ARGV[18], 'outOctets', ARGV[19], 'updatedAt', now, 'sessionTime', ARGV[20])
   else
-    redis.call('HSET', key, 'inOctets', fields.inOctets, 'outOctets', fields.outOctets, 'updatedAt', now)
+    redis.call('HSET', key, 'inOctets', ARGV[18], 'outOctets', ARGV[19], 'updatedAt', now)
   end
-  reindex = now - tonumber(known[3] or '0') >= lag
+  reindex = now - tonumber(stored[5] or '0') >= lag
 else
-  local before = redis.call('HGET', key, 'indexes')
-  if before then
-    for _, set in ipairs(cjson.decode(before)) do redis.call('ZREM', set, id) end
+  local fields = cjson.decode(ARGV[6])
+  if stored[2] then
+    for _, set in ipairs(cjson.decode(stored[2])) do redis.call('ZREM', set, id) end
   end
   for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
   redis.call('HSETNX', key, 'startedAt', now)
@@ -133,27 +184,36 @@ return usage
 `;
 
 // Accounting-On/Off: closes, of the sessions an index lists, those not updated since the cutoff.
-// KEYS: the index, all sessions, session log, then one session hash per id.
+// KEYS: the index, all sessions, session log, one session hash per id, then the index sets and
+// address keys those sessions were stored with (read just before).
 // ARGV: cutoff (ms), terminate cause, log size, the announcement channel, then the ids (read from
 // the index just before; a session updated meanwhile scores above the cutoff and is left alone).
-// Returns how many live sessions were closed.
+// Returns how many live sessions were closed, or -1 (nothing written) when a session due holds a
+// name not in KEYS: its names changed since they were read.
 export const CLOSE_BATCH = `${FORGET}
 local index, all, log = KEYS[1], KEYS[2], KEYS[3]
 local cutoff, cause, logMax, channel = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
-local closed = 0
-for i = 4, #KEYS do
-  local key, id = KEYS[i], ARGV[i + 1]
+local declared = declaredKeys()
+local due = {}
+for i = 1, #ARGV - 4 do
+  local key, id = KEYS[3 + i], ARGV[4 + i]
   local score = redis.call('ZSCORE', index, id)
   if score and tonumber(score) <= cutoff then
-    if redis.call('EXISTS', key) == 1 then
-      redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', redis.call('HGET', key, 'user') or '',
-        'in', redis.call('HGET', key, 'inOctets') or '0', 'out', redis.call('HGET', key, 'outOctets') or '0',
-        'started', redis.call('HGET', key, 'startedAt') or '', 'cause', cause)
-      forget(key, id, all, channel)
-      closed = closed + 1
-    end
-    redis.call('ZREM', index, id)
+    local stored = redis.call('HMGET', key, 'ip', 'indexes', 'ipKey', 'ipAnyKey', 'user', 'inOctets', 'outOctets', 'startedAt')
+    if undeclared(stored, declared) then return -1 end
+    due[#due + 1] = {key, id, stored}
   end
+end
+local closed = 0
+for _, session in ipairs(due) do
+  local key, id, stored = session[1], session[2], session[3]
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', stored[5] or '',
+      'in', stored[6] or '0', 'out', stored[7] or '0', 'started', stored[8] or '', 'cause', cause)
+    forget(key, id, all, channel, stored)
+    closed = closed + 1
+  end
+  redis.call('ZREM', index, id)
 end
 return closed
 `;

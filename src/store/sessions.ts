@@ -8,7 +8,7 @@ import type { ClientContext, Redis, Result } from 'ioredis';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { createAccessPointCloser, type AccessPointScope, type CloseResult } from './session-close.js';
-import { RECORD } from './session-scripts.js';
+import { NAME_ATTEMPTS, RECORD, RETRY, SessionNamesChanged, storedNames } from './session-scripts.js';
 import { hourOf, STATS_RETENTION_SECONDS, TOP_USERS_RETENTION_SECONDS, trafficField } from './stats.js';
 import { defineScript } from './write.js';
 import type { UsagePeriods } from '../policy/periods.js';
@@ -124,12 +124,21 @@ export function createSessionStore(redis: Redis) {
     const hours = entry.role ? [keys.statsHour(undefined, hourOf(now)), ...(entry.school ? [keys.statsHour(entry.school, hourOf(now))] : [])] : [];
     const top = hours.length && entry.user && entry.school && entry.periods ? [keys.statsTopUsers(entry.school, entry.periods.day)] : [];
     const keyList = [keys.session(id), keys.sessions, keys.sessionLog, keys.sessionCounted(id), ...indexes, ...address, ...usage, ...hours, ...top];
-    const [today = '0', month = '0'] = await redis.mkAccounting(
-      keyList.length, ...keyList,
+    const args = [
       entry.status, String(now), String(SESSION_TTL_SECONDS), String(SESSION_LOG_MAX_ENTRIES), id,
       JSON.stringify(fields), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS), keys.sessionAnnouncements,
       trafficField(entry.role ?? ''), entry.user ?? '', String(hours.length), top.length ? '1' : '0', String(STATS_RETENTION_SECONDS), String(TOP_USERS_RETENTION_SECONDS),
-    );
+      String(entry.inOctets), String(entry.outOctets), entry.sessionTime === undefined ? '' : String(entry.sessionTime),
+    ];
+    // Usually the session holds the names this record computes; when it moved or ends with less,
+    // the script names what it holds and is called again with those in KEYS too.
+    let reply = await redis.mkAccounting(keyList.length, ...keyList, ...args);
+    for (let attempt = 1; reply[0] === RETRY; attempt++) {
+      if (attempt === NAME_ATTEMPTS) throw new SessionNamesChanged(id);
+      const held = storedNames(reply[1], reply[2], reply[3]).filter((name) => !keyList.includes(name));
+      reply = await redis.mkAccounting(keyList.length + held.length, ...keyList, ...held, ...args);
+    }
+    const [today = '0', month = '0'] = reply;
     return { today: Number(today), month: Number(month) };
   }
 

@@ -9,6 +9,7 @@ import { quotaState, REJECT_MESSAGES } from '../../policy/decide.js';
 import { usagePeriods } from '../../policy/periods.js';
 import type { PolicyCache } from '../../store/policy-cache.js';
 import type { SchoolDirectory } from '../../store/school-directory.js';
+import { SessionNamesChanged } from '../../store/session-scripts.js';
 import { textOfBytes } from '../../store/session-wire.js';
 import { sessionKeyId, type AccountingRecord, type Session, type SessionStore } from '../../store/sessions.js';
 import type { ClassSigner, LoginClass } from '../../radius-wire/class-attribute.js';
@@ -114,7 +115,7 @@ export function createAccountingHandler({ sessions, classes: signer, schools, po
     return stored ? { user: stored.user, role: stored.role, school: stored.school } : {};
   }
 
-  return async (context) => {
+  const handle: Handler = async (context) => {
     const { request, nas, peer } = context;
     const reply = { code: Code.AccountingResponse, attributes: [] };
     const status = STATUS[request.integer(Attr.AcctStatusType) ?? 0];
@@ -166,4 +167,10 @@ export function createAccountingHandler({ sessions, classes: signer, schools, po
     }
     return reply;
   };
+  // A session whose stored index names changed on every attempt (session-scripts.ts): nothing
+  // was written, so nothing is answered; the NAS resends, and the drop is counted and logged.
+  return (context) => handle(context).catch((error: unknown) => {
+    if (error instanceof SessionNamesChanged) return { drop: 'session-names-changed' };
+    throw error;
+  });
 }
