@@ -7,7 +7,7 @@ import { defineScript } from './write.js';
 
 const PAGE = 500;
 
-export async function* scanKeys(redis: Redis, match: string, type?: 'hash' | 'stream' | 'string'): AsyncGenerator<string[]> {
+export async function* scanKeys(redis: Redis, match: string, type?: 'hash' | 'set' | 'stream' | 'string'): AsyncGenerator<string[]> {
   let cursor = '0';
   do {
     const [next, found] = type

@@ -1,11 +1,11 @@
 // `mektep user forget`: a person's personal data removed everywhere it is kept — the user, their
 // devices, sessions, usage counters, stop records, login tokens, login-failure counters, the
 // dashboard's top-user lists, their place in lesson-focus groups and running focuses, their site
-// requests, their DNS query-log entries and guest requests from their devices — and their audit
-// entries replaced by one tombstone that keeps each decision (when, who acted, what action)
-// without naming them. docs/operations.md has the table of every key family. Every step is
-// bounded: keys by SCAN, streams a page at a time (forget-steps.ts); deleting the entries that
-// name the person and keeping their decisions in the tombstone never rewrites a whole stream.
+// requests, their DNS query-log entries, guest requests and voucher redemptions of their
+// devices — and their audit entries replaced by one tombstone that keeps each decision (when,
+// who acted, what action) without naming them. docs/operations.md has the table of every key
+// family. Every step is bounded: keys by SCAN, streams a page at a time (forget-steps.ts);
+// deleting the entries that name the person, a page at a time, never rewrites a whole stream.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { forgetFocusUser } from './focus.js';
@@ -31,6 +31,8 @@ export interface Forgotten {
   focuses: number;
   siteRequests: number;
   guestRequests: number;
+  /** Vouchers whose redeeming devices listed one of theirs. */
+  voucherDevices: number;
   queryLogEntries: number;
 }
 
@@ -57,6 +59,16 @@ async function forgetSiteRequests(redis: Redis, username: string, { macs, ips }:
   }
   // The hour's ask counters are keyed by the address.
   if (ips.size > 0) await redis.del(...[...ips].map((ip) => keys.siteRequestsAsked(ip)));
+  return forgotten;
+}
+
+/** The person's devices taken off the vouchers they redeemed (the use stays spent); returns how many sets named them. */
+async function forgetVoucherDevices(redis: Redis, macs: ReadonlySet<string>): Promise<number> {
+  if (macs.size === 0) return 0;
+  let forgotten = 0;
+  for await (const found of scanKeys(redis, keys.voucherDevices('*'), 'set')) {
+    for (const key of found) forgotten += Math.min(1, await redis.srem(key, ...macs));
+  }
   return forgotten;
 }
 
@@ -130,6 +142,7 @@ export async function forgetUser(redis: Redis, username: string, actor: Actor): 
   changes.push(...groupChanges, ...focusChanges);
   const siteRequests = await forgetSiteRequests(redis, username, traces, changes);
   const guestRequests = await forgetGuestDevices(redis, traces.macs);
+  const voucherDevices = await forgetVoucherDevices(redis, traces.macs);
   const queryLogEntries = await forgetQueryLogUser(redis, username);
   const stopRecords = await deleteStreamEntries(redis, keys.sessionLog, (fields) => fields.user === username);
 
@@ -142,7 +155,7 @@ export async function forgetUser(redis: Redis, username: string, actor: Actor): 
   });
   const counts = {
     devices, sessions: sessionIds.length, keys: counted, stopRecords, auditEntries,
-    groups: groupChanges.length, focuses: focusChanges.length, siteRequests, guestRequests, queryLogEntries,
+    groups: groupChanges.length, focuses: focusChanges.length, siteRequests, guestRequests, voucherDevices, queryLogEntries,
   };
   const tombstone = auditFields({ ...who(actor), action: 'user.forget', target: pseudonym, ...(school ? { school } : {}), detail: { ...counts, decisions } });
   await remove.xadd(keys.audit, 'MAXLEN', '~', AUDIT_MAX_ENTRIES, '*', ...tombstone).publish(keys.changes, JSON.stringify(changes)).exec();

@@ -92,6 +92,10 @@ describe('mektep user forget', () => {
     expect(asked.ok).toBe(true);
     if (asked.ok) expect(await store.guests.decide(asked.request, { state: 'approved', until: Date.now() + 3_600_000 }, limits.retentionMs, 'account:teacher-1')).toBe(true);
 
+    // An open-day voucher the phone redeemed, and a classmate's device on it.
+    const [voucher] = await store.vouchers.create({ role: 'guest', duration: 3600, uses: 5, count: 1, school: SCHOOL }, 'test');
+    for (const mac of [PHONE_MAC, '02:00:5e:13:51:99']) expect((await store.vouchers.redeem(voucher!.code, mac)).ok).toBe(true);
+
     // The query log through the real resolver: on for the school, then the phone asks.
     await store.queryLog.enable(SCHOOL, 3, 'test');
     await waitFor(async () => {
@@ -114,6 +118,7 @@ describe('mektep user forget', () => {
     expect((await store.focus.get(focus.id))?.users).toEqual([CLASSMATE]);
     expect(await store.queryLog.read(SCHOOL, { user: CLASSMATE })).toHaveLength(1);
     expect(await store.users.get(CLASSMATE)).toBeDefined();
+    expect(await store.vouchers.devices(voucher!.code)).toEqual(['02:00:5e:13:51:99']);
     const tombstones = await store.audit.list({ action: 'user.forget', count: 5 });
     expect(tombstones).toHaveLength(1);
     expect(tombstones[0]).toMatchObject({ target: forgotten.pseudonym });

@@ -100,7 +100,7 @@ export const userCommands: Command[] = [
     name: 'user forget',
     usage: '<username> --yes',
     summary: 'Remove a person\'s personal data everywhere (user, devices, sessions, usage, stop records, tokens, groups, focus, site requests, query log, ' +
-      'guest requests from their devices); their audit entries become one tombstone without their name. Irreversible.',
+      'guest requests and voucher redemptions of their devices); their audit entries become one tombstone without their name. Irreversible.',
     options: { yes: { type: 'boolean' } },
     positionals: 1,
     async run({ services, principal }, input) {
