@@ -7,8 +7,11 @@
 // workers themselves (SCHED_NONE), not passed over IPC by the primary. The DNS filter (if on)
 // runs in the first worker only: its sockets are bound exclusively.
 // SIGTERM/SIGINT stop the workers, then the embedded Redis; a worker that dies is replaced.
+// /metrics is the cluster's: the worker that got the request asks the primary, which collects
+// every worker's registry over IPC and sums it (prom-client's aggregators), see sumWorkersMetrics.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Config } from './config/env.js';
 import { openRedis } from './redis/connection.js';
 
@@ -16,6 +19,107 @@ import { openRedis } from './redis/connection.js';
 const RESTART_PAUSE_MS = 1000;
 /** How long stopping workers get before they are killed. */
 const STOP_GRACE_MS = 10_000;
+/** How long the primary waits for each worker's metrics; one that is slower is left out and counted. */
+export const WORKER_METRICS_WAIT_MS = 1000;
+
+// The /metrics conversation over the cluster's IPC channel: a worker asks the primary for the
+// cluster's figures (ASK), the primary asks every worker for its own (COLLECT, answered by OWN
+// with the registry as JSON) and answers the asking worker with the sum as text (SUM).
+const METRICS_ASK = 'mektep:metrics-ask';
+const METRICS_COLLECT = 'mektep:metrics-collect';
+const METRICS_OWN = 'mektep:metrics-own';
+const METRICS_SUM = 'mektep:metrics-sum';
+
+type RegistryJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+interface MetricsMessage {
+  type: string;
+  id: number;
+  metrics?: RegistryJson;
+  text?: string;
+}
+
+const isMetricsMessage = (message: unknown): message is MetricsMessage =>
+  typeof message === 'object' && message !== null && typeof (message as MetricsMessage).type === 'string' && typeof (message as MetricsMessage).id === 'number';
+
+/** Which workers' metrics an answer holds: the sum is only as whole as this says. */
+function workersMetric(answered: number, unanswered: number): object[] {
+  return [{
+    name: 'mektep_metrics_workers', help: `Workers whose metrics are summed here (answered), and those that did not answer within ${WORKER_METRICS_WAIT_MS} ms`,
+    type: 'gauge', aggregator: 'sum',
+    values: [{ labels: { state: 'answered' }, value: answered }, { labels: { state: 'unanswered' }, value: unanswered }],
+  }];
+}
+
+/**
+ * The primary's side: collects every live worker's registry and sums it, counters and histograms
+ * by label set, the process and Node.js figures as prom-client aggregates them (docs/radius.md).
+ */
+function sumWorkersMetrics(logger: Logger): void {
+  let next = 0;
+  const waiting = new Map<number, (metrics: RegistryJson) => void>();
+
+  async function collect(): Promise<string> {
+    const id = next++;
+    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker?.isConnected() === true);
+    const answers: RegistryJson[] = [];
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, WORKER_METRICS_WAIT_MS);
+      waiting.set(id, (metrics) => {
+        answers.push(metrics);
+        if (answers.length < workers.length) return;
+        clearTimeout(timer);
+        resolve();
+      });
+      for (const worker of workers) worker.send({ type: METRICS_COLLECT, id });
+      if (workers.length === 0) resolve();
+    });
+    waiting.delete(id);
+    const unanswered = workers.length - answers.length;
+    if (unanswered > 0) logger.warn({ answered: answers.length, unanswered }, 'metrics: a worker did not answer in time; summed without it');
+    return AggregatorRegistry.aggregate([...answers, workersMetric(answers.length, unanswered)]).metrics();
+  }
+
+  cluster.on('message', (worker, message: unknown) => {
+    if (!isMetricsMessage(message)) return;
+    if (message.type === METRICS_OWN && message.metrics) waiting.get(message.id)?.(message.metrics);
+    if (message.type !== METRICS_ASK) return;
+    collect().then(
+      (text) => worker.isConnected() && worker.send({ type: METRICS_SUM, id: message.id, text }),
+      (error: unknown) => logger.error({ err: error }, 'metrics: summing the workers failed'),
+    );
+  });
+}
+
+/** A worker's side: answers the primary's COLLECT with `registry`. Returns the stop function. */
+export function answerPrimaryWithMetrics(registry: Registry): () => void {
+  const listener = (message: unknown) => {
+    if (!isMetricsMessage(message) || message.type !== METRICS_COLLECT) return;
+    void registry.getMetricsAsJSON().then((metrics) => process.send?.({ type: METRICS_OWN, id: message.id, metrics }));
+  };
+  process.on('message', listener);
+  return () => process.off('message', listener);
+}
+
+let asked = 0;
+/** A worker's side: the cluster's metrics summed by the primary, or undefined when it did not answer in time. */
+export function askPrimaryForMetrics(): Promise<string | undefined> {
+  const id = asked++;
+  return new Promise((resolve) => {
+    const done = (text: string | undefined) => {
+      clearTimeout(timer);
+      process.off('message', listener);
+      resolve(text);
+    };
+    const listener = (message: unknown) => {
+      if (isMetricsMessage(message) && message.type === METRICS_SUM && message.id === id) done(message.text);
+    };
+    // The primary waits WORKER_METRICS_WAIT_MS at most; a primary that does not answer at all is stuck.
+    const timer = setTimeout(() => done(undefined), 2 * WORKER_METRICS_WAIT_MS);
+    process.on('message', listener);
+    process.send?.({ type: METRICS_ASK, id });
+  });
+}
 
 /** The environment of worker `index` (0-based): Redis as the primary resolved it; DNS in the first alone. */
 export function workerEnv(index: number, redisUrl: string | undefined): Record<string, string> {
@@ -28,6 +132,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   const redisUrl = config.redisUrl ?? (socketPath ? `unix://${socketPath}` : undefined);
   logger.info({ redis: redis.target.label, workers: config.workers }, 'redis; starting workers');
   cluster.schedulingPolicy = cluster.SCHED_NONE;
+  sumWorkersMetrics(logger);
 
   let stopping = false;
   const slots = new Map<Worker, number>();

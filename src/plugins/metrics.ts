@@ -3,11 +3,14 @@
 // same 404 as a page that does not exist, so the endpoint does not reveal itself. That is why
 // /metrics is no route: an onRequest hook answers the allowed, and everyone else falls through
 // to whatever not-found handler the app has (the portal's translated page), reply and all.
+// In a cluster worker (WORKERS > 1) the answer is the whole cluster's, summed by the primary.
+import cluster from 'node:cluster';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { answerPrimaryWithMetrics, askPrimaryForMetrics } from '../cluster.js';
 
 function createMetrics() {
   const registry = new Registry();
@@ -83,6 +86,19 @@ export default fp(
       metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     });
 
+    // A worker holds only the requests the kernel gave it: the primary sums them all.
+    const exposition = async (): Promise<string> => {
+      if (!cluster.isWorker) return metrics.registry.metrics();
+      const summed = await askPrimaryForMetrics();
+      if (summed !== undefined) return summed;
+      app.log.warn('metrics: the primary did not answer; this worker\'s metrics alone');
+      return `# The primary did not answer: the metrics of worker ${process.pid} alone.\n${await metrics.registry.metrics()}`;
+    };
+    if (cluster.isWorker) {
+      const stopAnswering = answerPrimaryWithMetrics(metrics.registry);
+      app.addHook('onClose', async () => stopAnswering());
+    }
+
     const allowed = mayRead(access, allowList(access.allow));
     app.addHook('onRequest', async (request, reply) => {
       if (!isMetrics(request)) return;
@@ -90,7 +106,7 @@ export default fp(
         request.log.info({ ip: request.ip }, 'metrics: refused (not in METRICS_ALLOW, no valid token)');
         return;
       }
-      return reply.code(200).type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      return reply.code(200).type(metrics.registry.contentType).send(await exposition());
     });
   },
   { name: 'metrics' },

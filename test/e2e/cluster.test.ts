@@ -1,8 +1,10 @@
 // WORKERS=2: `node dist/server.js` as a primary and two workers sharing the RADIUS sockets.
-// Both workers answer radclient (their pids in the authentication log), a device added by the
-// CLI is known to both within a second, and SIGTERM stops everything, the embedded Redis too.
+// Both workers answer radclient (their pids in the authentication log), /metrics shows the sum
+// of both workers' counters whichever worker serves it, a device added by the CLI is known to
+// both within a second, and SIGTERM stops everything, the embedded Redis too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'mk-cluster-'));
 let env: Record<string, string>;
 let server: ChildProcess | undefined;
 let output = '';
+/** Access-Accepts radclient has received so far, from either worker. */
+let accepted = 0;
 
 interface AuthLine {
   pid: number;
@@ -41,7 +45,11 @@ function macAuths(mac: string, count: number): Promise<number> {
     let printed = '';
     child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     child.on('error', reject);
-    child.on('close', () => resolve((printed.match(/^Received Access-Accept/gm) ?? []).length));
+    child.on('close', () => {
+      const accepts = (printed.match(/^Received Access-Accept/gm) ?? []).length;
+      accepted += accepts;
+      resolve(accepts);
+    });
     child.stdin.end(Array.from({ length: count }, () => request).join('\n'));
   });
 }
@@ -56,6 +64,23 @@ async function answeredByAll(mac: string, pids: number[], rounds = 40): Promise<
   }
   expect(authLines(since).filter((line) => line.mac === mac && line.outcome !== 'accept')).toEqual([]);
   return seen;
+}
+
+/** The value of one sample line (`name{labels}`) in a Prometheus exposition, or undefined. */
+/** GET /metrics on a connection of its own (a pooled one may belong to a stopped worker). */
+function readMetrics(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port: Number(env.HTTP_PORT), path: '/metrics', agent: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+function sample(exposition: string, series: string): number | undefined {
+  const line = exposition.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 beforeAll(async () => {
@@ -105,6 +130,30 @@ describe('WORKERS=2', () => {
 
     // Both workers answer from the one shared socket.
     expect([...(await answeredByAll('00:1b:63:00:00:01', workers))].sort()).toEqual([...workers].sort());
+
+    // Each worker counted only the Accepts it sent; /metrics, served by either, shows their sum.
+    for (let read = 0; read < 4; read++) {
+      const exposition = await readMetrics();
+      expect(sample(exposition, 'mektep_radius_replies_total{code="Access-Accept"}')).toBe(accepted);
+      expect(sample(exposition, 'mektep_metrics_workers{state="answered"}')).toBe(2);
+      expect(sample(exposition, 'mektep_metrics_workers{state="unanswered"}')).toBe(0);
+      // Per-process figures as prom-client aggregates them: CPU and memory summed, a start time
+      // (meaningless summed) left out, the Node.js version once.
+      expect(sample(exposition, 'mektep_process_cpu_seconds_total')).toBeGreaterThan(0);
+      expect(exposition).not.toContain('mektep_process_start_time_seconds ');
+      expect(exposition.match(/^mektep_nodejs_version_info\{/gm)).toHaveLength(1);
+    }
+    // A worker that cannot answer (stopped) is left out after a bounded wait, and said to be.
+    process.kill(workers[0]!, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      const partial = await readMetrics();
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(sample(partial, 'mektep_metrics_workers{state="answered"}')).toBe(1);
+      expect(sample(partial, 'mektep_metrics_workers{state="unanswered"}')).toBe(1);
+    } finally {
+      process.kill(workers[0]!, 'SIGCONT');
+    }
 
     // A device added now: a second later, whichever worker a request reaches knows it.
     const fresh = '00:1b:63:00:00:02';
