@@ -56,11 +56,11 @@ export function createSiteRequestService({ siteRequests, sessions, schools, focu
     return (await siteRequests.get(request.id)) ?? request;
   }
 
-  /** The end of the requester's running lesson focus, else one lesson from now; never past the day. */
-  async function lessonEnd(request: SiteRequest, at: number, dayEnd: number): Promise<number> {
+  /** The end of the requester's running lesson focus, else one lesson from now. */
+  async function lessonEnd(request: SiteRequest, at: number): Promise<number> {
     const lesson = request.user === undefined ? undefined
       : (await focus.list()).find((entry) => entry.school === request.school && entry.until > at && entry.users.includes(request.user!));
-    return Math.min(lesson?.until ?? at + LESSON_MINUTES * 60_000, dayEnd);
+    return lesson?.until ?? at + LESSON_MINUTES * 60_000;
   }
 
   /** Newest first: a confined principal's school; a region-wide one the school named, else every school. */
@@ -106,8 +106,7 @@ export function createSiteRequestService({ siteRequests, sessions, schools, focu
     async allow(principal: Principal, id: string, span: GrantSpan): Promise<SiteRequest & { until: number }> {
       const request = await decidable(principal, id);
       const at = now();
-      const dayEnd = endOfDay(at, (await schools.get(request.school))?.timezone ?? DEFAULT_TIMEZONE);
-      const until = span === 'day' ? dayEnd : await lessonEnd(request, at, dayEnd);
+      const until = span === 'day' ? endOfDay(at, (await schools.get(request.school))?.timezone ?? DEFAULT_TIMEZONE) : await lessonEnd(request, at);
       const decided = await record(principal, request, { state: 'allowed', until, span }, at);
       await siteRequests.grant(request.school, request.domain, until, auditOf(principal));
       log?.info({ request: id, school: request.school, domain: request.domain, by: auditOf(principal).actor, span, until: new Date(until).toISOString() }, 'site request allowed');

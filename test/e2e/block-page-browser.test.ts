@@ -1,8 +1,9 @@
 // The block page in real Chromium: a student's browser (its address online by real RADIUS
 // accounting, in lesson focus) opens a blocked site that Chromium resolves to Mektep, reads why
 // in kk/ru/en (screenshots into docs/screenshots/block-<lang>.png), and presses "request access";
-// a teacher in a second browser context allows it on /console/site-requests, and the resolver
-// then answers the site for the student.
+// a teacher in a second browser context finds it in the guests' approval list (/console/guests,
+// marked "Site request", counted in the menu's badge) and allows it for the lesson, and the
+// resolver then answers the site for the student.
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/services/index.js';
@@ -76,9 +77,12 @@ describe('the block page in Chromium', () => {
     await teacher.getByLabel('Password').fill('timur-password');
     await teacher.getByRole('button', { name: 'Sign in' }).click();
     await teacher.waitForURL(`http://127.0.0.1:${web}/console/`);
-    await teacher.goto(`http://127.0.0.1:${web}/console/site-requests`);
-    await expect.poll(() => teacher.locator('table').textContent()).toContain('history homework');
-    await teacher.getByRole('button', { name: 'Allow (lesson or today) games.example' }).click();
+    await teacher.goto(`http://127.0.0.1:${web}/console/guests`);
+    const card = teacher.locator('li.site-request', { hasText: 'games.example' });
+    await expect.poll(() => card.textContent()).toContain('history homework');
+    expect(await card.locator('.tag').textContent()).toBe('Site request');
+    expect(await teacher.locator('nav .badge').textContent()).toBe('1');
+    await card.getByRole('button', { name: 'Allow for the lesson games.example' }).click();
     await expect.poll(() => teacher.locator('[role=status]').textContent()).toBe(`Allowed for the school until ${until}.`);
     await waitFor(async () => ((await dig(dnsPort, STUDENT, 'games.example')).answers[0]?.data === '10.9.0.6' ? true : undefined), 1000, 'the grant');
   }, 60_000);

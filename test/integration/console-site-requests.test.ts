@@ -85,8 +85,8 @@ describe('site requests in /console/guests', () => {
     const before = Date.now();
     expect((await teacher.post('/console/site-requests/allow', { id: games.id, for: 'lesson' })).statusCode).toBe(303);
     const lesson = (await store.siteRequests.granted()).get('sch-1')!.get('games.example')!;
-    expect(lesson - before).toBeGreaterThanOrEqual(Math.min(45 * 60_000, granted.get('wikipedia.org')! - before) - 1000);
-    expect(lesson).toBeLessThanOrEqual(Math.min(Date.now() + 45 * 60_000, granted.get('wikipedia.org')!));
+    expect(lesson).toBeGreaterThanOrEqual(before + 45 * 60_000);
+    expect(lesson).toBeLessThanOrEqual(Date.now() + 45 * 60_000);
 
     expect((await teacher.post('/console/site-requests/deny', { id: chat.id, reason: 'not for class' })).statusCode).toBe(303);
     expect((await teacher.post('/console/site-requests/allow', { id: chat.id, for: 'day' })).statusCode).toBe(409);
