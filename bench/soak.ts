@@ -1,11 +1,14 @@
 // Soak (issue 13): two Mektep processes (`node dist/server.js`) on one Redis behind Sentinel
 // (a master, two replicas, three sentinels), a region's morning load — MAC authentication of
-// returning devices, logins (a portal token consumed by the AP's Access-Request, and direct PAP),
-// accounting Start / Interim-Update / Stop — each request to either instance, as access points
-// with two RADIUS servers send it, and the Redis master SIGKILLed half way. Reports, per minute:
-// requests, replies lost, p99 latency, each instance's RSS and the master's used memory.
+// returning devices, logins (portal logins walked over real HTTP by phones — landing page, login
+// form, release page — whose credential the AP then presents to the OTHER instance; and direct
+// PAP), accounting Start / Interim-Update / Stop — each request to either instance, as access
+// points with two RADIUS servers send it, and the Redis master SIGKILLed half way. Reports, per
+// minute: requests, replies lost, p99 latency, each instance's RSS and the master's used memory;
+// and the portal's pages served, logins completed, Access-Accepts, lost replies and p99.
 //   npm run bench:soak -- [--minutes 10] [--rate 150] [--devices 2000] [--users 500]
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +19,7 @@ import { ROOT, freePort, waitFor } from '../test/helpers/process.js';
 import { accessRequest, accountingRequest } from '../test/helpers/radius-wire.js';
 import { startSentinels } from '../test/helpers/sentinel.js';
 import { percentile } from './lib/load.js';
+import { chilliAccessAttributes, walkPortal, type ChilliAp } from './lib/portal-phone.js';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '150' }, devices: { type: 'string', default: '2000' }, users: { type: 'string', default: '500' } } });
 const MINUTES = Number(values.minutes);
@@ -24,9 +28,16 @@ const SECRET = 'soak-secret-0123456789';
 const TIMEOUT_MS = 3000;
 const mac = (index: number) => `02:00:5e:${((index >> 16) & 255).toString(16).padStart(2, '0')}:${((index >> 8) & 255).toString(16).padStart(2, '0')}:${(index & 255).toString(16).padStart(2, '0')}`;
 
-const instances: { child: ChildProcess; auth: number; acct: number }[] = [];
+/** Phones on the portal at once at most; beyond it a portal login is counted as skipped (the generator's limit, not Mektep's). */
+const PORTAL_IN_FLIGHT = 64;
+const PORTAL_TIMEOUT_MS = 10_000;
+/** The CoovaChilli AP the phones are behind (its login URL within the NAS's address). */
+const AP: ChilliAp = { uamip: '127.0.0.1', uamport: 3990, nasId: 'soak-ap', challenge: randomBytes(16) };
 
-interface Minute { sent: number; answered: number; lost: number; latencies: number[]; rss: number[]; redisBytes: number }
+const instances: { child: ChildProcess; http: number; auth: number; acct: number }[] = [];
+
+interface Portal { walks: number; pages: number; logins: number; failed: number; skipped: number; accepts: number; rejects: number; lost: number; walkMs: number[] }
+interface Minute { sent: number; answered: number; lost: number; latencies: number[]; rss: number[]; redisBytes: number; portal: Portal }
 
 const sentinels = await startSentinels({ replicas: 2 });
 // Whatever happens, the Redis processes and the instances go with the bench.
@@ -46,16 +57,20 @@ for (let i = 0; i < 2; i++) {
   const [http, auth, acct] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: ROOT, stdio: 'ignore',
-    env: { PATH: process.env.PATH ?? '', REDIS_URL: sentinels.url, REDIS_WAIT_REPLICAS: '1', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(http), RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct), LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH ?? '', REDIS_URL: sentinels.url, REDIS_WAIT_REPLICAS: '1', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(http), PUBLIC_URL: `http://127.0.0.1:${http}`, RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct), LOG_LEVEL: 'warn' },
   });
-  instances.push({ child, auth, acct });
+  instances.push({ child, http, auth, acct });
   await waitFor(async () => ((await fetch(`http://127.0.0.1:${http}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 30_000, 'an instance');
 }
 
 const minutes: Minute[] = [];
-const minute = () => (minutes[Math.floor((Date.now() - started) / 60_000)] ??= { sent: 0, answered: 0, lost: 0, latencies: [], rss: [], redisBytes: 0 });
+const minute = () => (minutes[Math.floor((Date.now() - started) / 60_000)] ??= {
+  sent: 0, answered: 0, lost: 0, latencies: [], rss: [], redisBytes: 0, portal: { walks: 0, pages: 0, logins: 0, failed: 0, skipped: 0, accepts: 0, rejects: 0, lost: 0, walkMs: [] },
+});
 const sockets: Socket[] = [];
-const pending = new Map<string, { at: number; bucket: Minute; timer: NodeJS.Timeout }>();
+/** What became of a request: the reply's code, or undefined when none came in time. */
+type Outcome = (code: number | undefined) => void;
+const pending = new Map<string, { at: number; bucket: Minute; timer: NodeJS.Timeout; outcome: Outcome | undefined }>();
 for (let i = 0; i < 16; i++) {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
@@ -67,12 +82,13 @@ for (let i = 0; i < 16; i++) {
     pending.delete(key);
     entry.bucket.answered++;
     entry.bucket.latencies.push(Date.now() - entry.at);
+    entry.outcome?.(reply[0]);
   });
   sockets.push(socket);
 }
 
 let counter = 0;
-function send(port: number, build: (identifier: number) => Buffer): void {
+function send(port: number, build: (identifier: number) => Buffer, outcome?: Outcome): void {
   const index = counter++ % sockets.length;
   let identifier = Math.floor(counter / sockets.length) % 256;
   for (let tries = 0; pending.has(`${index}/${identifier}`) && tries < 256; tries++) identifier = (identifier + 1) % 256;
@@ -80,15 +96,56 @@ function send(port: number, build: (identifier: number) => Buffer): void {
   if (pending.has(key)) return;
   const bucket = minute();
   bucket.sent++;
-  pending.set(key, { at: Date.now(), bucket, timer: setTimeout(() => (pending.delete(key), bucket.lost++), TIMEOUT_MS) });
+  const timer = setTimeout(() => {
+    pending.delete(key);
+    bucket.lost++;
+    outcome?.(undefined);
+  }, TIMEOUT_MS);
+  pending.set(key, { at: Date.now(), bucket, timer, outcome });
   sockets[index]!.send(build(identifier), port, '127.0.0.1');
+}
+
+/** A phone signs in on one instance's portal; its AP presents the credential to the other instance. */
+let phones = 0;
+let walking = 0;
+/** Why walks failed ("HTTP 500 at /login"), and the seconds into the run of the first and last. */
+const failures = new Map<string, { count: number; first: number; last: number }>();
+async function portalLogin(portalSide: number): Promise<void> {
+  const bucket = minute().portal;
+  if (walking >= PORTAL_IN_FLIGHT) return void bucket.skipped++;
+  walking++;
+  bucket.walks++;
+  const phone = { mac: mac(800_000 + (phones++ % 10_000)), ip: '10.77.0.9' };
+  const user = Math.floor(Math.random() * Number(values.users));
+  const at = Date.now();
+  try {
+    const walk = await walkPortal(`http://127.0.0.1:${instances[portalSide]!.http}/`, AP, phone, { username: `pupil${user}`, password: `pupil-password-${user}` }, PORTAL_TIMEOUT_MS);
+    bucket.pages += walk.pages;
+    bucket.logins++;
+    bucket.walkMs.push(Date.now() - at);
+    send(instances[1 - portalSide]!.auth, (id) => accessRequest(SECRET, chilliAccessAttributes(walk.release, AP, phone.mac), { identifier: id }), (code) => {
+      if (code === undefined) bucket.lost++;
+      else if (code === 2) bucket.accepts++;
+      else bucket.rejects++;
+    });
+  } catch (error) {
+    bucket.failed++;
+    const second = Math.round((Date.now() - started) / 1000);
+    const seen = failures.get((error as Error).message) ?? { count: 0, first: second, last: second };
+    failures.set((error as Error).message, { ...seen, count: seen.count + 1, last: second });
+  } finally {
+    walking--;
+  }
 }
 
 /** One request of the morning mix, to either instance. */
 let session = 0;
+let scheduled = 0;
 const sessions: { id: string; mac: string; step: number }[] = [];
-async function request(): Promise<void> {
-  const target = instances[Math.floor(Math.random() * 2)]!;
+function request(): void {
+  scheduled++;
+  const side = Math.floor(Math.random() * 2);
+  const target = instances[side]!;
   const roll = Math.random();
   if (roll < 0.5) {
     const device = mac(Math.floor(Math.random() * Number(values.devices)));
@@ -97,10 +154,7 @@ async function request(): Promise<void> {
     const user = Math.floor(Math.random() * Number(values.users));
     send(target.auth, (id) => accessRequest(SECRET, [['User-Name', `pupil${user}`], ['User-Password', `pupil-password-${user}`], ['Calling-Station-Id', mac(900_000 + user)]], { identifier: id }));
   } else if (roll < 0.6) {
-    // The portal's half in Redis (a token), then the AP's Access-Request with it.
-    const device = mac(800_000 + (counter % 10_000));
-    const token = await store.tokens.mint({ mac: device, nas: '127.0.0.1', role: 'student' }).catch(() => undefined);
-    if (token) send(target.auth, (id) => accessRequest(SECRET, [['User-Name', token.username], ['User-Password', token.password], ['Calling-Station-Id', device]], { identifier: id }));
+    void portalLogin(side);
   } else {
     if (sessions.length < 500 || Math.random() < 0.05) sessions.push({ id: `soak-${session++}`, mac: mac(700_000 + session), step: 0 });
     const live = sessions[Math.floor(Math.random() * sessions.length)]!;
@@ -131,9 +185,11 @@ const killTimer = setTimeout(() => void (async () => {
 const end = started + MINUTES * 60_000;
 while (Date.now() < end) {
   const due = Math.floor(((Date.now() - started) / 1000) * RATE);
-  while (counter < due) await request();
+  while (scheduled < due) request();
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
+// Phones still on the portal finish (or time out), then their APs' requests are answered or lost.
+for (const until = Date.now() + PORTAL_TIMEOUT_MS; walking > 0 && Date.now() < until;) await new Promise((resolve) => setTimeout(resolve, 50));
 await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS + 200));
 clearInterval(sampler);
 clearTimeout(killTimer);
@@ -149,6 +205,20 @@ for (const [index, bucket] of minutes.entries()) {
 }
 const total = minutes.reduce((sum, bucket) => ({ sent: sum.sent + (bucket?.sent ?? 0), lost: sum.lost + (bucket?.lost ?? 0) }), { sent: 0, lost: 0 });
 console.log(`total: ${total.sent} requests, ${total.lost} unanswered (${((100 * total.lost) / Math.max(1, total.sent)).toFixed(2)} %)`);
+
+console.log('\nportal logins over HTTP (landing page → login form → release page on one instance, the AP\'s Access-Request to the other):');
+console.log('| minute | walks | pages served | logins completed | walk p50 ms | walk p99 ms | failed | skipped | Access-Accept | rejected | lost replies |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const sum: Omit<Portal, 'walkMs'> = { walks: 0, pages: 0, logins: 0, failed: 0, skipped: 0, accepts: 0, rejects: 0, lost: 0 };
+for (const [index, bucket] of minutes.entries()) {
+  if (!bucket?.portal.walks) continue;
+  const { walkMs, ...counts } = bucket.portal;
+  for (const name of Object.keys(sum) as (keyof typeof sum)[]) sum[name] += counts[name];
+  const sorted = walkMs.sort((a, b) => a - b);
+  console.log(`| ${index + 1} | ${counts.walks} | ${counts.pages} | ${counts.logins} | ${percentile(sorted, 50)} | ${percentile(sorted, 99)} | ${counts.failed} | ${counts.skipped} | ${counts.accepts} | ${counts.rejects} | ${counts.lost} |`);
+}
+for (const [reason, { count, first, last }] of failures) console.log(`portal walks failed: ${count} × ${reason} (${first}–${last} s into the run)`);
+console.log(`portal total: ${sum.walks} walks, ${sum.pages} pages, ${sum.logins} logins, ${sum.accepts} accepted, ${sum.rejects} rejected, ${sum.lost} lost, ${sum.failed} failed, ${sum.skipped} skipped`);
 
 for (const { child } of instances) child.kill('SIGTERM');
 for (const socket of sockets) socket.close();
