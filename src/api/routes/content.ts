@@ -34,7 +34,11 @@ export const contentRoutes: RouteModule = (api, actions) => {
       consumes: ['text/plain'], params: Name, querystring: Type.Object({ replace: Type.Optional(Type.Boolean({ default: false })) }),
       body: Type.String({ description: 'The list file' }), response: replies({ 200: ContentImportReport }),
     },
-  }, async (request) => actions.content.importCategory(request.principal, request.params.name, request.body, request.query.replace === true));
+  }, async (request) => {
+    const report = await actions.content.importCategory(request.principal, request.params.name, request.body, request.query.replace === true);
+    request.log.info({ category: report.category, lines: report.lines, kept: report.kept, refused: report.refused }, 'api: category list imported');
+    return report;
+  });
 
   api.get('/content/networks', { schema: { tags, summary: 'Network mappings in scope', querystring: Type.Object(PageQuery), response: replies({ 200: Page(ContentNetwork, 'ContentNetworkPage') }) } }, async (request) =>
     page(await actions.content.listNetworks(request.principal), request.query));

@@ -478,6 +478,7 @@ export const en = {
   contentUploadDone: 'Category {category}: {lines} lines read, {kept} names kept, {duplicates} duplicates, {refused} lines refused. It now holds {domains} names.',
   contentUploadRefused: 'Refused lines',
   contentUploadLine: 'Line',
+  contentUploadText: 'Text',
   contentNetworks: 'Networks without sessions',
   contentNetwork: 'Network',
   contentQueryLog: 'Query log',

@@ -476,6 +476,7 @@ export const kk: Messages = {
   contentUploadDone: '{category} санаты: оқылған жолдар — {lines}, қабылданған атаулар — {kept}, қайталанғандар — {duplicates}, қабылданбаған жолдар — {refused}. Енді онда {domains} атау бар.',
   contentUploadRefused: 'Қабылданбаған жолдар',
   contentUploadLine: 'Жол',
+  contentUploadText: 'Мәтін',
   contentNetworks: 'Сессиясыз желілер',
   contentNetwork: 'Желі',
   contentQueryLog: 'Сұраулар журналы',

@@ -476,6 +476,7 @@ export const ru: Messages = {
   contentUploadDone: 'Категория {category}: прочитано строк — {lines}, принято имён — {kept}, повторов — {duplicates}, отклонено строк — {refused}. Теперь в ней имён: {domains}.',
   contentUploadRefused: 'Отклонённые строки',
   contentUploadLine: 'Строка',
+  contentUploadText: 'Текст',
   contentNetworks: 'Сети без сессий',
   contentNetwork: 'Сеть',
   contentQueryLog: 'Журнал запросов',
