@@ -2,9 +2,9 @@
 // then a few plain lines saying where things are and what to do next.
 // SIGINT/SIGTERM close the app, then stop the embedded Redis, so nothing is left behind.
 // WORKERS > 1: a primary process and a worker per core (cluster.ts); each worker runs main().
+// The app is imported only where it runs: the primary, which serves nothing, stays small.
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
 import { printsBanner, runPrimary } from './cluster.js';
 import { loadConfig, type Config } from './config/env.js';
 import { isCodedError, listenError } from './errors.js';
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
+  const { buildApp } = await import('./app.js');
   const redis: RedisHandle = await openRedis(config.redisUrl, config.dataDir, 'server', { appendfsync: config.redisAppendFsync });
   logger.info({ redis: redis.target.label }, 'redis');
 
