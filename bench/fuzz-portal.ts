@@ -66,7 +66,7 @@ async function prepare(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1500));
 }
 
-/** A browser per client address: the landing page's cookie, CSRF token and signed context. */
+/** A browser per client address: the landing page's cookies (the signed context among them). */
 async function browsers(count: number): Promise<Browser[]> {
   const list: Browser[] = [];
   for (let i = 0; list.length < count && i < count * 5; i++) {
@@ -74,10 +74,9 @@ async function browsers(count: number): Promise<Browser[]> {
     const dialect = DIALECTS[i % DIALECTS.length]!;
     const answer = await send({ method: 'GET', path: `${dialect.path}?${dialect.query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`, headers: [], label: 'prepare' }, localAddress);
     if (typeof answer === 'string') continue;
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(answer.body)?.[1];
-    const ctx = /name="ctx" value="([^"]+)"/.exec(answer.body)?.[1];
+    const ctx = /^set-cookie: mk_ctx=([^;\r\n]+)/im.exec(answer.head)?.[1];
     const cookie = [...answer.head.matchAll(/^set-cookie: ([^;\r\n]+)/gim)].map((m) => m[1]).join('; ');
-    if (csrf && ctx) list.push({ localAddress, cookie, csrf, ctx });
+    if (ctx) list.push({ localAddress, cookie, ctx });
   }
   if (list.length === 0) throw new Error('no landing page could be prepared: is the portal serving the dialects?');
   return list;

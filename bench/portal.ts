@@ -1,6 +1,7 @@
 // The portal under load, side by side in one run:
-//  1. the landing page (wrk, 10 s, 2 threads, 32 connections) against Mektep and against a bare
-//     Node HTTP server sending the same bytes: requests/s and server CPU seconds per 10k requests;
+//  1. the landing page (wrk, 10 s, 2 threads, 32 connections) against Mektep, against a bare
+//     Node HTTP server sending the same bytes, and against Fastify with one route sending them
+//     (the framework's floor): requests/s and server CPU seconds per 10k requests;
 //  2. a login storm: N students of one school signing in spread over S seconds through the full
 //     flow (portal page → POST /login → the release a CoovaChilli AP receives → RADIUS
 //     Access-Request with the one-time token), reporting p50/p99 and errors.
@@ -25,7 +26,7 @@ const SECRET = 'bench-portal-secret';
 if (!ensureDebianPackages([{ command: 'redis-server', pkg: 'redis-server' }, { command: 'wrk', pkg: 'wrk' }])) process.exit(1);
 
 const dir = mkdtempSync(join(tmpdir(), 'mk-bench-portal-'));
-const [http, auth, acct, bare] = [await freePort(), await freePort(), await freePort(), await freePort()];
+const [http, auth, acct, bare, framework] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
 const publicUrl = `http://127.0.0.1:${http}`;
 const env = { ...process.env, DATA_DIR: join(dir, 'data'), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(http), PUBLIC_URL: publicUrl, RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct), LOG_LEVEL: 'warn' };
 const cli = (...args: string[]) => spawnSync(process.execPath, ['src/cli/bin.js', ...args], { env, encoding: 'utf8' });
@@ -52,13 +53,12 @@ async function student(i: number): Promise<number> {
   const started = performance.now();
   const mac = macOf(i);
   const page = await fetch(entry(mac));
-  const html = await page.text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  const ctx = /name="ctx" value="([^"]+)"/.exec(html)?.[1];
+  await page.text();
+  // As a browser posts the form: the context cookie, and where the form comes from.
   const cookie = page.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ');
   const login = await fetch(`${publicUrl}/login`, {
-    method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf ?? '', ctx: ctx ?? '', username: `s${i}`, password: `password-${i}` }).toString(),
+    method: 'POST', headers: { cookie, origin: publicUrl, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: `s${i}`, password: `password-${i}` }).toString(),
   });
   const release = await login.text();
   const action = /<form id="release" method="GET" action="([^"]+)"/.exec(release)?.[1];
@@ -83,10 +83,13 @@ try {
   for (let tries = 0; tries < 150 && !(await fetch(`${publicUrl}/readyz`).then((r) => r.ok, () => false)); tries++) await new Promise((resolve) => setTimeout(resolve, 200));
   writeFileSync(join(dir, 'page.html'), await (await fetch(entry(macOf(999_999)))).text());
   const bareServer = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/bare-http.ts', String(bare), join(dir, 'page.html')], { stdio: 'inherit' });
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const fastifyServer = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/fastify-floor.ts', String(framework), join(dir, 'page.html')], { stdio: 'inherit' });
+  await new Promise((resolve) => setTimeout(resolve, 2500));
   const mektep = await wrk(entry(macOf(1)), [server.pid!, ...childPids(server.pid!)]);
   const floor = await wrk(`http://127.0.0.1:${bare}/`, [bareServer.pid!]);
+  const fastifyFloor = await wrk(`http://127.0.0.1:${framework}/`, [fastifyServer.pid!]);
   bareServer.kill('SIGTERM');
+  fastifyServer.kill('SIGTERM');
 
   const latencies: number[] = [];
   const errors: string[] = [];
@@ -99,7 +102,7 @@ try {
 
   console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · Node ${process.version} · load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n`);
   console.log('| landing page | req/s | CPU s / 10k req |\n|---|---:|---:|');
-  for (const [name, result] of [['Mektep (render, CSRF, signed context, headers)', mektep], ['bare Node, same bytes', floor]] as const) {
+  for (const [name, result] of [['Mektep (cached page, signed context cookie, headers)', mektep], ['bare Node, same bytes', floor], ['Fastify, one route, same bytes', fastifyFloor]] as const) {
     console.log(`| ${name} | ${Math.round(result.rps)} | ${((result.cpu / result.requests) * 10_000).toFixed(3)} |`);
   }
   console.log(`\n| login storm | students | over | p50 ms | p99 ms | errors | server CPU s |\n|---|---:|---:|---:|---:|---:|---:|`);

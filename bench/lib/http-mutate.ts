@@ -1,6 +1,7 @@
 // Mutated portal requests as raw HTTP/1.1 bytes (so bad encodings, duplicated parameters and
 // odd headers reach the server exactly as written): every vendor dialect's redirect, the login
-// form in every content type, the ctx token, probes, status, sign-out, RFC 8908 and /metrics.
+// form in every content type, the context cookie, where a form says it comes from, probes,
+// status, sign-out, RFC 8908 and /metrics.
 import { randomBytes } from 'node:crypto';
 
 export interface RawRequest {
@@ -12,11 +13,11 @@ export interface RawRequest {
   label: string;
 }
 
-/** A prepared browser: its cookie, CSRF token and signed portal context, from a real landing page. */
+/** A prepared browser: its cookies and the signed portal context among them, from a real landing page. */
 export interface Browser {
   localAddress: string;
   cookie: string;
-  csrf: string;
+  /** The context cookie's value. */
   ctx: string;
 }
 
@@ -91,20 +92,23 @@ const encoded = (pairs: Pairs): Pairs => pairs.map(([k, v]) => [enc(k), enc(v)])
 
 function headersFor(browser: Browser | undefined): [string, string][] {
   const headers: [string, string][] = [['Accept-Language', pick(['kk', 'ru-RU,ru;q=0.9', 'en', 'xx;q=abc', '*', 'A'.repeat(500), ''])]];
-  if (browser && rand(4) !== 0) headers.push(['Cookie', rand(8) ? browser.cookie : `${browser.cookie}; mk_csrf=${randomValue()}`]);
+  if (browser && rand(4) !== 0) headers.push(['Cookie', rand(8) ? browser.cookie : pick([`mk_ctx=${tamper(browser.ctx)}`, `${browser.cookie}; mk_ctx=${randomValue()}`])]);
+  // Mostly a form of the portal's own page, as a browser says it; else another site, or nothing said.
+  if (rand(5)) headers.push(['Sec-Fetch-Site', rand(6) ? 'same-origin' : pick(['cross-site', 'same-site', 'none', randomValue()])]);
+  else if (rand(2)) headers.push(['Origin', pick(['null', 'http://evil.example', randomValue()])]);
   if (rand(10) === 0) headers.push([pick(['X-Forwarded-For', 'Forwarded', 'X-Real-IP']), pick(['127.0.0.1', '10.0.0.1, 127.0.0.1', 'garbage'])]);
   if (rand(20) === 0) headers.push(['Cookie', randomValue()]);
   return headers;
 }
 
 function loginBody(browser: Browser): { body: Buffer; contentType: string; label: string } {
-  const fields: Pairs = encoded([['_csrf', browser.csrf], ['ctx', browser.ctx], ['username', `student${rand(10)}`], ['password', rand(2) ? `fuzz-pass-${rand(10)}` : 'wrong-password'], ['remember', pick(['1', '0', ''])]]);
+  const fields: Pairs = encoded([['username', `student${rand(10)}`], ['password', rand(2) ? `fuzz-pass-${rand(10)}` : 'wrong-password'], ['remember', pick(['1', '0', ''])]]);
   const contentType = rand(3) ? CONTENT_TYPES[0]! : pick(CONTENT_TYPES);
   const mutated = rand(5) ? mutatePairs(fields, [browser]) : 'valid fields';
   if (contentType.startsWith('application/json')) {
     const values: unknown[] = [123, null, true, [], {}, ['a', 'b'], { $gt: '' }, 'x'.repeat(5000)];
     const object: Record<string, unknown> = Object.fromEntries(fields.map(([k, v]) => [decodeSafe(k), decodeSafe(v)]));
-    object[pick(['password', 'username', 'ctx', '_csrf', 'remember'])] = pick(values);
+    object[pick(['password', 'username', 'remember', 'lang'])] = pick(values);
     const body = rand(10) ? JSON.stringify(object) : pick(['{', '[1,2', '"x"', 'null', '{"__proto__":{"polluted":1}}', '1e999']);
     return { body: Buffer.from(body), contentType, label: `${mutated}; json` };
   }
@@ -151,7 +155,7 @@ export function nextRequest(browsers: Browser[]): { request: RawRequest; browser
   let body: Buffer | undefined;
   if (method === 'POST') {
     headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
-    body = Buffer.from(query(encoded([['_csrf', rand(2) ? browser.csrf : tamper(browser.csrf)]])));
+    body = Buffer.from(query(encoded([['lang', pick(['kk', 'ru', 'en', randomValue()])]])));
   }
   if (path === '/api/captive') headers.push(['Accept', pick(['application/captive+json', '*/*', 'text/html', ''])]);
   return { request: { method, path: `${path}${suffix}`, headers, ...(body ? { body } : {}), label: `${path}: ${label}` }, browser };

@@ -1,17 +1,21 @@
-// The captive portal: pages (Eta, one layout, inline CSS, no external assets), CSRF on every
-// form, a strict CSP with hashes, generous per-IP limits held in Redis (a school may share one
-// NAT address), OS probes and the RFC 8908 API. Cookies, helmet and compression come from the
-// shared web plugin. Encapsulated: its hooks, its not-found and error handlers (a translated
-// page, never a stack trace or JSON) apply to portal routes only.
+// The captive portal: pages (Eta, one layout, inline CSS, no external assets), the landing page
+// rendered once per school and language, CSRF by where each form comes from (no tokens), a
+// strict CSP with hashes, generous per-IP limits on sign-ins held in Redis (a school may share
+// one NAT address; the landing page has none: it costs less than the Redis round trip), OS
+// probes and the RFC 8908 API. Cookies, helmet and compression come from the shared web plugin.
+// Encapsulated: its hooks, its not-found and error handlers (a translated page, never a stack
+// trace or JSON) apply to portal routes only.
 import { fileURLToPath } from 'node:url';
-import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from '../config/env.js';
+import { CATALOGUES } from '../i18n/languages.js';
 import { portalCsp, type PortalCsp } from '../portal/csp.js';
-import { messagePage } from '../portal/pages.js';
+import { createLandingPages } from '../portal/landing.js';
+import { loginFormData, messagePage } from '../portal/pages.js';
+import { layoutData } from '../portal/render.js';
 import { blockRoutes } from '../portal/routes/block.js';
 import { entryRoutes } from '../portal/routes/entry.js';
 import { guestRoutes } from '../portal/routes/guest.js';
@@ -19,6 +23,7 @@ import { loginRoutes } from '../portal/routes/login.js';
 import { probeRoutes } from '../portal/routes/probes.js';
 import { statusRoutes } from '../portal/routes/status.js';
 import { voucherRoutes } from '../portal/routes/voucher.js';
+import { crossSiteReason, CrossSiteError } from '../portal/same-origin.js';
 import { createSignIn } from '../portal/sign-in.js';
 import { PasswordBusyError } from '../security/password.js';
 import { createLoginGuard } from '../store/login-guard.js';
@@ -37,13 +42,24 @@ export interface PortalOptions {
 }
 
 export default async function portal(app: FastifyInstance, { config }: PortalOptions) {
-  const secure = config.publicUrl.startsWith('https:');
   const views = fileURLToPath(new URL('../../views', import.meta.url));
-  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieKey: 'mk_csrf', cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true } });
-  // The CSP is static (hashes, not nonces).
+  const publicOrigin = new URL(config.publicUrl).origin;
+  // Before the body is read: a form from elsewhere changes nothing and costs no parsing.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const reason = crossSiteReason(request, [publicOrigin, `${request.protocol}://${request.host}`]);
+    if (reason === undefined) return done();
+    request.log.info({ method: request.method, url: request.url.split('?')[0], client: request.ip, reason }, 'portal: form refused, not posted from the portal');
+    done(new CrossSiteError(reason));
+  });
+  // The CSP is static (hashes, not nonces). Referrer-Policy same-origin instead of helmet's
+  // no-referrer: under no-referrer a browser sends "Origin: null" with a same-origin form over
+  // plain HTTP (Fetch, "serializing a request origin"), where Sec-Fetch-Site is not sent either,
+  // and the form could not be told from a forged one. Other sites still get no Referer.
   const csp = portalCsp(views);
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (!reply.hasHeader('content-security-policy')) void reply.header('content-security-policy', csp.header);
+    void reply.header('referrer-policy', 'same-origin');
+    done(null, payload);
   });
   app.decorate('portalCsp', csp);
   await app.register(rateLimit, app.webRateLimit('portal', { global: false }));
@@ -78,7 +94,7 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
       return messagePage(request, reply, 'errorInternal', 500);
     }
     if (status === 429) return messagePage(request, reply, 'errorTooMany', 429);
-    // A missing or stale CSRF token is almost always a page left open too long.
+    // A form from another site: said as a page to start again, like every refused form.
     if (status === 404) return messagePage(request, reply, 'errorNotFound', 404);
     return messagePage(request, reply, status === 403 ? 'errorExpiredPage' : 'errorBadRequest', status);
   });
@@ -88,7 +104,11 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
   });
   // First: a blocked host's page (it lets probes, the portal's own host and captive devices through).
   blockRoutes(app, config);
-  entryRoutes(app, config);
+  const landing = createLandingPages(async (school, { lang, ...look }) => ({
+    html: await app.view('portal/login.eta', { ...layoutData(lang, '/', school), ...loginFormData(CATALOGUES[lang], look) }),
+    csp: school?.colour ? csp.build({ colour: school.colour }) : csp.header,
+  }));
+  entryRoutes(app, config, landing, { common: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', vary: 'Accept-Encoding, Accept-Language, Cookie' } });
   loginRoutes(app, signIn);
   guestRoutes(app);
   voucherRoutes(app);

@@ -1,8 +1,8 @@
-// What the access point told the portal about a new device, carried between the pages as a
-// signed token (HS256 with the session secret, 30 minutes), so nothing is kept server-side and
-// nothing can be changed by the browser.
-import { webcrypto } from 'node:crypto';
-import { jwtVerify, SignJWT } from 'jose';
+// What the access point told the portal about a new device, carried between the pages in a
+// cookie signed with the session secret (HMAC-SHA-256, 30 minutes), so nothing is kept
+// server-side, nothing can be changed by the browser, and the landing page itself carries no
+// per-visitor value (it is rendered once and served to many, see landing.ts).
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Vendor } from '../store/nas.js';
 
 export interface PortalContext {
@@ -24,31 +24,50 @@ export interface PortalContext {
   extra?: Record<string, string>;
 }
 
-const ISSUER = 'mektep-portal';
+export const CONTEXT_COOKIE = 'mk_ctx';
+export const CONTEXT_SECONDS = 1800;
+/** Browsers keep cookies of up to 4,096 bytes (name, value and attributes): room is left for those. */
+const MAX_TOKEN_LENGTH = 3800;
 
-// Imported once: jose would otherwise import a raw key on every sign and verify, which was a
-// third of the landing page's CPU.
-const imported = new Map<string, Promise<webcrypto.CryptoKey>>();
-
-function key(secret: string): Promise<webcrypto.CryptoKey> {
-  let found = imported.get(secret);
-  if (!found) {
-    found = webcrypto.subtle.importKey('raw', new TextEncoder().encode(`portal-context:${secret}`), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-    imported.set(secret, found);
-  }
-  return found;
+interface Claims {
+  ctx: PortalContext;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
 }
 
-export async function signContext(context: PortalContext, secret: string, ttlSeconds = 1800): Promise<string> {
-  return new SignJWT({ ctx: context }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setIssuedAt().setExpirationTime(`${ttlSeconds}s`).sign(await key(secret));
+// Its own label, so a MAC made with the session secret for another purpose never verifies here.
+const mac = (payload: string, secret: string) => createHmac('sha256', `portal-context:${secret}`).update(payload).digest();
+
+/** `payload.signature`, both base64url; a synchronous HMAC, no thread-pool round trip. */
+function seal(claims: Claims, secret: string): string {
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return `${payload}.${mac(payload, secret).toString('base64url')}`;
+}
+
+export function signContext(context: PortalContext, secret: string, ttlSeconds = CONTEXT_SECONDS, now = Date.now()): string {
+  const exp = Math.floor(now / 1000) + ttlSeconds;
+  const token = seal({ ctx: context, exp }, secret);
+  if (token.length <= MAX_TOKEN_LENGTH || context.originalUrl === undefined) return token;
+  // A very long "continue to" URL would make the cookie too big to be kept: it is only a
+  // convenience after the release, so it is the part left out.
+  const { originalUrl: _dropped, ...rest } = context;
+  return seal({ ctx: rest, exp }, secret);
 }
 
 /** The context, or why it is refused ('expired' or 'invalid'). */
-export async function verifyContext(token: string, secret: string): Promise<PortalContext | 'expired' | 'invalid'> {
-  try {
-    const { payload } = await jwtVerify(token, await key(secret), { issuer: ISSUER, algorithms: ['HS256'] });
-    return payload.ctx as PortalContext;
-  } catch (error) {
-    return (error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'expired' : 'invalid';
-  }
+export function verifyContext(token: string | undefined, secret: string, now = Date.now()): PortalContext | 'expired' | 'invalid' {
+  const dot = token?.indexOf('.') ?? -1;
+  if (!token || dot < 1) return 'invalid';
+  const payload = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1), 'base64url');
+  const expected = mac(payload, secret);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Claims;
+  return claims.exp * 1000 <= now ? 'expired' : claims.ctx;
+}
+
+/** The Set-Cookie value that carries a signed context: one per browser (the last AP's redirect
+ * wins), sent back on the portal's own pages and forms only (SameSite=Lax), never readable by a script. */
+export function contextCookie(token: string, secure: boolean): string {
+  return `${CONTEXT_COOKIE}=${token}; Max-Age=${CONTEXT_SECONDS}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
 }

@@ -1,5 +1,6 @@
-// The portal's two kinds of page: the login form (with the signed context it carries) and a
-// one-line message (errors, "not online", …), both in the person's language.
+// The portal's two kinds of page: the login form and a one-line message (errors, "not online",
+// …), both in the person's language. The login form as first shown is the cached landing page
+// (landing.ts); rendered here it is the same form again with a refusal and the username typed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { NasClient } from '../store/nas.js';
 import type { AccessPointRefusal } from './access-point.js';
@@ -25,22 +26,32 @@ export interface LoginPageExtra {
   username?: string;
 }
 
-export async function loginPage(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, page: { context: PortalContext; token: string; nas: NasClient }, extra: LoginPageExtra = {}): Promise<FastifyReply> {
-  const { context, token, nas } = page;
-  const rememberByDefault = (await app.services.policies.effective('student', nas.school)).rememberByDefault ?? false;
+export interface LoginLook {
+  /** The AP named the device: it can be remembered, and take a voucher or a guest request. */
+  canRemember: boolean;
+  /** "Remember this device" ticked at first (the school's student policy). */
+  remember: boolean;
+  /** Its MAC is a private one: the page says how to turn that off. */
+  privateMac: boolean;
+}
+
+/** All the login form varies by besides language and school (see landing.ts). */
+export async function loginLook(app: FastifyInstance, context: PortalContext, nas: NasClient): Promise<LoginLook> {
+  const remember = (await app.services.policies.effective('student', nas.school)).rememberByDefault ?? false;
+  return { canRemember: context.clientMac !== undefined, remember, privateMac: isPrivateMac(context.clientMac) };
+}
+
+/** What the login form shows besides the layout. */
+export function loginFormData(t: Messages, look: LoginLook, extra: LoginPageExtra = {}) {
+  return { canRemember: look.canRemember, remember: look.remember, privateMac: look.privateMac, error: extra.error ? t[extra.error] : undefined, username: extra.username ?? '' };
+}
+
+/** The login form again, with why the sign-in was refused and the username typed. */
+export async function loginPage(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, page: { context: PortalContext; nas: NasClient }, extra: LoginPageExtra = {}): Promise<FastifyReply> {
   return renderPage(request, reply, {
     template: 'portal/login.eta',
     status: extra.status ?? 200,
-    school: app.services.schools.get(nas.school),
-    keep: { ctx: token },
-    data: {
-      ctx: token,
-      csrf: reply.generateCsrf(),
-      error: extra.error ? messagesOf(request)[extra.error] : undefined,
-      username: extra.username ?? '',
-      canRemember: context.clientMac !== undefined,
-      remember: rememberByDefault,
-      privateMac: isPrivateMac(context.clientMac),
-    },
+    school: app.services.schools.get(page.nas.school),
+    data: loginFormData(messagesOf(request), await loginLook(app, page.context, page.nas), extra),
   });
 }

@@ -142,17 +142,17 @@ describe('two instances on one Redis', () => {
 
   describe('the portal behind a load balancer', () => {
     let macs = 0;
-    /** The login page as a browser gets it from `app`: its CSRF token, context and cookie. */
+    /** The login page as a browser gets it from `app`: its cookies (the signed context). */
     async function loginForm(app: FastifyInstance) {
       const mac = `00-1B-63-13-00-${(++macs).toString(16).padStart(2, '0')}`;
       const page = await app.inject({ url: `/?res=notyet&uamip=127.0.0.5&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=${mac}&ip=10.2.0.7&nasid=ch-2` });
       expect(page.statusCode).toBe(200);
-      return { csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!, ctx: /name="ctx" value="([^"]+)"/.exec(page.body)![1]!, cookie: page.cookies.map((c) => `${c.name}=${c.value}`).join('; ') };
+      return { cookie: page.cookies.map((c) => `${c.name}=${c.value}`).join('; ') };
     }
     const postLogin = (app: FastifyInstance, form: Awaited<ReturnType<typeof loginForm>>, fields: string) => app.inject({
       method: 'POST', url: '/login', remoteAddress: '10.2.0.7',
-      headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en' },
-      payload: `_csrf=${encodeURIComponent(form.csrf)}&ctx=${encodeURIComponent(form.ctx)}&${fields}`,
+      headers: { cookie: form.cookie, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en' },
+      payload: fields,
     });
 
     it('a login page served by A is completed at B', async () => {

@@ -45,22 +45,24 @@ const field = (body: string, name: string) => new RegExp(`name="${name}" value="
 
 async function openForm(mac: string, language = 'en') {
   const login = await fx.app.inject({ url: link(mac), headers: { 'accept-language': language } });
-  const href = /href="(\/guest\?ctx=[^"]+)"/.exec(login.body)![1]!.replace(/&amp;/g, '&');
-  const form = await fx.app.inject({ url: href, headers: { 'accept-language': language } });
-  return { form, ctx: field(form.body, 'ctx'), cookie: cookies(form), language };
+  const href = /href="(\/guest\?[^"]+)"/.exec(login.body)![1]!.replace(/&amp;/g, '&');
+  // The device's context rides in the cookie the login page set.
+  const cookie = cookies(login);
+  const form = await fx.app.inject({ url: href, headers: { cookie, 'accept-language': language } });
+  return { form, cookie, language };
 }
 
 async function ask(mac: string, fields: Record<string, string> = {}, language = 'en') {
-  const { form, ctx, cookie } = await openForm(mac, language);
+  const { cookie } = await openForm(mac, language);
   const answer = await fx.app.inject({
-    method: 'POST', url: '/guest', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': language },
-    payload: new URLSearchParams({ _csrf: field(form.body, '_csrf'), ctx, name: 'Saule Guest', contact: '+7 700 000 0000', sponsor: 'aigul', reason: 'Parents meeting', ...fields }).toString(),
+    method: 'POST', url: '/guest', headers: { cookie, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded', 'accept-language': language },
+    payload: new URLSearchParams({ name: 'Saule Guest', contact: '+7 700 000 0000', sponsor: 'aigul', reason: 'Parents meeting', ...fields }).toString(),
   });
   const id = answer.statusCode === 303 ? new URL(answer.headers.location as string, 'http://x').searchParams.get('id') ?? '' : '';
-  return { answer, id, ctx, cookie };
+  return { answer, id, cookie };
 }
 
-const wait = (ctx: string, id: string, language = 'en') => fx.app.inject({ url: `/guest/wait?${new URLSearchParams({ ctx, id }).toString()}`, headers: { 'accept-language': language } });
+const wait = (cookie: string, id: string, language = 'en') => fx.app.inject({ url: `/guest/wait?${new URLSearchParams({ id }).toString()}`, headers: { cookie, 'accept-language': language } });
 
 async function teacher(username: string, password: string) {
   const browser = new ConsoleBrowser(fx.app, '10.9.7.1');
@@ -79,10 +81,10 @@ describe('a guest asks, the teacher decides', () => {
     expect(form.statusCode).toBe(200);
     for (const label of ['Your name', 'Teacher', 'Reason', 'Ask for access', 'Aigul Teacher', 'Bolat Teacher']) expect(form.body).toContain(label);
     expect(form.body).not.toContain('Hasan Other');
-    const { answer, id, ctx } = await ask(mac);
+    const { answer, id, cookie } = await ask(mac);
     expect(answer.statusCode).toBe(303);
     expect(id).toMatch(/^[A-Z2-9]{6}$/);
-    const waiting = await wait(ctx, id);
+    const waiting = await wait(cookie, id);
     expect(waiting.statusCode).toBe(200);
     expect(waiting.headers.refresh).toBe('5');
     expect(waiting.body).toContain(id);
@@ -94,7 +96,7 @@ describe('a guest asks, the teacher decides', () => {
 
   it('hands the approved guest to the AP: the token is accepted with the guest role, Session-Timeout within the approval; then MAC authentication until the sweep ends it', async () => {
     const mac = nextMac();
-    const { id, ctx } = await ask(mac);
+    const { id, cookie } = await ask(mac);
     expect((await callCheck(mac)).reply).toBe('Access-Reject');
     const aigul = await teacher('aigul', 'aigul-password');
     const list = await aigul.get('/console/guests');
@@ -103,10 +105,10 @@ describe('a guest asks, the teacher decides', () => {
     const approved = await aigul.post('/console/guests/approve', { id, duration: '1h' });
     expect(approved.statusCode, approved.body).toBe(303);
 
-    const release = await wait(ctx, id);
+    const release = await wait(cookie, id);
     expect(release.body).toContain('id="release"');
     // A guest who comes back to the portal while the approval runs goes straight on.
-    const back = await fx.app.inject({ url: `/guest?${new URLSearchParams({ ctx }).toString()}` });
+    const back = await fx.app.inject({ url: '/guest', headers: { cookie } });
     expect(back.statusCode).toBe(303);
     expect(back.headers.location).toContain(`id=${id}`);
     const username = field(release.body, 'username');
@@ -139,10 +141,10 @@ describe('a guest asks, the teacher decides', () => {
 
   it('shows a denial with the teacher\'s reason in Russian, and the denied device may not ask again for a while', async () => {
     const mac = nextMac();
-    const { id, ctx } = await ask(mac, {}, 'ru');
+    const { id, cookie } = await ask(mac, {}, 'ru');
     const aigul = await teacher('aigul', 'aigul-password');
     expect((await aigul.post('/console/guests/deny', { id, reason: 'Встреча перенесена' })).statusCode).toBe(303);
-    const page = await wait(ctx, id, 'ru');
+    const page = await wait(cookie, id, 'ru');
     expect(page.body).toContain('Запрос отклонён');
     expect(page.body).toContain('Причина: Встреча перенесена');
     const again = await ask(mac, {}, 'ru');

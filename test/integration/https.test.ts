@@ -42,7 +42,7 @@ describe('HTTPS', () => {
     });
     expect(response.status).toBe(200);
     expect(response.cert).toBe('wifi.school.test');
-    expect(String(response.headers['set-cookie'])).toMatch(/mk_csrf=[^;]+;.*Secure/);
+    expect(String(response.headers['set-cookie'])).toMatch(/mk_ctx=[^;]+;.*Secure/);
     expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
   });
 });

@@ -29,15 +29,11 @@ const nextMac = () => `00-1B-63-00-${byte(++macs >> 8)}-${byte(macs)}`;
 const chilliUrl = (mac = nextMac()) =>
   `/?res=notyet&uamip=127.0.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=${mac}&ip=10.0.0.7&nasid=ch-h`;
 
-/** A login page as a browser gets it: the form's CSRF token, context and cookie. */
+/** A login page as a browser gets it: its cookies (the signed context). */
 async function loginForm(url = chilliUrl()) {
   const page = await fx.app.inject({ url });
   expect(page.statusCode).toBe(200);
-  return {
-    csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!,
-    ctx: /name="ctx" value="([^"]+)"/.exec(page.body)![1]!,
-    cookie: page.cookies.map((c) => `${c.name}=${c.value}`).join('; '),
-  };
+  return { cookie: page.cookies.map((c) => `${c.name}=${c.value}`).join('; ') };
 }
 
 type Form = Awaited<ReturnType<typeof loginForm>>;
@@ -45,8 +41,8 @@ type Form = Awaited<ReturnType<typeof loginForm>>;
 function postLogin(form: Form, fields: string, remoteAddress = '10.0.0.7', lang = 'en'): Promise<LightMyRequestResponse> {
   return fx.app.inject({
     method: 'POST', url: '/login', remoteAddress,
-    headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': lang },
-    payload: `_csrf=${encodeURIComponent(form.csrf)}&ctx=${encodeURIComponent(form.ctx)}&${fields}`,
+    headers: { cookie: form.cookie, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded', 'accept-language': lang },
+    payload: fields,
   });
 }
 
@@ -141,8 +137,8 @@ describe('malformed input gets the portal\'s 400 page (item 16)', () => {
   it('refuses a password that is not a string with 400, not 500', async () => {
     const form = await loginForm();
     const answer = await fx.app.inject({
-      method: 'POST', url: '/login', headers: { cookie: form.cookie, 'content-type': 'application/json', 'accept-language': 'ru' },
-      payload: JSON.stringify({ _csrf: form.csrf, ctx: form.ctx, username: 'known', password: { $gt: '' } }),
+      method: 'POST', url: '/login', headers: { cookie: form.cookie, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json', 'accept-language': 'ru' },
+      payload: JSON.stringify({ username: 'known', password: { $gt: '' } }),
     });
     expect(answer.statusCode).toBe(400);
     expect(answer.body).toContain('Эта ссылка недействительна');

@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyContext } from '../../src/portal/context.js';
+import { CONTEXT_COOKIE, signContext, verifyContext } from '../../src/portal/context.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { buildTestApp } from '../helpers/app.js';
 import { waitFor } from '../helpers/process.js';
@@ -15,6 +15,8 @@ let app: FastifyInstance;
 let store: Store;
 const online = '10.20.0.5';
 const captive = '10.20.0.6';
+// What a browser adds to a form posted from the portal's own page.
+const FROM_PORTAL = { origin: PUBLIC, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' };
 const chilli = '/?res=notyet&uamip=10.20.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-1B-63-00-20-01&ip=10.20.0.6&nasid=ch-20';
 
 beforeAll(async () => {
@@ -74,25 +76,65 @@ describe('the login page', () => {
 
   it('never keeps a "continue to" URL that is not http(s) or points back at the portal', async () => {
     for (const userurl of ['javascript:alert(1)', `${PUBLIC}/status`, 'ftp://example.org/']) {
-      const html = (await app.inject({ url: `${chilli}&userurl=${encodeURIComponent(userurl)}`, remoteAddress: captive })).body;
-      const token = /name="ctx" value="([^"]+)"/.exec(html)![1]!;
-      const context = await verifyContext(token, app.sessionSecret);
+      const page = await app.inject({ url: `${chilli}&userurl=${encodeURIComponent(userurl)}`, remoteAddress: captive });
+      const context = verifyContext(page.cookies.find((c) => c.name === CONTEXT_COOKIE)!.value, app.sessionSecret);
+      expect(context).toMatchObject({ clientMac: '00:1b:63:00:20:01' });
       expect(context).not.toHaveProperty('originalUrl');
     }
   });
 
-  it('refuses a login without its CSRF token, and a tampered context', async () => {
-    const noCsrf = await app.inject({ method: 'POST', url: '/login', payload: 'username=a&password=b&ctx=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(noCsrf.statusCode).toBe(403);
+  it('refuses a login posted from another site, or saying nothing of where from, and a tampered or expired context', async () => {
     const page = await app.inject({ url: chilli, remoteAddress: captive });
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-    const tampered = await app.inject({
-      method: 'POST', url: '/login', remoteAddress: captive, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'kk' },
-      payload: new URLSearchParams({ _csrf: csrf, ctx: 'eyJhbGciOiJIUzI1NiJ9.e30.forged', username: 'a', password: 'b' }).toString(),
+    const post = (headers: Record<string, string>) => app.inject({
+      method: 'POST', url: '/login', remoteAddress: captive, headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en', ...headers }, payload: 'username=a&password=b',
     });
-    expect(tampered.statusCode).toBe(400);
-    expect(tampered.body).toContain('Бұл сілтеме жарамсыз');
+    // A form on another site, as today's browsers and older ones (no Fetch Metadata) send it, and a client that says nothing.
+    for (const headers of <Record<string, string>[]>[{ cookie, origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }, { cookie, origin: 'http://evil.example' }, { cookie, 'sec-fetch-site': 'same-site' }, { cookie, origin: 'null' }, { cookie, referer: 'http://evil.example/form' }, { cookie }]) {
+      const refused = await post(headers);
+      expect(refused.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(refused.body).toContain('This sign-in page has expired');
+    }
+    const forged = signContext({ vendor: 'chilli', nasId: 'ch-20', clientMac: '00:1b:63:00:20:01', loginUrl: 'http://10.20.0.1:3990/logon' }, 'not-the-secret');
+    for (const [value, text] of [[forged, 'Бұл сілтеме жарамсыз'], ['eyJhbGciOiJIUzI1NiJ9.e30.forged', 'Бұл сілтеме жарамсыз'], ['', 'Бұл сілтеме жарамсыз']] as const) {
+      const tampered = await post({ ...FROM_PORTAL, cookie: `${CONTEXT_COOKIE}=${value}`, 'accept-language': 'kk' });
+      expect(tampered.statusCode).toBe(400);
+      expect(tampered.body).toContain(text);
+    }
+    const expired = signContext({ vendor: 'chilli', nasId: 'ch-20', clientMac: '00:1b:63:00:20:01', loginUrl: 'http://10.20.0.1:3990/logon' }, app.sessionSecret, 1800, Date.now() - 1801_000);
+    const late = await post({ ...FROM_PORTAL, cookie: `${CONTEXT_COOKIE}=${expired}` });
+    expect(late.statusCode).toBe(400);
+    expect(late.body).toContain('This sign-in page has expired');
+    // The same form from the portal's own page gets as far as the password check.
+    const own = await post({ ...FROM_PORTAL, cookie });
+    expect(own.statusCode).toBe(401);
+  });
+
+  it('gives every visitor of one school and language the same bytes, and each its own context cookie', async () => {
+    const visit = (mac: string) => app.inject({ url: chilli.replace('00-1B-63-00-20-01', mac), remoteAddress: captive, headers: { 'accept-language': 'ru', 'accept-encoding': 'gzip' } });
+    const [first, second] = [await visit('00-1B-63-00-20-31'), await visit('00-1B-63-00-20-32')];
+    expect(first.rawPayload.equals(second.rawPayload)).toBe(true);
+    expect(first.headers['content-encoding']).toBe('gzip');
+    expect(first.headers.vary).toMatch(/Accept-Encoding/);
+    const [a, b] = [first, second].map((page) => page.cookies.find((c) => c.name === CONTEXT_COOKIE)!);
+    expect(a!.value).not.toBe(b!.value);
+    expect(a).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(verifyContext(b!.value, app.sessionSecret)).toMatchObject({ clientMac: '00:1b:63:00:20:32' });
+    expect(first.body).not.toMatch(/00:1b:63|00-1B-63|_csrf/i);
+    // The language links keep the context through the cookie alone.
+    const kazakh = await app.inject({ url: '/?lang=kk', remoteAddress: captive, headers: { cookie: `${CONTEXT_COOKIE}=${a!.value}` } });
+    expect(kazakh.statusCode).toBe(200);
+    expect(kazakh.body).toContain('name="username"');
+    expect(kazakh.body).toContain('lang="kk"');
+  });
+
+  it('shows a school\'s new name on the next landing page', async () => {
+    const before = await app.inject({ url: chilli, remoteAddress: captive });
+    expect(before.body).toContain('School 20');
+    await store.schools.update('sch-20', { name: 'Abai School 20' }, 'test');
+    await waitFor(async () => (await app.inject({ url: chilli, remoteAddress: captive })).body.includes('Abai School 20') || undefined, 5000, 'the renamed school');
+    await store.schools.update('sch-20', { name: 'School 20' }, 'test');
+    await waitFor(async () => !(await app.inject({ url: chilli, remoteAddress: captive })).body.includes('Abai') || undefined, 5000, 'the old name back');
   });
 
   it('gives unusable vendor parameters a clear page, not a stack trace', async () => {
@@ -108,9 +150,9 @@ describe('status and sign-out', () => {
     const status = await app.inject({ url: '/status', remoteAddress: online, headers: { 'accept-language': 'en' } });
     expect(status.body).toContain('aliya');
     expect(status.body).toMatch(/Data left<\/dt><dd>1GB/);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(status.body)![1]!;
-    const cookie = status.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-    const out = await app.inject({ method: 'POST', url: '/logout', remoteAddress: online, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(csrf)}` });
+    const elsewhere = await app.inject({ method: 'POST', url: '/logout', remoteAddress: online, headers: { ...FROM_PORTAL, origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }, payload: 'lang=en' });
+    expect(elsewhere.statusCode).toBe(403);
+    const out = await app.inject({ method: 'POST', url: '/logout', remoteAddress: online, headers: FROM_PORTAL, payload: 'lang=en' });
     expect(out.body).toContain('You are signed out');
     const audit = await waitFor(async () => (await store.audit.recent(3)).find((entry) => entry.action === 'session.disconnect'), 15_000, 'the audit entry');
     expect(audit).toMatchObject({ action: 'session.disconnect', target: '10.20.0.1|p-1', actor: 'portal:aliya', detail: expect.objectContaining({ reason: 'signed out on the portal', outcome: 'timeout' }) });

@@ -18,7 +18,7 @@ import { messagesOf, renderPage } from '../render.js';
 /** Answered by probes.ts whatever the host: the OS checks of every platform and RFC 8908. */
 const PROBE_PATHS = new Set(['/generate_204', '/gen_204', '/hotspot-detect.html', '/library/test/success.html', '/connecttest.txt', '/ncsi.txt', '/canonical.html', '/success.txt', '/redirect', '/api/captive']);
 const REQUEST_PATH = '/blocked/request';
-const REQUEST_BODY = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 512 })), site: Type.String({ maxLength: 253 }), rule: Type.String({ maxLength: 64 }), reason: Type.Optional(Type.String({ maxLength: 300 })), lang: Type.Optional(Type.String({ maxLength: 8 })) });
+const REQUEST_BODY = Type.Object({ site: Type.String({ maxLength: 253 }), rule: Type.String({ maxLength: 64 }), reason: Type.Optional(Type.String({ maxLength: 300 })), lang: Type.Optional(Type.String({ maxLength: 8 })) });
 
 function reasonOf(decision: ContentDecision, t: ReturnType<typeof messagesOf>, time: (at: number) => string): string {
   if (decision.action !== 'block') return t.blockNotBlocked;
@@ -54,7 +54,7 @@ export function blockRoutes(app: FastifyInstance, config: Config) {
       template: 'portal/block.eta',
       status: blocked ? 403 : 200,
       school: app.services.schools.get(school),
-      data: { site: host, reason: reasonOf(explained.decision, t, time), blocked, rule: ruleOf(explained.decision), csrf: reply.generateCsrf() },
+      data: { site: host, reason: reasonOf(explained.decision, t, time), blocked, rule: ruleOf(explained.decision) },
     });
   }
 
@@ -67,7 +67,7 @@ export function blockRoutes(app: FastifyInstance, config: Config) {
     return blockPage(request, reply, host);
   });
 
-  app.post<{ Body: Static<typeof REQUEST_BODY> }>(REQUEST_PATH, { schema: { body: REQUEST_BODY }, preHandler: (request, reply, done) => app.csrfProtection(request, reply, done) }, async (request, reply) => {
+  app.post<{ Body: Static<typeof REQUEST_BODY> }>(REQUEST_PATH, { schema: { body: REQUEST_BODY } }, async (request, reply) => {
     const t = messagesOf(request);
     await siteRequests.create({ kind: 'portal', ip: request.ip }, { domain: request.body.site, rule: request.body.rule, ...(request.body.reason ? { reason: request.body.reason } : {}) });
     return renderPage(request, reply, { template: 'portal/message.eta', data: { heading: t.blockTitle, message: t.blockRequested } });

@@ -1,15 +1,20 @@
 // The way in: the AP's redirect lands on "/" (or UniFi's /guest/s/<site>/) and gets the login
 // page, once the link is shown to belong to a known access point (and, for vendors that sign
-// their redirect, to carry a valid signature). The language links come back here with the
-// signed context alone.
+// their redirect, to carry a valid signature). The page is the cached one of its school and
+// language (landing.ts); the redirect's values go into the signed context cookie. The language
+// links come back to "/" with that cookie alone.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/env.js';
 import { isCodedError } from '../../errors.js';
+import { languageOf } from '../../i18n/request.js';
+import type { NasClient } from '../../store/nas.js';
 import { detectDialect } from '../../vendors/portal/index.js';
 import { accessPointOf } from '../access-point.js';
-import { signContext, verifyContext, type PortalContext } from '../context.js';
-import { loginPage, messagePage, notOurAccessPointPage } from '../pages.js';
+import { CONTEXT_COOKIE, contextCookie, signContext, verifyContext, type PortalContext } from '../context.js';
+import { encodingFor, type LandingPages } from '../landing.js';
+import { loginLook, messagePage, notOurAccessPointPage } from '../pages.js';
+import { rememberLanguage } from '../render.js';
 import { safeContinueUrl } from '../urls.js';
 
 // Every redirect parameter is one string: a duplicated one (an array) or an over-long one is a
@@ -21,25 +26,42 @@ type Query = Record<string, string>;
 
 /** The URL the browser asked for, spelled as the AP may have addressed the portal (its
  * configured portal URL, with or without the slash before "?"): what a signature covers. */
-function askedUrls(request: FastifyRequest, publicUrl: string): string[] {
-  const bases = [new URL(publicUrl).origin, `${request.protocol}://${request.host}`];
+function askedUrls(request: FastifyRequest, publicOrigin: string): string[] {
+  const bases = [publicOrigin, `${request.protocol}://${request.host}`];
   const paths = request.url.startsWith('/?') ? [request.url, request.url.slice(1)] : [request.url];
   return bases.flatMap((base) => paths.map((path) => `${base}${path}`));
 }
 
-export function entryRoutes(app: FastifyInstance, config: Config) {
+export interface LandingHeaders {
+  /** Every header of the landing page but its CSP, cookies, encoding and length: built once. */
+  common: Record<string, string>;
+}
+
+export function entryRoutes(app: FastifyInstance, config: Config, landing: LandingPages, headers: LandingHeaders) {
+  const secure = config.publicUrl.startsWith('https:');
+  const publicOrigin = new URL(config.publicUrl).origin;
+
+  /** The cached page for this school, language and look; `cookie` when the context is new. */
+  async function landingPage(request: FastifyRequest, reply: FastifyReply, context: PortalContext, nas: NasClient, cookie?: string) {
+    const look = { lang: languageOf(request), ...(await loginLook(app, context, nas)) };
+    const page = await landing.get(app.services.schools.get(nas.school), look);
+    const encoding = encodingFor(request.headers['accept-encoding']);
+    rememberLanguage(request, reply);
+    void reply.headers(headers.common).header('content-security-policy', page.csp);
+    if (cookie) void reply.header('set-cookie', cookie);
+    if (encoding !== 'identity') void reply.header('content-encoding', encoding);
+    return reply.send(page.bodies[encoding]);
+  }
+
   async function entry(request: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) {
     const query = request.query;
-    if (query.ctx) {
-      const context = await verifyContext(query.ctx, app.sessionSecret);
-      if (typeof context === 'string') return messagePage(request, reply, context === 'expired' ? 'errorExpiredPage' : 'errorBadRequest', 400);
-      const point = accessPointOf(app.nasDirectory, context);
-      if ('refused' in point) return notOurAccessPointPage(request, reply, context, point.refused);
-      return loginPage(app, request, reply, { context, token: query.ctx, nas: point.nas });
-    }
     const path = request.url.split('?')[0] ?? '/';
     const dialect = detectDialect(query, path);
     if (!dialect) {
+      // The language links, and any later visit within the context's life: the page again.
+      const kept = verifyContext(request.cookies[CONTEXT_COOKIE], app.sessionSecret);
+      const point = typeof kept === 'string' ? undefined : accessPointOf(app.nasDirectory, kept);
+      if (typeof kept !== 'string' && point && 'nas' in point) return landingPage(request, reply, kept, point.nas);
       const online = await app.store.sessions.byIp(undefined, request.ip);
       return online ? reply.redirect('/status') : messagePage(request, reply, 'notOnline', 200);
     }
@@ -53,16 +75,18 @@ export function entryRoutes(app: FastifyInstance, config: Config) {
     }
     const point = accessPointOf(app.nasDirectory, context);
     if ('refused' in point) return notOurAccessPointPage(request, reply, context, point.refused);
-    if (dialect.authentic && !dialect.authentic(askedUrls(request, config.publicUrl), point.nas)) {
+    if (dialect.authentic && !dialect.authentic(askedUrls(request, publicOrigin), point.nas)) {
       request.log.info({ vendor: context.vendor, nas: point.nas.address, reason: 'bad-signature' }, 'portal: link refused, its signature is missing or wrong');
       return messagePage(request, reply, 'errorBadRequest', 400);
     }
     const { originalUrl: asked, ...rest } = context;
     const originalUrl = safeContinueUrl(asked, config.publicUrl);
     context = originalUrl ? { ...rest, originalUrl } : rest;
-    return loginPage(app, request, reply, { context, token: await signContext(context, app.sessionSecret), nas: point.nas });
+    return landingPage(request, reply, context, point.nas, contextCookie(signContext(context, app.sessionSecret), secure));
   }
 
-  app.get('/', { schema: { querystring: REDIRECT_QUERY } }, entry);
-  app.get('/guest/s/:site/', { schema: { querystring: REDIRECT_QUERY, params: UNIFI_PARAMS } }, entry);
+  // Compressed once with the page: the shared compression would do it again on every request.
+  const options = { schema: { querystring: REDIRECT_QUERY }, compress: false as const };
+  app.get('/', options, entry);
+  app.get('/guest/s/:site/', { ...options, schema: { ...options.schema, params: UNIFI_PARAMS } }, entry);
 }

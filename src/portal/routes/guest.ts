@@ -13,20 +13,21 @@ import { createGuestService, GUEST_ROLE, type Teacher } from '../../services/gue
 import type { Principal } from '../../services/principal.js';
 import type { NasClient } from '../../store/nas.js';
 import { dialectFor } from '../../vendors/portal/index.js';
-import { accessPointOf } from '../access-point.js';
-import { verifyContext, type PortalContext } from '../context.js';
-import { messagePage, notOurAccessPointPage } from '../pages.js';
+import type { PortalContext } from '../context.js';
+import { messagePage } from '../pages.js';
 import { messagesOf, renderPage } from '../render.js';
 import { authorizeOnController } from '../unifi-controller.js';
+import { visitorOf } from '../visitor.js';
 
 /** Seconds between the waiting page's refreshes. */
 export const GUEST_REFRESH_SECONDS = 5;
 
 const FIELD = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
-const FORM_QUERY = Type.Object({ ctx: Type.String({ maxLength: 8192 }), lang: FIELD(8) });
-const WAIT_QUERY = Type.Object({ ctx: Type.String({ maxLength: 8192 }), id: Type.String({ maxLength: 16 }), lang: FIELD(8) });
+// The device's context is in its cookie (visitor.ts), not in these.
+const FORM_QUERY = Type.Object({ lang: FIELD(8) });
+const WAIT_QUERY = Type.Object({ id: Type.String({ maxLength: 16 }), lang: FIELD(8) });
 const ASK_BODY = Type.Object({
-  _csrf: FIELD(512), ctx: Type.String({ maxLength: 8192 }), lang: FIELD(8),
+  lang: FIELD(8),
   name: FIELD(100), contact: FIELD(120), sponsor: FIELD(64), reason: FIELD(300),
 });
 
@@ -38,7 +39,6 @@ const REFUSALS: Record<'denied-recently' | 'device-rate' | 'school-rate', { key:
 
 interface Place {
   context: PortalContext;
-  ctx: string;
   nas: NasClient;
   mac: string;
   school: string;
@@ -50,25 +50,24 @@ export function guestRoutes(app: FastifyInstance) {
   const schoolOf = (nas: NasClient) => app.services.schools.get(nas.school);
 
   /** The signed context, its access point and the device, or the page that says why not. */
-  async function placeOf(request: FastifyRequest, reply: FastifyReply, ctx: string): Promise<Place | FastifyReply> {
-    const context = await verifyContext(ctx, app.sessionSecret);
-    if (typeof context === 'string') return messagePage(request, reply, context === 'expired' ? 'errorExpiredPage' : 'errorBadRequest', 400);
-    const point = accessPointOf(app.nasDirectory, context);
-    if ('refused' in point) return notOurAccessPointPage(request, reply, context, point.refused);
+  function placeOf(request: FastifyRequest, reply: FastifyReply): Place | FastifyReply {
+    const visitor = visitorOf(app, request, reply);
+    if (!('nas' in visitor)) return visitor;
+    const { context, nas } = visitor;
     // A request is kept by device: an AP that does not name the device cannot take one.
     // A request goes to the teachers of the AP's school: an AP of no school cannot take one.
-    if (!context.clientMac || !point.nas.school) return messagePage(request, reply, 'guestNeedsMac', 400);
-    const principal: Principal = { kind: 'portal', mac: context.clientMac, ip: request.ip, nas: point.nas.address };
-    return { context, ctx, nas: point.nas, mac: context.clientMac, school: point.nas.school, principal };
+    if (!context.clientMac || !nas.school) return messagePage(request, reply, 'guestNeedsMac', 400);
+    const principal: Principal = { kind: 'portal', mac: context.clientMac, ip: request.ip, nas: nas.address };
+    return { context, nas, mac: context.clientMac, school: nas.school, principal };
   }
 
   async function form(request: FastifyRequest, reply: FastifyReply, place: Place, values: Partial<Static<typeof ASK_BODY>> = {}, error?: { key: keyof Messages; status: number }) {
     const { school } = place;
     const [teachers, settings] = await Promise.all([guests.teachers(place.principal, school), guests.settings(place.principal, school)]);
     return renderPage(request, reply, {
-      template: 'portal/guest.eta', status: error?.status ?? 200, school: schoolOf(place.nas), keep: { ctx: place.ctx },
+      template: 'portal/guest.eta', status: error?.status ?? 200, school: schoolOf(place.nas),
       data: {
-        ctx: place.ctx, csrf: reply.generateCsrf(), teachers, contactRequired: settings.contactRequired,
+        teachers, contactRequired: settings.contactRequired,
         values: { name: values.name ?? '', contact: values.contact ?? '', sponsor: values.sponsor ?? '', reason: values.reason ?? '' },
         error: error ? messagesOf(request)[error.key] : undefined,
       },
@@ -86,22 +85,21 @@ export function guestRoutes(app: FastifyInstance) {
     return renderPage(request, reply, { template: 'portal/release.eta', school: schoolOf(place.nas), formAction: new URL(released.action).origin, data: { release: released } });
   }
 
-  const waitUrl = (ctx: string, id: string, lang: string) => `/guest/wait?${new URLSearchParams({ ctx, id, lang }).toString()}`;
+  const waitUrl = (id: string, lang: string) => `/guest/wait?${new URLSearchParams({ id, lang }).toString()}`;
 
   app.get<{ Querystring: Static<typeof FORM_QUERY> }>('/guest', { schema: { querystring: FORM_QUERY } }, async (request, reply) => {
-    const place = await placeOf(request, reply, request.query.ctx);
+    const place = placeOf(request, reply);
     if (!('principal' in place)) return place;
     // Back after an approval (the captive window had closed): straight on to the hand-off.
     const approved = await guests.approvedFor(place.principal);
-    return approved ? reply.redirect(waitUrl(place.ctx, approved, languageOf(request)), 303) : form(request, reply, place);
+    return approved ? reply.redirect(waitUrl(approved, languageOf(request)), 303) : form(request, reply, place);
   });
 
   app.post<{ Body: Static<typeof ASK_BODY> }>('/guest', {
     schema: { body: ASK_BODY },
-    preHandler: (request, reply, done) => app.csrfProtection(request, reply, done),
   }, async (request, reply) => {
     const body = request.body;
-    const place = await placeOf(request, reply, body.ctx);
+    const place = placeOf(request, reply);
     if (!('principal' in place)) return place;
     const settings = await guests.settings(place.principal, place.school);
     const teachers = await guests.teachers(place.principal, place.school);
@@ -122,13 +120,13 @@ export function guestRoutes(app: FastifyInstance) {
       if (!isCodedError(error) || error.statusCode !== 400) throw error;
       return form(request, reply, place, body, { key: 'errorBadRequest', status: 400 });
     }
-    if (outcome.ok) return reply.redirect(waitUrl(place.ctx, outcome.request.id, languageOf(request)), 303);
-    if (outcome.refused === 'already-pending') return reply.redirect(waitUrl(place.ctx, outcome.id, languageOf(request)), 303);
+    if (outcome.ok) return reply.redirect(waitUrl(outcome.request.id, languageOf(request)), 303);
+    if (outcome.refused === 'already-pending') return reply.redirect(waitUrl(outcome.id, languageOf(request)), 303);
     return form(request, reply, place, body, REFUSALS[outcome.refused]);
   });
 
   app.get<{ Querystring: Static<typeof WAIT_QUERY> }>('/guest/wait', { schema: { querystring: WAIT_QUERY } }, async (request, reply) => {
-    const place = await placeOf(request, reply, request.query.ctx);
+    const place = placeOf(request, reply);
     if (!('principal' in place)) return place;
     const guest = await guests.status(place.principal, request.query.id).catch((error: unknown) => {
       if (isCodedError(error) && error.statusCode === 404) return undefined;
@@ -148,7 +146,7 @@ export function guestRoutes(app: FastifyInstance) {
     if (guest.state === 'pending') {
       void reply.header('refresh', String(GUEST_REFRESH_SECONDS));
       return renderPage(request, reply, {
-        template: 'portal/guest-wait.eta', school, keep: { ctx: place.ctx, id: guest.id },
+        template: 'portal/guest-wait.eta', school, keep: { id: guest.id },
         data: { code: guest.id, teacher, message: fill(t.guestWaiting, { teacher }), asked: formatDateTime(languageOf(request), guest.createdAt, zone) },
       });
     }

@@ -10,16 +10,15 @@ import { createVoucherService } from '../../services/vouchers.js';
 import type { NasClient } from '../../store/nas.js';
 import { createVoucherGuessGuard, type RedeemRefusal } from '../../store/vouchers.js';
 import { dialectFor } from '../../vendors/portal/index.js';
-import { accessPointOf } from '../access-point.js';
-import { verifyContext, type PortalContext } from '../context.js';
-import { messagePage, notOurAccessPointPage } from '../pages.js';
+import type { PortalContext } from '../context.js';
+import { messagePage } from '../pages.js';
 import { messagesOf, renderPage } from '../render.js';
 import { authorizeOnController } from '../unifi-controller.js';
+import { visitorOf } from '../visitor.js';
 
-const FORM_QUERY = Type.Object({ ctx: Type.String({ maxLength: 8192 }), lang: Type.Optional(Type.String({ maxLength: 8 })) });
+// The device's context is in its cookie (visitor.ts), not in these.
+const FORM_QUERY = Type.Object({ lang: Type.Optional(Type.String({ maxLength: 8 })) });
 const VOUCHER_BODY = Type.Object({
-  _csrf: Type.Optional(Type.String({ maxLength: 512 })),
-  ctx: Type.String({ maxLength: 8192 }),
   code: Type.String({ maxLength: 40 }),
   lang: Type.Optional(Type.String({ maxLength: 8 })),
 });
@@ -49,39 +48,36 @@ export function voucherRoutes(app: FastifyInstance) {
   }
 
   /** The signed context, its access point and the device, or the page that says why not. */
-  async function placeOf(request: FastifyRequest, reply: FastifyReply, ctx: string): Promise<{ context: PortalContext; nas: NasClient; mac: string } | FastifyReply> {
-    const context = await verifyContext(ctx, app.sessionSecret);
-    if (typeof context === 'string') return messagePage(request, reply, context === 'expired' ? 'errorExpiredPage' : 'errorBadRequest', 400);
-    const point = accessPointOf(app.nasDirectory, context);
-    if ('refused' in point) return notOurAccessPointPage(request, reply, context, point.refused);
+  function placeOf(request: FastifyRequest, reply: FastifyReply): { context: PortalContext; nas: NasClient; mac: string } | FastifyReply {
+    const visitor = visitorOf(app, request, reply);
+    if (!('nas' in visitor)) return visitor;
     // A voucher's uses are counted per device: an AP that does not name the device cannot take one.
-    if (!context.clientMac) return messagePage(request, reply, 'voucherNeedsMac', 400);
-    return { context, nas: point.nas, mac: context.clientMac };
+    if (!visitor.context.clientMac) return messagePage(request, reply, 'voucherNeedsMac', 400);
+    return { ...visitor, mac: visitor.context.clientMac };
   }
 
-  function form(request: FastifyRequest, reply: FastifyReply, ctx: string, nas: NasClient, code = '', error?: { key: keyof Messages; status: number }) {
+  function form(request: FastifyRequest, reply: FastifyReply, nas: NasClient, code = '', error?: { key: keyof Messages; status: number }) {
     return renderPage(request, reply, {
-      template: 'portal/voucher.eta', status: error?.status ?? 200, school: schoolOf(nas), keep: { ctx },
-      data: { ctx, csrf: reply.generateCsrf(), code, error: error ? messagesOf(request)[error.key] : undefined },
+      template: 'portal/voucher.eta', status: error?.status ?? 200, school: schoolOf(nas),
+      data: { code, error: error ? messagesOf(request)[error.key] : undefined },
     });
   }
 
   app.get<{ Querystring: Static<typeof FORM_QUERY> }>('/voucher', { schema: { querystring: FORM_QUERY } }, async (request, reply) => {
-    const place = await placeOf(request, reply, request.query.ctx);
-    return 'mac' in place ? form(request, reply, request.query.ctx, place.nas) : place;
+    const place = placeOf(request, reply);
+    return 'mac' in place ? form(request, reply, place.nas) : place;
   });
 
   app.post<{ Body: Static<typeof VOUCHER_BODY> }>('/voucher', {
     schema: { body: VOUCHER_BODY },
-    preHandler: (request, reply, done) => app.csrfProtection(request, reply, done),
   }, async (request, reply) => {
     const body = request.body;
-    const place = await placeOf(request, reply, body.ctx);
+    const place = placeOf(request, reply);
     if (!('mac' in place)) return place;
     const { context, nas, mac } = place;
     const refuse = (reason: RedeemRefusal | 'locked') => {
       request.log.info({ mac, nas: nas.address, client: request.ip, reason }, 'portal: voucher refused');
-      return form(request, reply, body.ctx, nas, body.code, REFUSALS[reason]);
+      return form(request, reply, nas, body.code, REFUSALS[reason]);
     };
     if (!(await guard.attempt(mac, request.ip))) return refuse('locked');
     const principal: Principal = { kind: 'portal', mac, ip: request.ip, nas: nas.address };
