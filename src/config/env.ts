@@ -33,7 +33,7 @@ export const EnvSchema = Type.Object({
   DNS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   DNS_UPSTREAM: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:\\[\\], ]+$', description: 'upstream resolvers as ip[:port] separated by commas ([v6]:port for IPv6)' })),
   DNS_CLIENT_RATE: Type.Integer({ default: 2000, minimum: 0, maximum: 1_000_000, description: 'queries a second one client address may send (bursts of twice that); 0: no limit' }),
-  WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'a whole number from 1 to 64 (processes sharing the ports, e.g. one per core)' }),
+  WORKERS: Type.Integer({ default: 1, minimum: 1, maximum: 64, description: 'a whole number from 1 to 64 (processes sharing the ports; 1 unless the box has cores to spare, see docs/radius.md "Workers")' }),
   DNS_BLOCK_ADDRESS: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:, ]+$', description: 'the block page address: an IPv4 address, an IPv6 address, or one of each separated by a comma' })),
 });
 type Env = Static<typeof EnvSchema>;
