@@ -26,16 +26,28 @@ export interface Footprint {
 
 export const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
-export async function startMektep(dataDir: string, logName: string): Promise<Mektep> {
+/** `extraEnv`: settings beyond the defaults (e.g. REDIS_COMMAND_TIMEOUT_MS). */
+export async function startMektep(dataDir: string, logName: string, extraEnv: Record<string, string> = {}): Promise<Mektep> {
   const [http, auth, acct] = [await freePort(), await freePort(), await freePort()];
-  const env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(http), RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct), LOG_LEVEL: 'info' };
+  const env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(http), RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct), LOG_LEVEL: 'info', ...extraEnv };
   // The log goes to a file, as to journald in production (one line per decision at info).
-  const log = openSync(join(dataDir, `${logName}.log`), 'w');
+  const logPath = join(dataDir, `${logName}.log`);
+  const log = openSync(logPath, 'w');
   const started = Date.now();
   const child = spawn(process.execPath, ['dist/server.js'], { cwd: ROOT, env, stdio: ['ignore', log, log] });
   closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(async () => ((await fetch(`http://127.0.0.1:${http}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 300_000, 'Mektep to be ready');
+  const failed = (why: string) => new Error(`Mektep ${why}; the end of ${logPath}:\n${readFileSync(logPath, 'utf8').slice(-3000)}`);
+  const died = exited.then(() => Promise.reject(failed(`exited (${child.exitCode ?? child.signalCode})`)));
+  died.catch(() => undefined);
+  try {
+    await Promise.race([waitFor(async () => ((await fetch(`http://127.0.0.1:${http}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 300_000, 'Mektep to be ready'), died]);
+  } catch (error) {
+    // SIGTERM: Mektep stops its embedded Redis on the way out (SIGKILL would orphan it).
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(20_000)]);
+    throw error instanceof Error && error.message.startsWith('timed out') ? failed('was not ready after 300 s') : error;
+  }
   const readyMs = Date.now() - started;
   return {
     child, http, auth, acct, readyMs,

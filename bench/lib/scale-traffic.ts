@@ -54,7 +54,7 @@ const macAuth = (region: Region, device: number, identifier: number) => macAuthT
 export async function connectDevices(region: Region, ports: { auth: number; acct: number }, count: number): Promise<{ sessions: LiveSession[]; auth: LoadResult; start: LoadResult }> {
   const sessions: LiveSession[] = [];
   const auth = await runLoad({
-    port: ports.auth, total: count, sockets: 4, inFlightPerSocket: 64, timeoutMs: 5000,
+    port: ports.auth, total: count, sockets: 4, inFlightPerSocket: 32, timeoutMs: 5000,
     packet: (device, identifier) => macAuth(region, device, identifier),
     onReply: (device, reply) => {
       const className = attributeOf(reply, CLASS);
@@ -62,7 +62,7 @@ export async function connectDevices(region: Region, ports: { auth: number; acct
     },
   });
   const live = sessions.filter(Boolean);
-  const start = await runLoad({ port: ports.acct, total: live.length, sockets: 4, inFlightPerSocket: 64, timeoutMs: 5000, packet: (index, identifier) => accounting(region, live[index]!, 'Start', identifier) });
+  const start = await runLoad({ port: ports.acct, total: live.length, sockets: 4, inFlightPerSocket: 32, timeoutMs: 5000, packet: (index, identifier) => accounting(region, live[index]!, 'Start', identifier) });
   return { sessions: live, auth, start };
 }
 
