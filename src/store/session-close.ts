@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { keys } from './keys.js';
-import { CLOSE_BATCH, LOCK_RENEW, NAME_ATTEMPTS, SessionNamesChanged, storedNames } from './session-scripts.js';
+import { CLOSE_BATCH, LOCK_RENEW, NAME_ATTEMPTS, SessionNamesChanged } from './session-scripts.js';
 import { defineScript } from './write.js';
 
 /** Whose sessions an Accounting-On/Off ends: the access point's address within its NAS record, and its NAS-Identifier when sent. */
@@ -30,39 +30,27 @@ const LOCK_POLL_MS = 100;
 
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
-    mkCloseSessions(numberOfKeys: number, ...args: string[]): Result<number, Context>;
+    mkCloseSessions(numberOfKeys: number, ...args: string[]): Result<number | string[], Context>;
     mkLockRenew(lock: string, owner: string, lifetimeMs: string): Result<number, Context>;
   }
 }
 
-export function createAccessPointCloser(redis: Redis, logMax: number) {
+export function createAccessPointCloser(redis: Redis, logMax: number, countedTtl: number) {
   defineScript(redis, 'mkCloseSessions', CLOSE_BATCH);
   defineScript(redis, 'mkLockRenew', LOCK_RENEW, 1);
   const running = new Map<string, Promise<number>>();
 
-  /** The index sets and address keys the sessions were stored with, each once, apart from `known`. */
-  async function namesHeld(sessionKeys: string[], known: string[]): Promise<string[]> {
-    const read = redis.pipeline();
-    for (const key of sessionKeys) read.hmget(key, 'indexes', 'ipKey', 'ipAnyKey');
-    const names = new Set<string>();
-    for (const [error, held] of (await read.exec()) ?? []) {
-      if (error) throw error;
-      const [indexes, ipKey, ipAnyKey] = held as (string | null)[];
-      for (const name of storedNames(indexes, ipKey, ipAnyKey)) names.add(name);
-    }
-    for (const name of known) names.delete(name);
-    return [...names];
-  }
-
-  /** One batch, with every name its sessions hold in KEYS; read again if one changed meanwhile. */
+  /** One batch; the script names the index sets and address keys its sessions hold, to be passed in KEYS. */
   async function closeBatch(index: string, ids: string[], cutoff: number, cause: string): Promise<number> {
-    const keyList = [index, keys.sessions, keys.sessionLog, ...ids.map((id) => keys.session(id))];
-    for (let attempt = 1; ; attempt++) {
-      const held = await namesHeld(keyList.slice(3), keyList);
-      const closed = await redis.mkCloseSessions(keyList.length + held.length, ...keyList, ...held, String(cutoff), cause, String(logMax), keys.sessionAnnouncements, ...ids);
-      if (closed >= 0) return closed;
-      if (attempt === NAME_ATTEMPTS) throw new SessionNamesChanged(index);
+    const keyList = [index, keys.sessions, keys.sessionLog, ...ids.map((id) => keys.session(id)), ...ids.map((id) => keys.sessionCounted(id))];
+    const args = [String(cutoff), cause, String(logMax), keys.sessionAnnouncements, String(countedTtl), ...ids];
+    let held: string[] = [];
+    for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt++) {
+      const result = await redis.mkCloseSessions(keyList.length + held.length, ...keyList, ...held, ...args);
+      if (typeof result === 'number') return result;
+      held = [...held, ...result];
     }
+    throw new SessionNamesChanged(index);
   }
 
   async function closeBatches(index: string, cutoff: number, cause: string, lock: string, owner: string): Promise<number> {

@@ -4,7 +4,7 @@
 // Every key a script touches is in its KEYS (Redis Cluster routes a script by them). A session
 // leaves the index sets and address keys it was stored with ('indexes', 'ipKey', 'ipAnyKey' in
 // its hash) when it moves or ends; the caller passes those names too, and a script that finds a
-// stored name it was not given writes nothing and answers RETRY with the names, for the caller
+// stored name it was not given writes nothing and answers with the names, for the caller
 // to call again with them (docs/scale.md).
 
 /** What RECORD answers, before anything is written, when the session holds names not in KEYS. */
@@ -25,7 +25,7 @@ export function storedNames(indexes: string | null | undefined, ipKey: string | 
   return [...(indexes ? (JSON.parse(indexes) as string[]) : []), ...[ipKey, ipAnyKey].filter((name): name is string => !!name)];
 }
 
-// `stored` is the session's HMGET of 'ip', 'indexes', 'ipKey', 'ipAnyKey' (false when absent).
+// `stored` is the session's HMGET of 'ip', 'indexes', 'ipKey', 'ipAnyKey' first (false when absent).
 // Forgetting a session announces its end on the channel given (the DNS filter's address map).
 const FORGET = `
 local function declaredKeys()
@@ -33,16 +33,23 @@ local function declaredKeys()
   for _, name in ipairs(KEYS) do declared[name] = true end
   return declared
 end
--- True when the session was stored with an index set or address key not in KEYS.
-local function undeclared(stored, declared)
-  if stored[2] then
-    for _, set in ipairs(cjson.decode(stored[2])) do
-      if not declared[set] then return true end
+-- Adds to \`missing\` each index set and address key the session was stored with that is not in
+-- KEYS (\`declared\`), once.
+local function missingNames(stored, declared, missing)
+  local names = stored[2] and cjson.decode(stored[2]) or {}
+  names[#names + 1] = stored[3] or ''
+  names[#names + 1] = stored[4] or ''
+  for _, name in ipairs(names) do
+    if name ~= '' and not declared[name] then
+      declared[name] = true
+      missing[#missing + 1] = name
     end
   end
-  return (stored[3] and stored[3] ~= '' and not declared[stored[3]]) or (stored[4] and stored[4] ~= '' and not declared[stored[4]]) or false
+  return missing
 end
-local function forget(key, id, all, channel, stored)
+-- The counted total (from the hash, when it holds one) outlives the session in its own key, so a
+-- record re-sent after the end adds nothing.
+local function forget(key, id, all, channel, stored, countedKey, counted, ttl)
   redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = stored[1] or nil}))
   if stored[2] then
     for _, set in ipairs(cjson.decode(stored[2])) do redis.call('ZREM', set, id) end
@@ -50,12 +57,13 @@ local function forget(key, id, all, channel, stored)
   for i = 3, 4 do
     if stored[i] and stored[i] ~= '' and redis.call('GET', stored[i]) == id then redis.call('DEL', stored[i]) end
   end
+  if counted then redis.call('SET', countedKey, counted, 'EX', ttl) end
   redis.call('ZREM', all, id)
   redis.call('DEL', key)
 end
 `;
 
-// KEYS: session hash, all sessions, session log, counted octets, the session's indexes, then
+// KEYS: session hash, all sessions, session log, counted octets (after the session), the session's indexes, then
 // (when the record has a client address) the NAS-scoped and the any-NAS address keys, then
 // (when a user is charged) the day and month usage keys, then the dashboard's hour hashes
 // (stats.ts) and, with a user, their school's top-users set of the day; then any names the
@@ -65,9 +73,10 @@ end
 // refreshes the session's index entries, the announcement channel, the hour hashes' field
 // ("bytes:<role>"), the user, the number of hour hashes, '1' when a top-users set follows, the
 // hour hashes' and the top-users set's lifetimes (s), then the in and out octets and the session
-// time ('' when not sent) apart from the JSON, so the Interim fast path decodes none of it.
+// time ('' when not sent) apart from the JSON, which an Interim-Update leaves out ('') until asked.
 // A Start, or any record that moves the session to another address or login, announces it; the
-// Interim fast path does not. Returns the usage of the day and month after this record, or
+// Interim fast path does not, and writes only the hash and the counters: the session's lifetime
+// (hash, address keys) is renewed with its index entries, each time for that much longer. Returns the usage of the day and month after this record, or
 // RETRY and the session's stored 'indexes', 'ipKey' and 'ipAnyKey' when some are not in KEYS.
 export const RECORD = `${FORGET}
 local key, all, log, countedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -85,25 +94,27 @@ end
 -- The names the session was stored with: the same as this record's (the common case: nothing
 -- to check), or each passed in KEYS; else nothing is written and the caller asks again with them.
 local listed = cjson.encode(indexes)
-local stored = redis.call('HMGET', key, 'ip', 'indexes', 'ipKey', 'ipAnyKey', 'indexedAt')
+local stored = redis.call('HMGET', key, 'ip', 'indexes', 'ipKey', 'ipAnyKey', 'indexedAt', 'counted')
 local same = stored[2] == listed and (stored[3] or '') == ipKey and (stored[4] or '') == ipAnyKey
-if not same and undeclared(stored, declaredKeys()) then
+local fast = status == 'interim' and same
+if (not same and #missingNames(stored, declaredKeys(), {}) > 0) or (not fast and ARGV[6] == '') then
   return {'${RETRY}', stored[2] or '', stored[3] or '', stored[4] or ''}
 end
 
 -- Usage grows by what the NAS's running totals moved beyond what was already counted for this
--- session. The counted total outlives the session, so a session closed (Accounting-On) and
--- re-created by its next Interim-Update adds only new traffic. Layout-1 sessions have none yet:
--- their last recorded totals were counted.
+-- session: kept in its hash while it lives, then in its own key, so a session closed
+-- (Accounting-On) and re-created by its next Interim-Update adds only new traffic. Sessions
+-- written before the hash held it have the key; layout-1 sessions neither: their last recorded
+-- totals were counted.
 local inOctets, outOctets = tonumber(ARGV[18]), tonumber(ARGV[19])
 local total = inOctets + outOctets
-local counted = tonumber(redis.call('GET', countedKey) or '')
+local counted = tonumber(stored[6] or redis.call('GET', countedKey) or '')
 if not counted then
   counted = tonumber(redis.call('HGET', key, 'inOctets') or '0') + tonumber(redis.call('HGET', key, 'outOctets') or '0')
 end
 local delta = math.max(0, total - counted)
 local added = string.format('%.0f', delta)
-redis.call('SET', countedKey, string.format('%.0f', math.max(counted, total)), 'EX', ttl)
+local countedNow = string.format('%.0f', math.max(counted, total))
 -- Counters get their lifetime when created (the increment equals the total): an EXPIRE on every
 -- record would be a write, and a line in the append-only file, for nothing.
 local function add(command, counter, lifetime, ...)
@@ -136,7 +147,9 @@ if status == 'stop' then
     local user, startedAt = unpack(redis.call('HMGET', key, 'user', 'startedAt'))
     redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', user or '',
       'in', ARGV[18], 'out', ARGV[19], 'started', startedAt, 'cause', cause)
-    forget(key, id, all, channel, stored)
+    forget(key, id, all, channel, stored, countedKey, countedNow, ttl)
+  else
+    redis.call('SET', countedKey, countedNow, 'EX', ttl)
   end
   return usage
 end
@@ -148,11 +161,11 @@ local reindex = true
 -- Interim-Update of a known session with the same login and address: only the counters move,
 -- and its index entries only every few minutes (a few minutes' lag is nothing against 24 h).
 -- (One HMGET and one HSET: each redis.call is a good part of an Interim's cost in Redis.)
-if status == 'interim' and same then
+if fast then
   if ARGV[20] ~= '' then
-    redis.call('HSET', key, 'inOctets', ARGV[18], 'outOctets', ARGV[19], 'updatedAt', now, 'sessionTime', ARGV[20])
+    redis.call('HSET', key, 'inOctets', ARGV[18], 'outOctets', ARGV[19], 'updatedAt', now, 'counted', countedNow, 'sessionTime', ARGV[20])
   else
-    redis.call('HSET', key, 'inOctets', ARGV[18], 'outOctets', ARGV[19], 'updatedAt', now)
+    redis.call('HSET', key, 'inOctets', ARGV[18], 'outOctets', ARGV[19], 'updatedAt', now, 'counted', countedNow)
   end
   reindex = now - tonumber(stored[5] or '0') >= lag
 else
@@ -162,59 +175,77 @@ else
   end
   for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
   redis.call('HSETNX', key, 'startedAt', now)
-  redis.call('HSET', key, 'updatedAt', now, 'indexes', listed, 'ipKey', ipKey, 'ipAnyKey', ipAnyKey)
+  redis.call('HSET', key, 'updatedAt', now, 'counted', countedNow, 'indexes', listed, 'ipKey', ipKey, 'ipAnyKey', ipAnyKey)
   if ipKey ~= '' then
     redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'start', ip = fields.ip, user = fields.user, role = fields.role, school = fields.school}))
   end
 end
 if reindex then
+  local lifetime = ttl + math.ceil(lag / 1000)
   for _, set in ipairs({all, unpack(indexes)}) do
     redis.call('ZADD', set, now, id)
     redis.call('ZREMRANGEBYSCORE', set, '-inf', '(' .. stale)
-    redis.call('EXPIRE', set, ttl + math.ceil(lag / 1000))
+    redis.call('EXPIRE', set, lifetime)
   end
   redis.call('HSET', key, 'indexedAt', now)
-end
-redis.call('EXPIRE', key, ttl)
-if ipKey ~= '' then
-  redis.call('SET', ipKey, id, 'EX', ttl)
-  redis.call('SET', ipAnyKey, id, 'EX', ttl)
+  redis.call('EXPIRE', key, lifetime)
+  if ipKey ~= '' then
+    redis.call('SET', ipKey, id, 'EX', lifetime)
+    redis.call('SET', ipAnyKey, id, 'EX', lifetime)
+  end
 end
 return usage
 `;
 
 // Accounting-On/Off: closes, of the sessions an index lists, those not updated since the cutoff.
-// KEYS: the index, all sessions, session log, one session hash per id, then the index sets and
-// address keys those sessions were stored with (read just before).
-// ARGV: cutoff (ms), terminate cause, log size, the announcement channel, then the ids (read from
-// the index just before; a session updated meanwhile scores above the cutoff and is left alone).
-// Returns how many live sessions were closed, or -1 (nothing written) when a session due holds a
-// name not in KEYS: its names changed since they were read.
+// KEYS: the index, all sessions, session log, one session hash per id, one counted-octets key per
+// id, then the index sets and address keys those sessions were stored with (as named by an
+// earlier call).
+// ARGV: cutoff (ms), terminate cause, log size, the announcement channel, the counted keys'
+// lifetime (s), then the ids (read from the index just before; a session updated meanwhile
+// scores above the cutoff and is left alone).
+// Returns how many live sessions were closed, or (nothing written) the names the sessions due
+// hold that are not in KEYS, for the caller to call again with them.
 export const CLOSE_BATCH = `${FORGET}
 local index, all, log = KEYS[1], KEYS[2], KEYS[3]
-local cutoff, cause, logMax, channel = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
-local declared = declaredKeys()
-local due = {}
-for i = 1, #ARGV - 4 do
-  local key, id = KEYS[3 + i], ARGV[4 + i]
+local cutoff, cause, logMax, channel, ttl = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local count = #ARGV - 5
+local declared, missing, stored = declaredKeys(), {}, {}
+for i = 1, count do
+  stored[i] = redis.call('HMGET', KEYS[3 + i], 'ip', 'indexes', 'ipKey', 'ipAnyKey', 'user', 'inOctets', 'outOctets', 'startedAt', 'counted')
+  missingNames(stored[i], declared, missing)
+end
+if #missing > 0 then return missing end
+-- Sessions leave each sorted set in one ZREM and are deleted in one DEL: an Accounting-On storm
+-- closes hundreds per call, most of them in the same AP, school and region sets.
+local leaving, gone, closed = {}, {}, 0
+local function leave(set, id)
+  leaving[set] = leaving[set] or {}
+  table.insert(leaving[set], id)
+end
+for i = 1, count do
+  local id, held = ARGV[5 + i], stored[i]
   local score = redis.call('ZSCORE', index, id)
   if score and tonumber(score) <= cutoff then
-    local stored = redis.call('HMGET', key, 'ip', 'indexes', 'ipKey', 'ipAnyKey', 'user', 'inOctets', 'outOctets', 'startedAt')
-    if undeclared(stored, declared) then return -1 end
-    due[#due + 1] = {key, id, stored}
+    -- Every session RECORD wrote holds its octets.
+    if held[6] then
+      redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', held[5] or '',
+        'in', held[6], 'out', held[7] or '0', 'started', held[8] or '', 'cause', cause)
+      redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = held[1] or nil}))
+      for _, set in ipairs(held[2] and cjson.decode(held[2]) or {}) do leave(set, id) end
+      for f = 3, 4 do
+        if held[f] and held[f] ~= '' and redis.call('GET', held[f]) == id then redis.call('DEL', held[f]) end
+      end
+      if held[9] then redis.call('SET', KEYS[3 + count + i], held[9], 'EX', ttl) end
+      leave(all, id)
+      gone[#gone + 1] = KEYS[3 + i]
+      closed = closed + 1
+    end
+    leave(index, id)
   end
 end
-local closed = 0
-for _, session in ipairs(due) do
-  local key, id, stored = session[1], session[2], session[3]
-  if redis.call('EXISTS', key) == 1 then
-    redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', stored[5] or '',
-      'in', stored[6] or '0', 'out', stored[7] or '0', 'started', stored[8] or '', 'cause', cause)
-    forget(key, id, all, channel, stored)
-    closed = closed + 1
-  end
-  redis.call('ZREM', index, id)
-end
+for set, ids in pairs(leaving) do redis.call('ZREM', set, unpack(ids)) end
+if #gone > 0 then redis.call('DEL', unpack(gone)) end
 return closed
 `;
 

@@ -13,7 +13,7 @@ import { hourOf, STATS_RETENTION_SECONDS, TOP_USERS_RETENTION_SECONDS, trafficFi
 import { defineScript } from './write.js';
 import type { UsagePeriods } from '../policy/periods.js';
 
-/** How long a session with no news is kept (a NAS that reboots without Accounting-Off). */
+/** How long a session with no news is kept at least (a NAS that reboots without Accounting-Off); at most REINDEX_MS more. */
 export const SESSION_TTL_SECONDS = 24 * 3600;
 export const SESSION_LOG_MAX_ENTRIES = 200_000;
 const PAGE = 500;
@@ -102,17 +102,24 @@ function fromHash(hash: Record<string, string>): Session | undefined {
   return session;
 }
 
+const FIELDS = [...OPTIONAL, 'nasPort', 'sessionTime', 'terminateCause'] as const;
+
+/** The session hash's fields a record writes, as JSON. */
+function fieldsOf(entry: AccountingRecord): string {
+  const fields: Record<string, string | number> = { nas: entry.nas, sessionId: entry.sessionId, inOctets: entry.inOctets, outOctets: entry.outOctets };
+  for (const field of FIELDS) {
+    if (entry[field] !== undefined && entry[field] !== '') fields[field] = entry[field];
+  }
+  return JSON.stringify(fields);
+}
+
 export function createSessionStore(redis: Redis) {
   defineScript(redis, 'mkAccounting', RECORD);
-  const closer = createAccessPointCloser(redis, SESSION_LOG_MAX_ENTRIES);
+  const closer = createAccessPointCloser(redis, SESSION_LOG_MAX_ENTRIES, SESSION_TTL_SECONDS);
 
   async function record(entry: AccountingRecord, now = Date.now()): Promise<Usage> {
     const ap = entry.nasIp ?? entry.nas;
     const id = sessionKeyId(entry.nas, entry.sessionId, ap);
-    const fields: Record<string, string | number> = { nas: entry.nas, sessionId: entry.sessionId, inOctets: entry.inOctets, outOctets: entry.outOctets };
-    for (const field of [...OPTIONAL, 'nasPort', 'sessionTime', 'terminateCause'] as const) {
-      if (entry[field] !== undefined && entry[field] !== '') fields[field] = entry[field];
-    }
     const indexes = [keys.sessionsOfAp(entry.nas, ap)];
     if (entry.nasIdentifier !== undefined) indexes.push(keys.sessionsOfAp(entry.nas, ap, entry.nasIdentifier));
     if (entry.user) indexes.push(keys.sessionsOfUser(entry.user));
@@ -121,20 +128,23 @@ export function createSessionStore(redis: Redis) {
     const address = entry.ip ? [keys.sessionByIp(entry.nas, entry.ip), keys.sessionByIpAny(entry.ip)] : [];
     const usage = entry.user && entry.periods ? [keys.usage(entry.user, entry.periods.day), keys.usage(entry.user, entry.periods.month)] : [];
     // The dashboard's traffic figures (stats.ts): bytes by role, per hour, for the school and the region.
-    const hours = entry.role ? [keys.statsHour(undefined, hourOf(now)), ...(entry.school ? [keys.statsHour(entry.school, hourOf(now))] : [])] : [];
+    const hour = entry.role ? hourOf(now) : '';
+    const hours = entry.role ? [keys.statsHour(undefined, hour), ...(entry.school ? [keys.statsHour(entry.school, hour)] : [])] : [];
     const top = hours.length && entry.user && entry.school && entry.periods ? [keys.statsTopUsers(entry.school, entry.periods.day)] : [];
     const keyList = [keys.session(id), keys.sessions, keys.sessionLog, keys.sessionCounted(id), ...indexes, ...address, ...usage, ...hours, ...top];
     const args = [
       entry.status, String(now), String(SESSION_TTL_SECONDS), String(SESSION_LOG_MAX_ENTRIES), id,
-      JSON.stringify(fields), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS), keys.sessionAnnouncements,
+      // An Interim-Update of a session as stored writes none of its fields: they are sent when the script asks.
+      entry.status === 'interim' ? '' : fieldsOf(entry), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS), keys.sessionAnnouncements,
       trafficField(entry.role ?? ''), entry.user ?? '', String(hours.length), top.length ? '1' : '0', String(STATS_RETENTION_SECONDS), String(TOP_USERS_RETENTION_SECONDS),
       String(entry.inOctets), String(entry.outOctets), entry.sessionTime === undefined ? '' : String(entry.sessionTime),
     ];
     // Usually the session holds the names this record computes; when it moved or ends with less,
-    // the script names what it holds and is called again with those in KEYS too.
+    // the script names what it holds and is called again with those in KEYS too (and the fields).
     let reply = await redis.mkAccounting(keyList.length, ...keyList, ...args);
     for (let attempt = 1; reply[0] === RETRY; attempt++) {
       if (attempt === NAME_ATTEMPTS) throw new SessionNamesChanged(id);
+      args[5] ||= fieldsOf(entry);
       const held = storedNames(reply[1], reply[2], reply[3]).filter((name) => !keyList.includes(name));
       reply = await redis.mkAccounting(keyList.length + held.length, ...keyList, ...held, ...args);
     }

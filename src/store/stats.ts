@@ -1,7 +1,8 @@
 // The dashboard's figures: what happened, counted in hourly buckets (UTC hours; the console shows
 // them in the school's zone). Each bucket is a hash per school and one for the region, with the
 // fields `accept:<role>`, `refuse:<role>`, `failed` and `bytes:<role>`, and expires 8 days after
-// its last write, so 7 days of hours exist and nothing grows without bound. RADIUS logins are
+// its last login count or its last new field (the accounting script renews the expiry only when
+// it adds a field), so 7 days of hours exist and nothing grows without bound. RADIUS logins are
 // tallied in memory and written once a second (createLoginTally), portal refusals one pipeline
 // each (countLogin); bytes by the accounting script (session-scripts.ts) in the same step that
 // adds to usage. Top users: a sorted set per school and school-calendar day.

@@ -110,7 +110,10 @@ describe('every key a store script touches is in its KEYS (what Redis Cluster ro
     const reply = await redis.mkAccounting(keyList.length, ...keyList, 'stop', String(Date.now()), '86400', '1000', id, '{}', '1', '0', '0', '600000', 'mk:session-announcements', 'bytes:', '', '0', '0', '1', '1', '900', '0', '');
     expect(reply).toEqual(['retry', JSON.stringify([keyList[4], 'mk:sessions-of-user:alice', 'mk:sessions-of-school:sch-40']).replaceAll('/', '\\/'),
       `mk:session-ip:${encodeURIComponent(NAS)}:10.41.0.9`, 'mk:session-ip-any:10.41.0.9']);
-    expect(await redis.get(keyList[3]!)).toBe('100');
+    // Nothing written: the Stop's counted total not kept apart, the session and its indexes as they were.
+    expect(await redis.exists(keyList[3]!)).toBe(0);
+    expect(await redis.hget(keyList[0]!, 'counted')).toBe('100');
+    expect(await redis.zscore('mk:sessions-of-user:alice', id)).not.toBeNull();
     expect(await store.sessions.get(NAS, 's2', AP)).toMatchObject({ inOctets: 100 });
   });
 
