@@ -91,34 +91,39 @@ function sumWorkersMetrics(logger: Logger): void {
   });
 }
 
-/** A worker's side: answers the primary's COLLECT with `registry`. Returns the stop function. */
-export function answerPrimaryWithMetrics(registry: Registry): () => void {
+/**
+ * A worker's side, one IPC listener for both directions: answers the primary's COLLECT with
+ * `registry`, and `ask()` gets the cluster's sum (undefined when the primary did not answer:
+ * it waits WORKER_METRICS_WAIT_MS at most, so one that takes twice that is stuck).
+ */
+export function metricsOverIpc(registry: Registry) {
+  let next = 0;
+  const asking = new Map<number, (text: string | undefined) => void>();
   const listener = (message: unknown) => {
-    if (!isMetricsMessage(message) || message.type !== METRICS_COLLECT) return;
+    if (!isMetricsMessage(message)) return;
+    if (message.type === METRICS_SUM) asking.get(message.id)?.(message.text);
+    if (message.type !== METRICS_COLLECT) return;
     void registry.getMetricsAsJSON().then((metrics) => process.send?.({ type: METRICS_OWN, id: message.id, metrics }));
   };
   process.on('message', listener);
-  return () => process.off('message', listener);
-}
-
-let asked = 0;
-/** A worker's side: the cluster's metrics summed by the primary, or undefined when it did not answer in time. */
-export function askPrimaryForMetrics(): Promise<string | undefined> {
-  const id = asked++;
-  return new Promise((resolve) => {
-    const done = (text: string | undefined) => {
-      clearTimeout(timer);
+  return {
+    ask(): Promise<string | undefined> {
+      const id = next++;
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => asking.get(id)?.(undefined), 2 * WORKER_METRICS_WAIT_MS);
+        asking.set(id, (text) => {
+          clearTimeout(timer);
+          asking.delete(id);
+          resolve(text);
+        });
+        process.send?.({ type: METRICS_ASK, id });
+      });
+    },
+    close(): void {
       process.off('message', listener);
-      resolve(text);
-    };
-    const listener = (message: unknown) => {
-      if (isMetricsMessage(message) && message.type === METRICS_SUM && message.id === id) done(message.text);
-    };
-    // The primary waits WORKER_METRICS_WAIT_MS at most; a primary that does not answer at all is stuck.
-    const timer = setTimeout(() => done(undefined), 2 * WORKER_METRICS_WAIT_MS);
-    process.on('message', listener);
-    process.send?.({ type: METRICS_ASK, id });
-  });
+      for (const answer of asking.values()) answer(undefined);
+    },
+  };
 }
 
 /** The environment of worker `index` (0-based): Redis as the primary resolved it; DNS in the first alone. */

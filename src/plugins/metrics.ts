@@ -10,7 +10,7 @@ import { BlockList, isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { answerPrimaryWithMetrics, askPrimaryForMetrics } from '../cluster.js';
+import { metricsOverIpc } from '../cluster.js';
 
 function createMetrics() {
   const registry = new Registry();
@@ -87,17 +87,15 @@ export default fp(
     });
 
     // A worker holds only the requests the kernel gave it: the primary sums them all.
+    const ipc = cluster.isWorker ? metricsOverIpc(metrics.registry) : undefined;
+    if (ipc) app.addHook('onClose', async () => ipc.close());
     const exposition = async (): Promise<string> => {
-      if (!cluster.isWorker) return metrics.registry.metrics();
-      const summed = await askPrimaryForMetrics();
+      if (!ipc) return metrics.registry.metrics();
+      const summed = await ipc.ask();
       if (summed !== undefined) return summed;
       app.log.warn('metrics: the primary did not answer; this worker\'s metrics alone');
       return `# The primary did not answer: the metrics of worker ${process.pid} alone.\n${await metrics.registry.metrics()}`;
     };
-    if (cluster.isWorker) {
-      const stopAnswering = answerPrimaryWithMetrics(metrics.registry);
-      app.addHook('onClose', async () => stopAnswering());
-    }
 
     const allowed = mayRead(access, allowList(access.allow));
     app.addHook('onRequest', async (request, reply) => {
