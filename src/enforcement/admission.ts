@@ -2,13 +2,15 @@
 // attributes in the NAS vendor's dialect. Shared by the Access-Request handler, `mektep policy
 // preview` and the live enforcement of policy changes, so all three say the same.
 import type { EncodableAttribute } from 'radius';
-import { decide, type Decision } from '../policy/decide.js';
+import { decide, type Decision, type LiveSession } from '../policy/decide.js';
+import type { Policy } from '../policy/fields.js';
 import { usagePeriods } from '../policy/periods.js';
 import type { Vendor } from '../store/nas.js';
 import type { PolicyCache } from '../store/policy-cache.js';
 import type { SchoolDirectory } from '../store/school-directory.js';
 import type { Session, SessionStore } from '../store/sessions.js';
 import { adapterFor } from '../vendors/registry.js';
+import { createWireAttributes } from '../vendors/wire.js';
 import type { ClassSigner, LoginClass } from '../radius-wire/class-attribute.js';
 
 export interface AdmissionDeps {
@@ -28,6 +30,8 @@ export interface AdmissionOptions {
   countDevices?: boolean;
   /** The NAS record the accept goes to: its accounting alone is charged to this login. */
   issuer?: string | undefined;
+  /** The attributes in wire form (`[type, bytes]`, vendors/wire.ts), as the RADIUS server sends them. */
+  wire?: boolean;
 }
 
 export interface Admission {
@@ -39,49 +43,88 @@ export interface Admission {
 /** Classes remembered per process (a returning device's Class is the same every morning). */
 export const MAX_REMEMBERED_CLASSES = 100_000;
 
+interface RememberedClass {
+  kind: string;
+  role: string;
+  school: string;
+  issuer: string;
+  text: string;
+  bytes: Buffer;
+}
+
 /**
  * The signed Class of a login, remembered: signing it (HMAC-SHA-256) was the largest single cost
  * of a MAC authentication. It depends only on the login, the NAS record and the key, so it never
  * goes stale; past the bound the oldest goes, so made-up logins cost signatures, not memory.
  */
-export function rememberedClasses(classes: Pick<ClassSigner, 'format'>, max = MAX_REMEMBERED_CLASSES): Pick<ClassSigner, 'format'> {
-  const signed = new Map<string, string>();
-  return {
-    format(login, issuer) {
-      // Each part length-prefixed, so no two logins share a key whatever their names contain.
-      const school = login.school ?? '';
-      const key = `${login.kind}${login.subject.length}:${login.subject}${login.role.length}:${login.role}${school.length}:${school}${issuer}`;
-      let value = signed.get(key);
-      if (value === undefined) {
-        value = classes.format(login, issuer);
-        if (signed.size >= max) signed.delete(signed.keys().next().value!);
-        signed.set(key, value);
+export function rememberedClasses(classes: Pick<ClassSigner, 'format'>, max = MAX_REMEMBERED_CLASSES) {
+  // Found by subject, then compared part by part: no key text is built (and hashed) per accept,
+  // and no two logins can share an entry whatever their names contain.
+  const bySubject = new Map<string, RememberedClass[]>();
+  let count = 0;
+
+  /** The Class as text and as the bytes an Access-Accept carries. */
+  function signed(login: LoginClass, issuer: string): { text: string; bytes: Buffer } {
+    const school = login.school ?? '';
+    const kept = bySubject.get(login.subject);
+    if (kept) {
+      for (const entry of kept) {
+        if (entry.kind === login.kind && entry.role === login.role && entry.school === school && entry.issuer === issuer) return entry;
       }
-      return value;
-    },
-  };
+    }
+    const text = classes.format(login, issuer);
+    const entry: RememberedClass = { kind: login.kind, role: login.role, school, issuer, text, bytes: Buffer.from(text) };
+    while (count >= max) {
+      const [oldest, entries] = bySubject.entries().next().value!;
+      bySubject.delete(oldest);
+      count -= entries.length;
+    }
+    const list = bySubject.get(login.subject);
+    if (list) list.push(entry);
+    else bySubject.set(login.subject, [entry]);
+    count++;
+    return entry;
+  }
+  return { signed, format: (login: LoginClass, issuer: string) => signed(login, issuer).text };
 }
 
 export function createAdmission(deps: AdmissionDeps) {
   const classes = rememberedClasses(deps.classes);
-  return async function admit(vendor: Vendor, login: LoginClass, options: AdmissionOptions = {}): Promise<Admission> {
-    const policy = await deps.policies.effective(login.role, login.school);
-    const now = deps.now();
-    const timeZone = deps.schools.timeZone(login.school);
-    // Quotas and the device limit belong to a person: they need to know who it is.
-    const user = login.kind === 'user' ? login.subject : undefined;
-    const usage = user && (policy.dailyQuota !== undefined || policy.monthlyQuota !== undefined) ? await deps.sessions.usage(user, usagePeriods(now, timeZone)) : undefined;
-    const sessions = user && policy.maxDevices !== undefined && options.countDevices !== false
-      ? (await deps.sessions.list({ user })).map((session) => ({ id: session.id, mac: session.mac, startedAt: Date.parse(session.startedAt) }))
-      : undefined;
+  const wire = createWireAttributes();
+
+  function admitWith(policy: Policy, vendor: Vendor, login: LoginClass, options: AdmissionOptions, usage?: { today: number; month: number }, sessions?: LiveSession[]): Admission {
+    const className = classes.signed(login, options.issuer ?? '');
     const decision = decide({
-      role: login.role, policy, timeZone, now, className: classes.format(login, options.issuer ?? ''),
+      role: login.role, policy, timeZone: deps.schools.timeZone(login.school), now: deps.now(), className: className.text,
       ...(options.validUntil === undefined ? {} : { validUntil: options.validUntil }),
       ...(usage ? { usage } : {}),
       ...(sessions ? { sessions } : {}),
       ...(options.mac ? { mac: options.mac } : {}),
     });
-    return { decision, attributes: decision.accept ? adapterFor(vendor).replyAttributes(decision.grant) : [] };
+    if (!decision.accept) return { decision, attributes: [] };
+    return { decision, attributes: options.wire ? wire.attributes(vendor, decision.grant, className.bytes) : adapterFor(vendor).replyAttributes(decision.grant) };
+  }
+
+  /**
+   * Answers at once (no promise) when Redis has nothing to add: the policy is in memory and no
+   * quota or device limit of a person needs their usage or sessions read. A remembered
+   * device's MAC authentication is that case.
+   */
+  return function admit(vendor: Vendor, login: LoginClass, options: AdmissionOptions = {}): Admission | Promise<Admission> {
+    // Quotas and the device limit belong to a person: they need to know who it is.
+    const user = login.kind === 'user' ? login.subject : undefined;
+    const policy = deps.policies.cached?.(login.role, login.school);
+    const needsUsage = (known: Policy) => user !== undefined && (known.dailyQuota !== undefined || known.monthlyQuota !== undefined);
+    const needsSessions = (known: Policy) => user !== undefined && known.maxDevices !== undefined && options.countDevices !== false;
+    if (policy && !needsUsage(policy) && !needsSessions(policy)) return admitWith(policy, vendor, login, options);
+    return (async () => {
+      const effective = policy ?? (await deps.policies.effective(login.role, login.school));
+      const usage = needsUsage(effective) ? await deps.sessions.usage(user!, usagePeriods(deps.now(), deps.schools.timeZone(login.school))) : undefined;
+      const sessions = needsSessions(effective)
+        ? (await deps.sessions.list({ user })).map((session) => ({ id: session.id, mac: session.mac, startedAt: Date.parse(session.startedAt) }))
+        : undefined;
+      return admitWith(effective, vendor, login, options, usage, sessions);
+    })();
   };
 }
 

@@ -1,9 +1,10 @@
 // RADIUS packets on the wire: framing checks, request authenticators, Message-Authenticator and
 // reply signing (RFC 2865, 2866, 3579, 5176). The `radius` package only encodes attribute
 // values here; its own envelope checks are lossy (see shared RADIUS.md), so none is used.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { EncodableAttribute } from 'radius';
 import { loadDictionaries } from './dictionary.js';
+import { addBytes, finishHmacMd5, finishMd5, hmacMd5Key, startHmacMd5, startMd5, type HmacMd5Key } from './md5.js';
 
 export const Code = {
   AccessRequest: 1,
@@ -109,21 +110,51 @@ function equal(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function md5(...parts: (Buffer | string)[]): Buffer {
-  const hash = createHash('md5');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
+interface PreparedSecret {
+  bytes: Buffer;
+  hmac: HmacMd5Key;
 }
 
-/** HMAC-MD5 over the packet with the MA zeroed and `authenticator` in the header (no copy made). */
-function messageAuthenticator(packet: Buffer, maOffset: number, authenticator: Buffer, secret: string): Buffer {
-  return createHmac('md5', secret)
-    .update(packet.subarray(0, 4))
-    .update(authenticator)
-    .update(packet.subarray(HEADER, maOffset))
-    .update(ZERO_16)
-    .update(packet.subarray(maOffset + 16))
-    .digest();
+/** Secrets in use (one per NAS record): prepared once, not converted from UTF-16 per packet. */
+const MAX_SECRETS = 10_000;
+const secrets = new Map<string, PreparedSecret>();
+
+function prepared(secret: string): PreparedSecret {
+  let found = secrets.get(secret);
+  if (!found) {
+    const bytes = Buffer.from(secret);
+    found = { bytes, hmac: hmacMd5Key(bytes) };
+    if (secrets.size >= MAX_SECRETS) secrets.delete(secrets.keys().next().value!);
+    secrets.set(secret, found);
+  }
+  return found;
+}
+
+/** Where a digest that is only compared goes: no allocation per packet. */
+const expected = Buffer.alloc(16);
+
+/** HMAC-MD5 over the packet with the MA zeroed and `authenticator` in the header (no copy made), into `out` at `at`. */
+function messageAuthenticator(packet: Buffer, maOffset: number, authenticator: Buffer, secret: string, out: Buffer, at: number): void {
+  const key = prepared(secret).hmac;
+  startHmacMd5(key);
+  addBytes(packet, 0, 4);
+  addBytes(authenticator);
+  addBytes(packet, HEADER, maOffset);
+  addBytes(ZERO_16);
+  addBytes(packet, maOffset + 16);
+  finishHmacMd5(key, out, at);
+}
+
+/** MD5(code‖identifier‖length‖`authenticator`‖attributes‖secret), the Request and Response Authenticators' formula, into `out` at `at`. */
+function packetDigest(packet: Buffer, authenticator: Buffer, secret: string, out: Buffer, at: number): void {
+  // Prepared before the hash starts: preparing a new secret hashes too.
+  const { bytes } = prepared(secret);
+  startMd5();
+  addBytes(packet, 0, 4);
+  addBytes(authenticator);
+  addBytes(packet, HEADER);
+  addBytes(bytes);
+  finishMd5(out, at);
 }
 
 /** Requests whose Request Authenticator is an MD5 over the packet (RFC 2866 §3, RFC 5176 §2.3). */
@@ -132,8 +163,8 @@ export function hasSignedRequestAuthenticator(code: number): boolean {
 }
 
 export function requestAuthenticatorValid(frame: Frame, secret: string): boolean {
-  const header = Buffer.from(frame.packet.subarray(0, 4));
-  return equal(md5(header, ZERO_16, frame.packet.subarray(HEADER), secret), frame.authenticator);
+  packetDigest(frame.packet, ZERO_16, secret, expected, 0);
+  return equal(expected, frame.authenticator);
 }
 
 /**
@@ -143,7 +174,7 @@ export function requestAuthenticatorValid(frame: Frame, secret: string): boolean
 export function messageAuthenticatorValid(frame: Frame, secret: string): boolean {
   if (frame.maOffset < 0) return false;
   const authenticator = hasSignedRequestAuthenticator(frame.code) ? ZERO_16 : frame.authenticator;
-  const expected = messageAuthenticator(frame.packet, frame.maOffset, authenticator, secret);
+  messageAuthenticator(frame.packet, frame.maOffset, authenticator, secret, expected, 0);
   return equal(expected, frame.packet.subarray(frame.maOffset, frame.maOffset + 16));
 }
 
@@ -176,13 +207,43 @@ export function encodeSignedRequest(code: number, identifier: number, attributes
   return encodePacket({ code, identifier, attributes, secret, messageAuthenticator: true }, ZERO_16);
 }
 
+/** RFC 2865 §5: an attribute value holds at most 253 octets. */
+const MAX_VALUE = 253;
+
+/**
+ * Attributes already in wire form (`[type, bytes]` each, as rawAttributes() gives them) copied
+ * straight in; the bytes written, or undefined when one needs the dictionary's encoder.
+ */
+function writeRaw(target: Buffer, start: number, attributes: EncodableAttribute[]): number | undefined {
+  for (const [type, value] of attributes) {
+    if (typeof type !== 'number' || !Buffer.isBuffer(value) || value.length > MAX_VALUE) return undefined;
+  }
+  let offset = start;
+  for (const [type, value] of attributes as [number, Buffer][]) {
+    if (offset + 2 + value.length > target.length) throw new RangeError(`more than ${MAX_LENGTH} bytes`);
+    target[offset] = type;
+    target[offset + 1] = value.length + 2;
+    value.copy(target, offset + 2);
+    offset += 2 + value.length;
+  }
+  return offset - start;
+}
+
+/** Attributes in wire form, `[type, bytes]` each: encoded by the dictionaries once, copied as they are after. */
+export function rawAttributes(attributes: EncodableAttribute[]): [number, Buffer][] {
+  const length = loadDictionaries().encode_attributes(scratch, attributes, -1);
+  const raw: [number, Buffer][] = [];
+  for (let offset = 0; offset < length; offset += scratch[offset + 1]!) raw.push([scratch[offset]!, Buffer.from(scratch.subarray(offset + 2, offset + scratch[offset + 1]!))]);
+  return raw;
+}
+
 function encodePacket(input: Omit<ReplyInput, 'requestAuthenticator'>, signingAuthenticator: Buffer): Buffer {
   const radius = loadDictionaries();
   const attributes: EncodableAttribute[] = [...input.attributes, ...(input.proxyStates ?? []).map((value): EncodableAttribute => [Attr.ProxyState, value])];
   const maLength = input.messageAuthenticator ? MA_LENGTH : 0;
   let length: number;
   try {
-    length = HEADER + maLength + radius.encode_attributes(scratch.subarray(HEADER + maLength), attributes, -1);
+    length = HEADER + maLength + (writeRaw(scratch, HEADER + maLength, attributes) ?? radius.encode_attributes(scratch.subarray(HEADER + maLength), attributes, -1));
   } catch (error) {
     throw new RangeError(`reply attributes cannot be encoded: ${(error as Error).message}`, { cause: error });
   }
@@ -196,20 +257,21 @@ function encodePacket(input: Omit<ReplyInput, 'requestAuthenticator'>, signingAu
     packet[HEADER] = Attr.MessageAuthenticator;
     packet[HEADER + 1] = MA_LENGTH;
     packet.fill(0, HEADER + 2, HEADER + MA_LENGTH);
-    messageAuthenticator(packet, HEADER + 2, signingAuthenticator, input.secret).copy(packet, HEADER + 2);
+    messageAuthenticator(packet, HEADER + 2, signingAuthenticator, input.secret, packet, HEADER + 2);
   }
-  md5(packet, input.secret).copy(packet, 4);
+  packetDigest(packet, signingAuthenticator, input.secret, packet, 4);
   return packet;
 }
 
 /** A reply to a request Mektep sent: MD5(code‖id‖length‖request authenticator‖attributes‖secret). */
 export function responseAuthenticatorValid(reply: Frame, requestAuthenticator: Buffer, secret: string): boolean {
-  const expected = createHash('md5').update(reply.packet.subarray(0, 4)).update(requestAuthenticator).update(reply.packet.subarray(HEADER)).update(secret).digest();
+  packetDigest(reply.packet, requestAuthenticator, secret, expected, 0);
   return equal(expected, reply.authenticator);
 }
 
 /** The Message-Authenticator of a reply, computed with the request's authenticator. */
 export function replyMessageAuthenticatorValid(reply: Frame, requestAuthenticator: Buffer, secret: string): boolean {
   if (reply.maOffset < 0) return false;
-  return equal(messageAuthenticator(reply.packet, reply.maOffset, requestAuthenticator, secret), reply.packet.subarray(reply.maOffset, reply.maOffset + 16));
+  messageAuthenticator(reply.packet, reply.maOffset, requestAuthenticator, secret, expected, 0);
+  return equal(expected, reply.packet.subarray(reply.maOffset, reply.maOffset + 16));
 }

@@ -12,6 +12,8 @@ const SWEEP_EVERY_MS = 60_000;
 
 export interface DeviceDirectory {
   get(mac: string): Promise<Device | undefined>;
+  /** The same answer as get(), at once: MAC authentication needs no promise for a lookup in memory. */
+  find(mac: string): Device | undefined;
   size(): number;
 }
 
@@ -48,13 +50,16 @@ export async function createDeviceDirectory(
   feed.on('resync', () => void reload().catch(onError));
   await reload();
 
+  // Redis expires a device at its end date without announcing it: check the date here too.
+  function find(mac: string): Device | undefined {
+    sweep();
+    const device = byMac.get(mac);
+    return device && !expired(device, now()) ? device : undefined;
+  }
+
   return {
-    // Redis expires a device at its end date without announcing it: check the date here too.
-    get: async (mac) => {
-      sweep();
-      const device = byMac.get(mac);
-      return device && !expired(device, now()) ? device : undefined;
-    },
+    get: async (mac) => find(mac),
+    find,
     size: () => byMac.size,
   };
 }

@@ -10,27 +10,39 @@ export const MAX_POLICIES = 1000;
 
 export interface PolicyCache {
   effective(role: string, school?: string): Promise<Policy>;
+  /** The policy when it is already in memory (no read pending), for answers that need no promise. */
+  cached?(role: string, school?: string): Policy | undefined;
 }
 
-export function createPolicyCache(policies: Pick<PolicyStore, 'view'>, feed: ChangeFeed, max = MAX_POLICIES): PolicyCache & { size(): number } {
-  const cache = new Map<string, Promise<Policy>>();
+interface Entry {
+  read: Promise<Policy>;
+  /** Set once the read is done. */
+  policy?: Policy;
+}
+
+export function createPolicyCache(policies: Pick<PolicyStore, 'view'>, feed: ChangeFeed, max = MAX_POLICIES): Required<PolicyCache> & { size(): number } {
+  const cache = new Map<string, Entry>();
   const clear = () => cache.clear();
   feed.on('change', (changes) => {
     if (changes.some((change) => change.entity === 'policy' || change.entity === 'role')) clear();
   });
   feed.on('resync', clear);
+  const keyOf = (role: string, school: string | undefined) => `${role}@${school ?? ''}`;
   return {
     effective(role, school) {
-      const key = `${role}@${school ?? ''}`;
-      let policy = cache.get(key);
-      if (!policy) {
-        policy = policies.view(role, school).then((view) => view.effective);
-        policy.catch(() => cache.delete(key));
+      const key = keyOf(role, school);
+      let entry = cache.get(key);
+      if (!entry) {
+        // A read that ends after a change cleared the cache fills only its own, detached entry.
+        const read = policies.view(role, school).then((view) => (created.policy = view.effective));
+        const created: Entry = { read };
+        read.catch(() => cache.get(key) === created && cache.delete(key));
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
-        cache.set(key, policy);
+        cache.set(key, (entry = created));
       }
-      return policy;
+      return entry.read;
     },
+    cached: (role, school) => cache.get(keyOf(role, school))?.policy,
     size: () => cache.size,
   };
 }

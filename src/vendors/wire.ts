@@ -1,0 +1,56 @@
+// A grant's reply attributes in wire form, for the Access-Accepts of the RADIUS server. Encoding
+// them with the dictionaries for every accept cost more than the rest of a remembered device's
+// MAC authentication; what they say depends only on the vendor and the grant, which is the same
+// for every device of a role and school until the policy changes. So each (vendor, grant) is
+// encoded once and kept; per accept only the values that differ between logins of one role are
+// put in: the Class and the Session-Timeout (a device's end date shortens it). Grants with a
+// quota's bytes left (different on every login) are encoded afresh, not kept.
+import type { EncodableAttribute } from 'radius';
+import type { Grant } from '../policy/grant.js';
+import { Attr, rawAttributes } from '../radius-wire/packet.js';
+import type { Vendor } from '../store/nas.js';
+import { adapterFor } from './registry.js';
+
+const SESSION_TIMEOUT = 27;
+
+/** Encoded grants kept per process (a handful of roles × schools × vendors); past it the oldest goes. */
+export const MAX_ENCODED_GRANTS = 1000;
+
+function uint32(value: number): Buffer {
+  const bytes = Buffer.allocUnsafe(4);
+  bytes.writeUInt32BE(value);
+  return bytes;
+}
+
+/** What the kept encoding depends on: every field of the grant but the per-login ones. */
+function shapeOf(vendor: Vendor, grant: Grant): string {
+  let key = vendor;
+  for (const name in grant) {
+    if (name !== 'className' && name !== 'sessionTimeout') key += `\n${name}=${String(grant[name as keyof Grant])}`;
+  }
+  return grant.sessionTimeout === undefined ? key : `${key}\nsessionTimeout`;
+}
+
+export function createWireAttributes(max = MAX_ENCODED_GRANTS) {
+  const kept = new Map<string, [number, Buffer][]>();
+  return {
+    /** The grant's reply attributes for the vendor, `[type, bytes]` each, with `className` as the Class. */
+    attributes(vendor: Vendor, grant: Grant, className: Buffer): EncodableAttribute[] {
+      if (grant.dataLeft !== undefined) return rawAttributes(adapterFor(vendor).replyAttributes(grant));
+      const key = shapeOf(vendor, grant);
+      let encoded = kept.get(key);
+      if (!encoded) {
+        encoded = rawAttributes(adapterFor(vendor).replyAttributes(grant));
+        if (kept.size >= max) kept.delete(kept.keys().next().value!);
+        kept.set(key, encoded);
+      }
+      return encoded.map(([type, value]): [number, Buffer] => {
+        if (type === Attr.Class) return [type, className];
+        return type === SESSION_TIMEOUT && grant.sessionTimeout !== undefined ? [type, uint32(grant.sessionTimeout)] : [type, value];
+      });
+    },
+    size: () => kept.size,
+  };
+}
+
+export type WireAttributes = ReturnType<typeof createWireAttributes>;
