@@ -6,11 +6,12 @@
 // points with two RADIUS servers send it, and the Redis master SIGKILLed half way. Reports, per
 // minute: requests, replies lost, p99 latency, each instance's RSS and the master's used memory;
 // and the portal's pages served, logins completed, Access-Accepts, lost replies and p99.
-//   npm run bench:soak -- [--minutes 10] [--rate 150] [--devices 2000] [--users 500]
+//   npm run bench:soak -- [--minutes 10] [--rate 150] [--devices 2000] [--users 500] [--logs <dir>]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectRedis, targetFromUrl } from '../src/redis/connection.js';
 import { createStore } from '../src/store/index.js';
@@ -21,7 +22,7 @@ import { startSentinels } from '../test/helpers/sentinel.js';
 import { percentile } from './lib/load.js';
 import { chilliAccessAttributes, walkPortal, type ChilliAp } from './lib/portal-phone.js';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '150' }, devices: { type: 'string', default: '2000' }, users: { type: 'string', default: '500' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '150' }, devices: { type: 'string', default: '2000' }, users: { type: 'string', default: '500' }, logs: { type: 'string' } } });
 const MINUTES = Number(values.minutes);
 const RATE = Number(values.rate);
 const SECRET = 'soak-secret-0123456789';
@@ -36,7 +37,8 @@ const AP: ChilliAp = { uamip: '127.0.0.1', uamport: 3990, nasId: 'soak-ap', chal
 
 const instances: { child: ChildProcess; http: number; auth: number; acct: number }[] = [];
 
-interface Portal { walks: number; pages: number; logins: number; failed: number; skipped: number; accepts: number; rejects: number; lost: number; walkMs: number[] }
+/** `busy`: the portal's own back-pressure (503 "try again", too many password checks waiting); `failed`: any other error or a walk over PORTAL_TIMEOUT_MS. */
+interface Portal { walks: number; pages: number; logins: number; busy: number; failed: number; skipped: number; accepts: number; rejects: number; lost: number; walkMs: number[] }
 interface Minute { sent: number; answered: number; lost: number; latencies: number[]; rss: number[]; redisBytes: number; portal: Portal }
 
 const sentinels = await startSentinels({ replicas: 2 });
@@ -56,7 +58,8 @@ await store.users.addMany(await Promise.all(Array.from({ length: Number(values.u
 for (let i = 0; i < 2; i++) {
   const [http, auth, acct] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, ['dist/server.js'], {
-    cwd: ROOT, stdio: 'ignore',
+    // --logs <dir>: each instance's warnings and errors (LOG_LEVEL warn) in instance-<n>.log, to see why requests failed.
+    cwd: ROOT, stdio: values.logs ? ['ignore', openSync(join(values.logs, `instance-${i}.log`), 'w'), 'inherit'] : 'ignore',
     env: { PATH: process.env.PATH ?? '', REDIS_URL: sentinels.url, REDIS_WAIT_REPLICAS: '1', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(http), PUBLIC_URL: `http://127.0.0.1:${http}`, RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: String(auth), RADIUS_ACCT_PORT: String(acct), LOG_LEVEL: 'warn' },
   });
   instances.push({ child, http, auth, acct });
@@ -65,7 +68,7 @@ for (let i = 0; i < 2; i++) {
 
 const minutes: Minute[] = [];
 const minute = () => (minutes[Math.floor((Date.now() - started) / 60_000)] ??= {
-  sent: 0, answered: 0, lost: 0, latencies: [], rss: [], redisBytes: 0, portal: { walks: 0, pages: 0, logins: 0, failed: 0, skipped: 0, accepts: 0, rejects: 0, lost: 0, walkMs: [] },
+  sent: 0, answered: 0, lost: 0, latencies: [], rss: [], redisBytes: 0, portal: { walks: 0, pages: 0, logins: 0, busy: 0, failed: 0, skipped: 0, accepts: 0, rejects: 0, lost: 0, walkMs: [] },
 });
 const sockets: Socket[] = [];
 /** What became of a request: the reply's code, or undefined when none came in time. */
@@ -129,7 +132,8 @@ async function portalLogin(portalSide: number): Promise<void> {
       else bucket.rejects++;
     });
   } catch (error) {
-    bucket.failed++;
+    if ((error as Error).message.startsWith('HTTP 503')) bucket.busy++;
+    else bucket.failed++;
     const second = Math.round((Date.now() - started) / 1000);
     const seen = failures.get((error as Error).message) ?? { count: 0, first: second, last: second };
     failures.set((error as Error).message, { ...seen, count: seen.count + 1, last: second });
@@ -207,18 +211,18 @@ const total = minutes.reduce((sum, bucket) => ({ sent: sum.sent + (bucket?.sent 
 console.log(`total: ${total.sent} requests, ${total.lost} unanswered (${((100 * total.lost) / Math.max(1, total.sent)).toFixed(2)} %)`);
 
 console.log('\nportal logins over HTTP (landing page → login form → release page on one instance, the AP\'s Access-Request to the other):');
-console.log('| minute | walks | pages served | logins completed | walk p50 ms | walk p99 ms | failed | skipped | Access-Accept | rejected | lost replies |');
-console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-const sum: Omit<Portal, 'walkMs'> = { walks: 0, pages: 0, logins: 0, failed: 0, skipped: 0, accepts: 0, rejects: 0, lost: 0 };
+console.log('| minute | walks | pages served | logins completed | walk p50 ms | walk p99 ms | busy (503) | failed | skipped | Access-Accept | rejected | lost replies |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const sum: Omit<Portal, 'walkMs'> = { walks: 0, pages: 0, logins: 0, busy: 0, failed: 0, skipped: 0, accepts: 0, rejects: 0, lost: 0 };
 for (const [index, bucket] of minutes.entries()) {
   if (!bucket?.portal.walks) continue;
   const { walkMs, ...counts } = bucket.portal;
   for (const name of Object.keys(sum) as (keyof typeof sum)[]) sum[name] += counts[name];
   const sorted = walkMs.sort((a, b) => a - b);
-  console.log(`| ${index + 1} | ${counts.walks} | ${counts.pages} | ${counts.logins} | ${percentile(sorted, 50)} | ${percentile(sorted, 99)} | ${counts.failed} | ${counts.skipped} | ${counts.accepts} | ${counts.rejects} | ${counts.lost} |`);
+  console.log(`| ${index + 1} | ${counts.walks} | ${counts.pages} | ${counts.logins} | ${percentile(sorted, 50)} | ${percentile(sorted, 99)} | ${counts.busy} | ${counts.failed} | ${counts.skipped} | ${counts.accepts} | ${counts.rejects} | ${counts.lost} |`);
 }
 for (const [reason, { count, first, last }] of failures) console.log(`portal walks failed: ${count} × ${reason} (${first}–${last} s into the run)`);
-console.log(`portal total: ${sum.walks} walks, ${sum.pages} pages, ${sum.logins} logins, ${sum.accepts} accepted, ${sum.rejects} rejected, ${sum.lost} lost, ${sum.failed} failed, ${sum.skipped} skipped`);
+console.log(`portal total: ${sum.walks} walks, ${sum.pages} pages, ${sum.logins} logins, ${sum.accepts} accepted, ${sum.rejects} rejected, ${sum.lost} lost, ${sum.busy} busy, ${sum.failed} failed, ${sum.skipped} skipped`);
 
 for (const { child } of instances) child.kill('SIGTERM');
 for (const socket of sockets) socket.close();
