@@ -67,3 +67,22 @@ export async function footprint(mektep: Mektep, settleMs = 5000): Promise<Footpr
   const redis = mektep.redisPid();
   return { rss: rssOf(mektep.child.pid!), heapUsed, redisRss: redis ? rssOf(redis) : NaN };
 }
+
+/**
+ * Starts Mektep as an operator would: with the defaults, then (each instance reads every device
+ * in one pipeline at start-up, each reply due within REDIS_COMMAND_TIMEOUT_MS, 1 s by default)
+ * twice with its maximum, 10 s. Returns the Mektep that started, if any, and why the others did not.
+ */
+export async function startPatiently(dataDir: string, logName: string): Promise<{ mektep?: Mektep; failures: string[] }> {
+  const failures: string[] = [];
+  const longer: Record<string, string> = { REDIS_COMMAND_TIMEOUT_MS: '10000' };
+  for (const [attempt, env] of [{}, longer, longer].entries()) {
+    try {
+      return { mektep: await startMektep(dataDir, `${logName}-${attempt}`, env), failures };
+    } catch (error) {
+      const why = String(error).split('\n').filter((line) => /^mektep:|not ready/.test(line)).join(' ');
+      failures.push(`${Object.keys(env).length ? 'REDIS_COMMAND_TIMEOUT_MS=10000' : 'defaults'}: ${why || String(error).split('\n')[0]}`);
+    }
+  }
+  return { failures };
+}
