@@ -42,6 +42,9 @@ interface MetricsMessage {
 const isMetricsMessage = (message: unknown): message is MetricsMessage =>
   typeof message === 'object' && message !== null && typeof (message as MetricsMessage).type === 'string' && typeof (message as MetricsMessage).id === 'number';
 
+/** A process going away while metrics are asked for: its part is missing and counted, not an 'error' event. */
+const ignoreClosedChannel = (): void => undefined;
+
 /** Which workers' metrics an answer holds: the sum is only as whole as this says. */
 function workersMetric(answered: number, unanswered: number): object[] {
   return [{
@@ -71,7 +74,7 @@ function sumWorkersMetrics(logger: Logger): void {
         clearTimeout(timer);
         resolve();
       });
-      for (const worker of workers) worker.send({ type: METRICS_COLLECT, id });
+      for (const worker of workers) worker.send({ type: METRICS_COLLECT, id }, ignoreClosedChannel);
       if (workers.length === 0) resolve();
     });
     waiting.delete(id);
@@ -85,7 +88,7 @@ function sumWorkersMetrics(logger: Logger): void {
     if (message.type === METRICS_OWN && message.metrics) waiting.get(message.id)?.(message.metrics);
     if (message.type !== METRICS_ASK) return;
     collect().then(
-      (text) => worker.isConnected() && worker.send({ type: METRICS_SUM, id: message.id, text }),
+      (text) => worker.isConnected() && worker.send({ type: METRICS_SUM, id: message.id, text }, ignoreClosedChannel),
       (error: unknown) => logger.error({ err: error }, 'metrics: summing the workers failed'),
     );
   });
@@ -103,7 +106,7 @@ export function metricsOverIpc(registry: Registry) {
     if (!isMetricsMessage(message)) return;
     if (message.type === METRICS_SUM) asking.get(message.id)?.(message.text);
     if (message.type !== METRICS_COLLECT) return;
-    void registry.getMetricsAsJSON().then((metrics) => process.send?.({ type: METRICS_OWN, id: message.id, metrics }));
+    void registry.getMetricsAsJSON().then((metrics) => process.send?.({ type: METRICS_OWN, id: message.id, metrics }, undefined, undefined, ignoreClosedChannel));
   };
   process.on('message', listener);
   return {
@@ -116,7 +119,7 @@ export function metricsOverIpc(registry: Registry) {
           asking.delete(id);
           resolve(text);
         });
-        process.send?.({ type: METRICS_ASK, id });
+        process.send?.({ type: METRICS_ASK, id }, undefined, undefined, ignoreClosedChannel);
       });
     },
     close(): void {
