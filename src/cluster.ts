@@ -1,4 +1,4 @@
-// WORKERS > 1: one primary process and a worker per core, sharing the sockets (node:cluster).
+// WORKERS > 1: one primary process and WORKERS workers sharing the sockets (node:cluster).
 // The primary starts the embedded Redis once (it holds DATA_DIR) and hands its socket to the
 // workers as REDIS_URL; it serves nothing itself. Each worker is a whole Mektep: its own
 // in-memory directories kept current by the change feed, its sweepers taking the Redis locks
