@@ -34,6 +34,8 @@ declare module 'fastify' {
   }
 }
 
+const REFERRER_POLICY = 'same-origin';
+
 /** What a browser is told to wait when the portal's password checks are full. */
 const BUSY_RETRY_SECONDS = 5;
 
@@ -58,7 +60,7 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
   const csp = portalCsp(views);
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (!reply.hasHeader('content-security-policy')) void reply.header('content-security-policy', csp.header);
-    void reply.header('referrer-policy', 'same-origin');
+    void reply.header('referrer-policy', REFERRER_POLICY);
     done(null, payload);
   });
   app.decorate('portalCsp', csp);
@@ -108,7 +110,9 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
     html: await app.view('portal/login.eta', { ...layoutData(lang, '/', school), ...loginFormData(CATALOGUES[lang], look) }),
     csp: school?.colour ? csp.build({ colour: school.colour }) : csp.header,
   }));
-  entryRoutes(app, config, landing, { common: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', vary: 'Accept-Encoding, Accept-Language, Cookie' } });
+  entryRoutes(app, config, landing, {
+    common: { ...app.webSecurityHeaders, 'referrer-policy': REFERRER_POLICY, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', vary: 'Accept-Encoding, Accept-Language, Cookie' },
+  });
   loginRoutes(app, signIn);
   guestRoutes(app);
   voucherRoutes(app);

@@ -2,6 +2,7 @@
 // secret, form bodies, helmet's headers (each scope sets its own CSP), compression, and the
 // rate-limit store in Redis, so that a limit holds across instances behind a load balancer.
 // Registered once at the root; the scopes are sibling plugins below it (see app.ts).
+import { createRequire } from 'node:module';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -14,6 +15,9 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Options for @fastify/rate-limit in one scope: its counters in Redis, under the scope's name. */
     webRateLimit(scope: string, options?: RateLimitPluginOptions): RateLimitPluginOptions;
+    /** Helmet's headers, built once: for a route that turns helmet off to send prebuilt bytes
+     * (the portal's landing page), since @fastify/helmet builds its middleware on every request. */
+    webSecurityHeaders: Readonly<Record<string, string>>;
   }
 }
 
@@ -22,12 +26,25 @@ export interface WebOptions {
   secure: boolean;
 }
 
+type HelmetMiddleware = (options: object) => (request: object, response: { setHeader(name: string, value: string): void; removeHeader(name: string): void }, next: () => void) => void;
+
+/** What helmet sets on a response, with the very helmet @fastify/helmet runs. */
+function securityHeaders(options: object): Record<string, string> {
+  const fromPlugin = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'));
+  const middleware = fromPlugin('helmet') as HelmetMiddleware;
+  const headers: Record<string, string> = {};
+  middleware(options)({}, { setHeader: (name, value) => void (headers[name.toLowerCase()] = value), removeHeader: (name) => void delete headers[name.toLowerCase()] }, () => undefined);
+  return headers;
+}
+
 export default fp<WebOptions>(
   async (app, { secure }) => {
     await app.register(cookie, { secret: app.sessionSecret });
     await app.register(formbody, { bodyLimit: 16 * 1024 });
     // Helmet's other headers; each scope writes its own Content-Security-Policy.
-    await app.register(helmet, { contentSecurityPolicy: false, strictTransportSecurity: secure, crossOriginEmbedderPolicy: false });
+    const helmetOptions = { contentSecurityPolicy: false, strictTransportSecurity: secure, crossOriginEmbedderPolicy: false } as const;
+    await app.register(helmet, helmetOptions);
+    app.decorate('webSecurityHeaders', securityHeaders(helmetOptions));
     await app.register(compress, { threshold: 256 });
     app.decorate('webRateLimit', (scope: string, options: RateLimitPluginOptions = {}) => ({
       ...options,

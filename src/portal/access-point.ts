@@ -47,12 +47,32 @@ export function allowsLoginUrl(nas: NasClient, url: URL): boolean {
   return (nas.loginUrl !== undefined && loginUrlCovers(nas.loginUrl, url)) || (ip !== undefined && withinAddress(nas, ip));
 }
 
+// The answers for each NAS record's login URLs as its APs send them (one or a few per NAS), so
+// that a landing page does not parse the URL again; at most LOGIN_URLS_KEPT per record.
+const LOGIN_URLS_KEPT = 64;
+const answers = new WeakMap<NasClient, Map<string, boolean>>();
+
+function allowsLoginUrlText(nas: NasClient, loginUrl: string): boolean {
+  let known = answers.get(nas);
+  if (!known) {
+    known = new Map();
+    answers.set(nas, known);
+  }
+  let allowed = known.get(loginUrl);
+  if (allowed === undefined) {
+    allowed = allowsLoginUrl(nas, new URL(loginUrl));
+    if (known.size >= LOGIN_URLS_KEPT) known.clear();
+    known.set(loginUrl, allowed);
+  }
+  return allowed;
+}
+
 export function accessPointOf(directory: Pick<NasDirectory, 'byNasId' | 'byLoginUrl' | 'find'>, context: PortalContext): AccessPoint {
   const named = directory.byNasId(context.nasId);
   // UniFi is released by the controller stored on the NAS, never by the browser.
   if (!context.loginUrl) return named ? { nas: named } : { refused: 'unknown-nas' };
+  if (named) return allowsLoginUrlText(named, context.loginUrl) ? { nas: named } : { refused: 'login-url-not-allowed' };
   const url = new URL(context.loginUrl);
-  if (named) return allowsLoginUrl(named, url) ? { nas: named } : { refused: 'login-url-not-allowed' };
   // No identifier, or one no NAS has (Aruba's per-AP name, an unset --nas-id): the login URL
   // itself must lead to exactly one NAS, by its configured login URL or its address.
   const configured = directory.byLoginUrl(url);

@@ -2,7 +2,7 @@
 // cookie signed with the session secret (HMAC-SHA-256, 30 minutes), so nothing is kept
 // server-side, nothing can be changed by the browser, and the landing page itself carries no
 // per-visitor value (it is rendered once and served to many, see landing.ts).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { Vendor } from '../store/nas.js';
 
 export interface PortalContext {
@@ -36,7 +36,14 @@ interface Claims {
 }
 
 // Its own label, so a MAC made with the session secret for another purpose never verifies here.
-const mac = (payload: string, secret: string) => createHmac('sha256', `portal-context:${secret}`).update(payload).digest();
+// The key object is made once for the session secret, not on every page: making it was most
+// of an HMAC's cost.
+let current: { secret: string; key: KeyObject } | undefined;
+function keyOf(secret: string): KeyObject {
+  if (current?.secret !== secret) current = { secret, key: createSecretKey(Buffer.from(`portal-context:${secret}`)) };
+  return current.key;
+}
+const mac = (payload: string, secret: string) => createHmac('sha256', keyOf(secret)).update(payload).digest();
 
 /** `payload.signature`, both base64url; a synchronous HMAC, no thread-pool round trip. */
 function seal(claims: Claims, secret: string): string {

@@ -4,8 +4,15 @@ export function safeContinueUrl(candidate: string | undefined, publicUrl: string
   if (!candidate || candidate.length > 2048 || !URL.canParse(candidate)) return undefined;
   const url = new URL(candidate);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  if (url.host === new URL(publicUrl).host) return undefined;
+  if (url.host === hostOf(publicUrl)) return undefined;
   return url.href;
+}
+
+// PUBLIC_URL is one value for the life of the process: parsed once, not on every landing page.
+let portal = { url: '', host: '' };
+function hostOf(publicUrl: string): string {
+  if (portal.url !== publicUrl) portal = { url: publicUrl, host: new URL(publicUrl).host };
+  return portal.host;
 }
 
 /** An http(s) URL the release form may be sent to, else undefined. */

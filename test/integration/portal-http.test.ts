@@ -121,6 +121,13 @@ describe('the login page', () => {
     expect(a).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(verifyContext(b!.value, app.sessionSecret)).toMatchObject({ clientMac: '00:1b:63:00:20:32' });
     expect(first.body).not.toMatch(/00:1b:63|00-1B-63|_csrf/i);
+    // Helmet's headers are prebuilt for it: the same as on every other portal page.
+    const other = await app.inject({ url: '/no-such-page', remoteAddress: captive });
+    for (const name of ['x-frame-options', 'x-content-type-options', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection', 'referrer-policy', 'content-security-policy']) {
+      expect(first.headers[name], name).toBe(other.headers[name]);
+    }
+    expect(first.headers['referrer-policy']).toBe('same-origin');
+    expect(first.headers['x-powered-by']).toBeUndefined();
     // The language links keep the context through the cookie alone.
     const kazakh = await app.inject({ url: '/?lang=kk', remoteAddress: captive, headers: { cookie: `${CONTEXT_COOKIE}=${a!.value}` } });
     expect(kazakh.statusCode).toBe(200);
@@ -128,9 +135,13 @@ describe('the login page', () => {
     expect(kazakh.body).toContain('lang="kk"');
   });
 
-  it('shows a school\'s new name on the next landing page', async () => {
+  it('shows a school\'s new name and a changed policy on the next landing page', async () => {
     const before = await app.inject({ url: chilli, remoteAddress: captive });
     expect(before.body).toContain('School 20');
+    expect(before.body).not.toMatch(/name="remember" value="1" checked/);
+    await store.policies.set('student', 'sch-20', { rememberByDefault: true }, [], 'test');
+    await waitFor(async () => /name="remember" value="1" checked/.test((await app.inject({ url: chilli, remoteAddress: captive })).body) || undefined, 5000, 'the policy');
+    await store.policies.set('student', 'sch-20', {}, ['rememberByDefault'], 'test');
     await store.schools.update('sch-20', { name: 'Abai School 20' }, 'test');
     await waitFor(async () => (await app.inject({ url: chilli, remoteAddress: captive })).body.includes('Abai School 20') || undefined, 5000, 'the renamed school');
     await store.schools.update('sch-20', { name: 'School 20' }, 'test');
