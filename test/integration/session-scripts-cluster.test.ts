@@ -12,6 +12,7 @@ import { createStore, type Store } from '../../src/store/index.js';
 import { createAttemptLimiter } from '../../src/store/attempts.js';
 import { createLoginGuard } from '../../src/store/login-guard.js';
 import { migrate } from '../../src/store/schema.js';
+import { NAME_ATTEMPTS, SessionNamesChanged } from '../../src/store/session-scripts.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let server: TestRedis;
@@ -115,6 +116,20 @@ describe('every key a store script touches is in its KEYS (what Redis Cluster ro
     expect(await redis.hget(keyList[0]!, 'counted')).toBe('100');
     expect(await redis.zscore('mk:sessions-of-user:alice', id)).not.toBeNull();
     expect(await store.sessions.get(NAS, 's2', AP)).toMatchObject({ inOctets: 100 });
+  });
+
+  it('gives a record up after three calls when the names its session holds cannot be passed, writing nothing', async () => {
+    await store.sessions.record({ ...base, user: 'alice', role: 'student', school: 'sch-40', sessionId: 's3', status: 'start', inOctets: 100 });
+    const key = 'mk:session:' + encodeURIComponent(`${NAS}|${AP}|s3`);
+    // A name that is no key name (a damaged hash): asked for, passed, and never matched.
+    await redis.hset(key, 'indexes', '[1]');
+    const watch = await watchScripts(server.client());
+    await expect(store.sessions.record({ ...base, user: 'alice', role: 'student', school: 'sch-40', sessionId: 's3', status: 'interim', inOctets: 900 })).rejects.toBeInstanceOf(SessionNamesChanged);
+    expect(await watch.undeclared()).toEqual([]);
+    expect(watch.runs.length).toBe(NAME_ATTEMPTS);
+    expect(watch.runs.every((run) => run.commands.map((command) => command[0]).join() === 'HMGET')).toBe(true);
+    expect(await redis.hget(key, 'inOctets')).toBe('100');
+    watch.close();
   });
 
   it('entity writes, devices, vouchers, API tokens, guests and the login counters', async () => {
