@@ -31,23 +31,39 @@ function shapeOf(vendor: Vendor, grant: Grant): string {
   return grant.sessionTimeout === undefined ? key : `${key}\nsessionTimeout`;
 }
 
+interface Kept {
+  attributes: [number, Buffer][];
+  /** The Session-Timeout last put in, as bytes: most accepts of a shape carry the same one. */
+  timeout?: { seconds: number; bytes: Buffer };
+}
+
 export function createWireAttributes(max = MAX_ENCODED_GRANTS) {
-  const kept = new Map<string, [number, Buffer][]>();
+  const kept = new Map<string, Kept>();
+
+  function timeoutBytes(entry: Kept, seconds: number): Buffer {
+    if (entry.timeout?.seconds !== seconds) entry.timeout = { seconds, bytes: uint32(seconds) };
+    return entry.timeout.bytes;
+  }
+
   return {
     /** The grant's reply attributes for the vendor, `[type, bytes]` each, with `className` as the Class. */
     attributes(vendor: Vendor, grant: Grant, className: Buffer): EncodableAttribute[] {
       if (grant.dataLeft !== undefined) return rawAttributes(adapterFor(vendor).replyAttributes(grant));
       const key = shapeOf(vendor, grant);
-      let encoded = kept.get(key);
-      if (!encoded) {
-        encoded = rawAttributes(adapterFor(vendor).replyAttributes(grant));
+      let entry = kept.get(key);
+      if (!entry) {
+        entry = { attributes: rawAttributes(adapterFor(vendor).replyAttributes(grant)) };
         if (kept.size >= max) kept.delete(kept.keys().next().value!);
-        kept.set(key, encoded);
+        kept.set(key, entry);
       }
-      return encoded.map(([type, value]): [number, Buffer] => {
-        if (type === Attr.Class) return [type, className];
-        return type === SESSION_TIMEOUT && grant.sessionTimeout !== undefined ? [type, uint32(grant.sessionTimeout)] : [type, value];
-      });
+      const attributes: EncodableAttribute[] = [];
+      for (const attribute of entry.attributes) {
+        const type = attribute[0];
+        if (type === Attr.Class) attributes.push([type, className]);
+        else if (type === SESSION_TIMEOUT && grant.sessionTimeout !== undefined) attributes.push([type, timeoutBytes(entry, grant.sessionTimeout)]);
+        else attributes.push(attribute);
+      }
+      return attributes;
     },
     size: () => kept.size,
   };

@@ -48,7 +48,7 @@ export interface AccessDependencies {
   remember?: (token: LoginToken, nas: NasClient) => Promise<void>;
 }
 
-interface AcceptOptions extends AdmissionOptions {
+interface AcceptOptions extends Pick<AdmissionOptions, 'validUntil' | 'mac'> {
   extra?: EncodableAttribute[];
 }
 
@@ -109,8 +109,9 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
 
   /** At once when admission needs nothing from Redis (a remembered device), else a promise. */
   function accept(nas: NasClient, login: LoginClass, options: AcceptOptions = {}): Reply | Promise<Reply> {
-    const { extra, ...admission } = options;
-    const admitted = deps.admit(nas.vendor, login, { ...admission, issuer: nas.address, wire: true });
+    const { extra } = options;
+    // Spelled out rather than spread: this runs for every accept.
+    const admitted = deps.admit(nas.vendor, login, { validUntil: options.validUntil, mac: options.mac, issuer: nas.address, wire: true });
     return admitted instanceof Promise ? admitted.then((done) => replyTo(login, done, extra)) : replyTo(login, admitted, extra);
   }
 
