@@ -16,7 +16,7 @@ import { createStore } from '../src/store/index.js';
 import { cpuSeconds } from './lib/cpu.js';
 import { benchMacs } from './lib/packets.js';
 import { measureDirectory } from './lib/scale-directory.js';
-import { footprint, startPatiently, type Mektep } from './lib/scale-mektep.js';
+import { footprint, logDigest, startPatiently, type Mektep } from './lib/scale-mektep.js';
 import { machine, mb, n, printCheckpoints, printPeak, printSessions, type Checkpoint } from './lib/scale-report.js';
 import { importDevices, keyFamilies, seedRegion, sessionHashEncoding, usedMemory } from './lib/scale-state.js';
 import { connectDevices, peak } from './lib/scale-traffic.js';
@@ -110,6 +110,7 @@ try {
   const busy = cpu.node + cpu.redis;
   const after = await footprint(mektep, 1000);
   console.log(`\nCPU over ${wall.toFixed(0)} s × ${cores} cores = ${(wall * cores).toFixed(0)} core-s: Mektep Node ${cpu.node.toFixed(1)} s (${((1e6 * cpu.node) / requests).toFixed(0)} µs/request), Redis ${cpu.redis.toFixed(1)} s (${((1e6 * cpu.redis) / requests).toFixed(0)} µs/request), load generator ${cpu.bench.toFixed(1)} s; left over ${(100 * (1 - busy / (wall * cores))).toFixed(1)} % of the machine (${(100 * (1 - busy / wall)).toFixed(1)} % of one core)`);
+  console.log(logDigest(mektep, dir));
   console.log(`after the peak: Mektep RSS ${mb(after.rss)} MB, V8 heap ${mb(after.heapUsed)} MB, Redis RSS ${mb(after.redisRss)} MB, used_memory ${mb(await usedMemory(redis!))} MB`);
 } finally {
   await close().catch(() => undefined);

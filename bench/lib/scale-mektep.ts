@@ -15,6 +15,7 @@ export interface Mektep {
   /** Spawn until /readyz answers 200 (Redis loaded its append-only file, directories read, sockets bound). */
   readyMs: number;
   redisPid: () => number | undefined;
+  logPath: string;
   stop(): Promise<void>;
 }
 
@@ -50,7 +51,7 @@ export async function startMektep(dataDir: string, logName: string, extraEnv: Re
   }
   const readyMs = Date.now() - started;
   return {
-    child, http, auth, acct, readyMs,
+    child, http, auth, acct, readyMs, logPath,
     redisPid: () => childPids(child.pid!)[0],
     async stop() {
       child.kill('SIGTERM');
@@ -85,4 +86,17 @@ export async function startPatiently(dataDir: string, logName: string): Promise<
     }
   }
   return { failures };
+}
+
+/** What Mektep warned about (messages by count) and Redis's slow-disk and rewrite notes: where a stall came from. */
+export function logDigest(mektep: Mektep, dataDir: string): string {
+  const warnings = new Map<string, number>();
+  for (const line of readFileSync(mektep.logPath, 'utf8').split('\n')) {
+    const entry = /"level":(\d+).*"msg":"([^"]*)"/.exec(line);
+    if (entry && Number(entry[1]) >= 40) warnings.set(entry[2]!, (warnings.get(entry[2]!) ?? 0) + 1);
+  }
+  const redisLog = readFileSync(join(dataDir, 'redis', 'redis.log'), 'utf8');
+  const count = (pattern: RegExp) => redisLog.split('\n').filter((line) => pattern.test(line)).length;
+  const mektepPart = [...warnings].map(([message, times]) => `${times} × "${message}"`).join(', ') || 'no warnings';
+  return `Mektep log: ${mektepPart}; Redis log: ${count(/fsync is taking too long/)} slow-fsync notes, ${count(/Background append only file rewriting started/)} AOF rewrites`;
 }
