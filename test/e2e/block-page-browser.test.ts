@@ -1,6 +1,6 @@
 // The block page in real Chromium: a student's browser (its address online by real RADIUS
 // accounting, in lesson focus) opens a blocked site that Chromium resolves to Mektep, reads why
-// in kk/ru/en (screenshots into docs/screenshots/block-<lang>.png), and presses "request access";
+// in kk/ru/en (screenshots into $SCREENSHOT_DIR, e.g. docs/screenshots, when set), and presses "request access";
 // a teacher in a second browser context finds it in the guests' approval list (/console/guests,
 // marked "Site request", counted in the menu's badge) and allows it for the lesson, and the
 // resolver then answers the site for the student.
@@ -12,6 +12,8 @@ import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 import { freePort, waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
 
+// A test run leaves the tracked screenshots alone unless asked to refresh them.
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR;
 const SECRET = 'block-browser-secret';
 const STUDENT = '127.0.0.1';
 
@@ -63,7 +65,7 @@ describe('the block page in Chromium', () => {
       const page = await context.newPage();
       await page.goto(`http://games.example:${web}/wiki/Main_Page`).catch(() => undefined);
       await expect.poll(() => page.locator('[role=alert]').textContent()).toBe(sentence);
-      await page.screenshot({ path: `docs/screenshots/block-${lang}.png`, fullPage: true });
+      if (SCREENSHOT_DIR) await page.screenshot({ path: `${SCREENSHOT_DIR}/block-${lang}.png`, fullPage: true });
       if (lang === 'en') {
         await page.getByLabel('Why do you need it? (optional)').fill('history homework');
         await page.getByRole('button', { name: 'Ask a teacher for access' }).click();
