@@ -3,7 +3,8 @@
 // Interim-Updates. Prints req/s, latency and server CPU seconds per 10,000 requests (Mektep
 // counted with its Redis). Usage: npm run bench:radius [-- --requests 30000 --devices 10000
 // --load all|mac-auth|accounting --rate 8000 (0: as fast as possible) --log-level info --workers 1 --no-class]; MEKTEP_PROFILE=<dir>
-// writes a CPU profile of Mektep there. Mektep logs at info (one authentication line per decision,
+// writes a CPU profile of Mektep there (summed by function and file: tsx bench/lib/cpuprofile.ts <file>;
+// Mektep's code alone, without UDP: tsx bench/lib/mac-auth-inprocess.ts). Mektep logs at info (one authentication line per decision,
 // as in production) into a file; Interim-Updates carry the Class of the device's Access-Accept, as
 // a NAS echoes it (--no-class: without, as before 2026-12-01, which costs Mektep a session read).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

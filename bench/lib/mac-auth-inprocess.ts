@@ -3,9 +3,10 @@
 // handed straight to the auth socket's 'message' listener with the socket's send counted, not
 // made. Shows what the server's code costs beside the kernel's UDP path; with --cpu-prof the
 // profile holds only that code. Usage: tsx bench/lib/mac-auth-inprocess.ts [--requests 200000]
+// [--log-level info] [--buffered-log: the log written in 4 KB batches instead of a write per line]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -16,7 +17,7 @@ import { targetFromUrl } from '../../src/redis/connection.js';
 import { startTestRedis } from '../../test/helpers/redis.js';
 import { benchMacs, macAuthTemplate } from './packets.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '200000' }, devices: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '200000' }, devices: { type: 'string', default: '10000' }, 'log-level': { type: 'string', default: 'info' }, 'buffered-log': { type: 'boolean', default: false } } });
 const REQUESTS = Number(values.requests);
 const SECRET = 'bench-secret-123';
 const dir = mkdtempSync(join(tmpdir(), 'mk-inproc-'));
@@ -33,8 +34,8 @@ cli('policy', 'set', 'student', '--down', '5M', '--up', '1M', '--session-timeout
 writeFileSync(join(dir, 'devices.csv'), `mac,role,school\n${macs.map((mac) => `${mac},student,bench`).join('\n')}\n`);
 cli('device', 'import', join(dir, 'devices.csv'));
 
-const config = loadConfig({ REDIS_URL: redis.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', LOG_LEVEL: 'info' });
-const app = await buildApp({ config, logger: createLogger('info', pino.destination({ dest: join(dir, 'mektep.log'), ...(process.env.LOG_BUFFERED ? { sync: false, minLength: 4096 } : { sync: true }) }) as unknown as NodeJS.WritableStream), redis: targetFromUrl(redis.url) });
+const config = loadConfig({ REDIS_URL: redis.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', LOG_LEVEL: values['log-level'] });
+const app = await buildApp({ config, logger: createLogger(config.logLevel, pino.destination({ dest: join(dir, 'mektep.log'), ...(values['buffered-log'] ? { sync: false, minLength: 4096 } : { sync: true }) }) as unknown as NodeJS.WritableStream), redis: targetFromUrl(redis.url) });
 await app.ready();
 const socket = app.radius.auth.socket;
 let replies = 0;
@@ -64,7 +65,7 @@ async function run(count: number): Promise<number> {
 await run(20_000);
 replies = accepts = 0;
 const microseconds = await run(REQUESTS);
-console.log(`${REQUESTS} MAC authentications in process: ${microseconds.toFixed(2)} µs CPU each (${(microseconds / 100).toFixed(3)} s / 10k), ${accepts}/${replies} accepted`);
+console.log(`${REQUESTS} MAC authentications in process (log ${values['log-level']}${values['buffered-log'] ? ', buffered' : ''}, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}): ${microseconds.toFixed(2)} µs CPU each (${(microseconds / 100).toFixed(3)} s / 10k), ${accepts}/${replies} accepted`);
 await app.close();
 await redis.close();
 rmSync(dir, { recursive: true, force: true });
