@@ -12,7 +12,7 @@ import { fill } from '../../i18n/languages.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { languageOf } from '../../i18n/request.js';
 import { CATEGORY_UPLOAD_MAX_BYTES } from '../../services/content.js';
-import { confinedTo } from '../../services/principal.js';
+import { allow, confinedTo, REGION_WIDE } from '../../services/principal.js';
 import type { CategoryImport } from '../../store/content-categories.js';
 import { DEFAULT_TIMEZONE } from '../../store/schools.js';
 import type { ConsoleKit } from '../kit.js';
@@ -76,6 +76,10 @@ export function contentRoutes(app: FastifyInstance, kit: ConsoleKit) {
   // Its own scope for the one multipart reader that streams: the console's hooks (sign-in, CSRF
   // on the parsed fields) and error pages are inherited; the buffered logo reader is not.
   app.register(async (uploads) => {
+    // Refused before the body is read: a school admin's 200 MB upload is not streamed for nothing.
+    uploads.addHook('onRequest', async (request) => {
+      if (request.signedIn) allow(request.signedIn.principal, REGION_WIDE, 'import category lists');
+    });
     uploads.removeContentTypeParser('multipart/form-data');
     uploads.addContentTypeParser('multipart/form-data', async (request: FastifyRequest, payload: FastifyRequest['raw']) =>
       readMultipartText(payload, request.headers['content-type'] ?? '', CATEGORY_UPLOAD_MAX_BYTES, Number(request.headers['content-length'] ?? 0)));
