@@ -133,6 +133,10 @@ describe('the login page', () => {
     expect(kazakh.statusCode).toBe(200);
     expect(kazakh.body).toContain('name="username"');
     expect(kazakh.body).toContain('lang="kk"');
+    expect(kazakh.cookies.map((c) => c.name)).toEqual(['mk_lang']);
+    // A redirect that names a language sets both cookies.
+    const both = await app.inject({ url: `${chilli}&lang=kk`, remoteAddress: captive });
+    expect(both.cookies.map((c) => c.name).sort()).toEqual([CONTEXT_COOKIE, 'mk_lang']);
   });
 
   it('shows a school\'s new name and a changed policy on the next landing page', async () => {
