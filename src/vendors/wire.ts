@@ -37,33 +37,52 @@ interface Kept {
   timeout?: { seconds: number; bytes: Buffer };
 }
 
+function timeoutBytes(entry: Kept, seconds: number): Buffer {
+  if (entry.timeout?.seconds !== seconds) entry.timeout = { seconds, bytes: uint32(seconds) };
+  return entry.timeout.bytes;
+}
+
+/** A kept encoding with this login's Class and Session-Timeout put in. */
+function withLoginValues(entry: Kept, grant: Grant, className: Buffer): EncodableAttribute[] {
+  const attributes: EncodableAttribute[] = [];
+  for (const attribute of entry.attributes) {
+    const type = attribute[0];
+    if (type === Attr.Class) attributes.push([type, className]);
+    else if (type === SESSION_TIMEOUT && grant.sessionTimeout !== undefined) attributes.push([type, timeoutBytes(entry, grant.sessionTimeout)]);
+    else attributes.push(attribute);
+  }
+  return attributes;
+}
+
+function encodable(attributes: EncodableAttribute[]): [number, Buffer][] | undefined {
+  try {
+    return rawAttributes(attributes);
+  } catch {
+    return undefined;
+  }
+}
+
 export function createWireAttributes(max = MAX_ENCODED_GRANTS) {
   const kept = new Map<string, Kept>();
-
-  function timeoutBytes(entry: Kept, seconds: number): Buffer {
-    if (entry.timeout?.seconds !== seconds) entry.timeout = { seconds, bytes: uint32(seconds) };
-    return entry.timeout.bytes;
-  }
 
   return {
     /** The grant's reply attributes for the vendor, `[type, bytes]` each, with `className` as the Class. */
     attributes(vendor: Vendor, grant: Grant, className: Buffer): EncodableAttribute[] {
-      if (grant.dataLeft !== undefined) return rawAttributes(adapterFor(vendor).replyAttributes(grant));
-      const key = shapeOf(vendor, grant);
-      let entry = kept.get(key);
+      const key = grant.dataLeft === undefined ? shapeOf(vendor, grant) : undefined;
+      let entry = key === undefined ? undefined : kept.get(key);
       if (!entry) {
-        entry = { attributes: rawAttributes(adapterFor(vendor).replyAttributes(grant)) };
-        if (kept.size >= max) kept.delete(kept.keys().next().value!);
-        kept.set(key, entry);
+        const named = adapterFor(vendor).replyAttributes(grant);
+        const encoded = encodable(named);
+        // A value too long for an attribute: the named ones go on, the reply's encoding fails and
+        // the transport drops it as 'reply-not-encodable', as it would any reply.
+        if (!encoded) return named;
+        entry = { attributes: encoded };
+        if (key !== undefined) {
+          if (kept.size >= max) kept.delete(kept.keys().next().value!);
+          kept.set(key, entry);
+        }
       }
-      const attributes: EncodableAttribute[] = [];
-      for (const attribute of entry.attributes) {
-        const type = attribute[0];
-        if (type === Attr.Class) attributes.push([type, className]);
-        else if (type === SESSION_TIMEOUT && grant.sessionTimeout !== undefined) attributes.push([type, timeoutBytes(entry, grant.sessionTimeout)]);
-        else attributes.push(attribute);
-      }
-      return attributes;
+      return withLoginValues(entry, grant, className);
     },
     size: () => kept.size,
   };

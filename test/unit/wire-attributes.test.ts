@@ -56,4 +56,13 @@ describe('reply attributes kept in wire form', () => {
     expect(after).not.toEqual(before);
     expect(after.includes(Buffer.from('0/10000k'))).toBe(true);
   });
+
+  it('leave a grant the dictionaries cannot encode to the reply, which is then dropped as not encodable, as before', () => {
+    const wire = createWireAttributes();
+    const grant = grantFrom('student', { filterId: 'f'.repeat(300) }, { now }, 'c');
+    expect(() => encoded(adapterFor('generic').replyAttributes(grant))).toThrow(/reply attributes cannot be encoded/);
+    const attributes = wire.attributes('generic', grant, Buffer.from('c'));
+    expect(() => encoded(attributes)).toThrow(/reply attributes cannot be encoded/);
+    expect(wire.size()).toBe(0);
+  });
 });
