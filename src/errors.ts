@@ -17,6 +17,31 @@ export const UnauthorizedError = createError<'MK_ERR_UNAUTHORIZED', 401, [string
 /** Well-formed input whose content cannot be used as a whole (a CSV import with bad lines). */
 export const UnprocessableError = createError<'MK_ERR_UNPROCESSABLE', 422, [string]>('MK_ERR_UNPROCESSABLE', '%s', 422);
 export const RateLimitedError = createError<'MK_ERR_RATE_LIMITED', 429, [string]>('MK_ERR_RATE_LIMITED', '%s', 429);
+/** Redis away for a moment (a failover, a restart, a stall): the request may be tried again shortly. */
+export const UnavailableError = createError<'MK_ERR_UNAVAILABLE', 503, [string]>('MK_ERR_UNAVAILABLE', '%s', 503);
+
+/** What a client is told to wait (Retry-After) when Redis is away: Sentinel promotes a replica within seconds. */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
+
+/** Redis's answers while it cannot serve for a moment: a demoted master, a dataset loading, a cluster or replica link down. */
+const REDIS_AWAY_REPLIES: Record<string, string> = {
+  READONLY: 'redis-readonly', LOADING: 'redis-loading', MASTERDOWN: 'redis-masterdown', CLUSTERDOWN: 'redis-clusterdown', TRYAGAIN: 'redis-tryagain', BUSY: 'redis-busy',
+};
+const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
+ * Why a request failed when the cause is Redis being away for a moment rather than a bug (ioredis's
+ * words for a stalled, closed or reconnecting connection, and Redis's own "not now" replies), so an
+ * HTTP scope answers 503 with Retry-After instead of 500; undefined for any other error.
+ */
+export function redisOutage(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error instanceof UnavailableError) return 'redis-unavailable';
+  if (error.message === 'Command timed out') return 'redis-timeout';
+  if (error.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable|sentinels are unreachable/.test(error.message)) return 'redis-unavailable';
+  if (CONNECTION_CODES.has((error as NodeJS.ErrnoException).code ?? '')) return 'redis-unavailable';
+  return error.name === 'ReplyError' ? REDIS_AWAY_REPLIES[error.message.split(' ', 1)[0] ?? ''] : undefined;
+}
 
 /** A bind failure, said the way an operator can act on it. */
 export function listenError(error: unknown, what: string): Error {

@@ -11,6 +11,7 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from '../config/env.js';
+import { redisOutage, UNAVAILABLE_RETRY_SECONDS } from '../errors.js';
 import { CATALOGUES } from '../i18n/languages.js';
 import { portalCsp, type PortalCsp } from '../portal/csp.js';
 import { createLandingPages } from '../portal/landing.js';
@@ -85,6 +86,13 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
       request.log.info({ client: request.ip, reason: 'password-checks-busy' }, 'portal: sign-in refused, try again');
       void reply.header('retry-after', String(BUSY_RETRY_SECONDS));
       return messagePage(request, reply, 'errorBusy', 503);
+    }
+    // A failover, a restart or a stall of Redis: the person is asked to try again, never shown the 500 page.
+    const outage = redisOutage(error);
+    if (outage) {
+      request.log.info({ client: request.ip, method: request.method, url: request.url.split('?')[0], reason: outage, err: error.message }, 'portal: Redis unavailable, try again');
+      void reply.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
+      return messagePage(request, reply, 'errorUnavailable', 503);
     }
     if (error.validation) {
       request.log.info({ reason: error.message }, 'portal: malformed request refused');

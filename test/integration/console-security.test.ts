@@ -148,14 +148,15 @@ describe('the portal\'s limit', () => {
 });
 
 describe('a failure', () => {
-  it('is a translated 500 page without details while Redis is away, and the console recovers', async () => {
+  it('is a translated 503 page (try again in a moment) without details while Redis is away, and the console recovers', async () => {
     const dana = new ConsoleBrowser(app, '10.9.4.1', 'ru');
     await dana.signIn('dana', 'dana-password-1');
     await server.stop();
     try {
       const failed = await dana.get('/console/');
-      expect(failed.statusCode).toBe(500);
-      expect(failed.body).toContain('На нашей стороне что-то пошло не так.');
+      expect(failed.statusCode).toBe(503);
+      expect(failed.headers['retry-after']).toBeDefined();
+      expect(failed.body).toContain('Сеть на несколько секунд занята.');
       expect(failed.body).not.toMatch(/Redis|ECONNREFUSED|Error:| at /);
     } finally {
       await server.start();

@@ -26,6 +26,7 @@ export const en = {
   errorTooMany: 'Too many requests from your network. Wait a minute and try again.',
   errorAccessPoint: 'The access point did not accept the sign-in. Please try again.',
   errorBusy: 'Too many people are signing in at once. Wait a moment and try again.',
+  errorUnavailable: 'The network is busy for a moment. Wait a few seconds and try again.',
   errorUnknownAccessPoint: 'This sign-in link did not come from your school Wi-Fi. Reconnect to the school Wi-Fi and open any web page.',
   errorInternal: 'Something went wrong on our side. Please try again in a minute.',
   connecting: 'Connecting you…',
