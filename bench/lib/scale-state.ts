@@ -57,11 +57,11 @@ export async function usedMemory(redis: Redis): Promise<number> {
 export interface KeyFamily {
   family: string;
   keys: number;
-  /** Estimated from MEMORY USAGE of up to SAMPLE keys of the family. */
+  /** MEMORY USAGE of every key of a family of up to SAMPLE keys; of SAMPLE of them × keys above. */
   bytes: number;
 }
 
-const SAMPLE = 200;
+const SAMPLE = 1000;
 
 /** Every key family ("mk:session", "mk:sessions-of-user", …) with its key count and size. */
 export async function keyFamilies(redis: Redis): Promise<KeyFamily[]> {
