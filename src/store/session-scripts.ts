@@ -173,6 +173,12 @@ else
   if stored[2] then
     for _, set in ipairs(cjson.decode(stored[2])) do redis.call('ZREM', set, id) end
   end
+  -- A moved session's old address keys go (whoever gets that address next is not this person),
+  -- unless another session took the address meanwhile.
+  for i, name in ipairs({ipKey, ipAnyKey}) do
+    local old = stored[2 + i]
+    if old and old ~= '' and old ~= name and redis.call('GET', old) == id then redis.call('DEL', old) end
+  end
   for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
   redis.call('HSETNX', key, 'startedAt', now)
   redis.call('HSET', key, 'updatedAt', now, 'counted', countedNow, 'indexes', listed, 'ipKey', ipKey, 'ipAnyKey', ipAnyKey)
