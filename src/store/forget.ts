@@ -72,9 +72,23 @@ async function forgetVoucherDevices(redis: Redis, macs: ReadonlySet<string>): Pr
   return forgotten;
 }
 
-/** An audit field naming one of `needles` (the username, a MAC): the value itself, the portal as actor, or a string in the details. */
-const names = (needles: string[]) => (fields: StreamFields) =>
-  Object.values(fields).some((value) => needles.some((needle) => value === needle || value === `portal:${needle}` || value.includes(JSON.stringify(needle))));
+/**
+ * The audit entries that name the person, by the fields that name someone (audit.ts): about their
+ * user or a device of theirs (the target), their session or device (detail.user, detail.mac), or
+ * the portal acting for their device. Nothing else: an outcome, a role or a school id may be
+ * spelled like a username.
+ */
+function personEntries(username: string, macs: ReadonlySet<string>) {
+  const portalFor = (actor: string | undefined) => !!actor?.startsWith('portal:') && macs.has(actor.slice('portal:'.length));
+  const inDetail = (detail: string | undefined) => {
+    if (!detail || ![username, ...macs].some((needle) => detail.includes(JSON.stringify(needle)))) return false;
+    const { user, mac } = JSON.parse(detail) as { user?: unknown; mac?: unknown };
+    return user === username || (typeof mac === 'string' && macs.has(mac));
+  };
+  const names = ({ action = '', target, actor, detail }: StreamFields) =>
+    (action.startsWith('user.') && target === username) || (action.startsWith('device.') && !!target && macs.has(target)) || portalFor(actor) || inDetail(detail);
+  return { names, portalFor };
+}
 
 export async function forgetUser(redis: Redis, username: string, actor: Actor): Promise<Forgotten> {
   const pseudonym = `forgotten-${randomBytes(6).toString('hex')}`;
@@ -147,10 +161,10 @@ export async function forgetUser(redis: Redis, username: string, actor: Actor): 
   const stopRecords = await deleteStreamEntries(redis, keys.sessionLog, (fields) => fields.user === username);
 
   // Not the display name: another person may bear it, and every entry naming this one names the username.
-  const needles = [username, ...traces.macs];
+  const person = personEntries(username, traces.macs);
   const decisions: { at: string; actor: string | undefined; action: string | undefined }[] = [];
-  const auditEntries = await deleteStreamEntries(redis, keys.audit, names(needles), (id, fields) => {
-    decisions.push({ at: new Date(Number(id.split('-')[0])).toISOString(), actor: names(needles)({ actor: fields.actor ?? '' }) ? pseudonym : fields.actor, action: fields.action });
+  const auditEntries = await deleteStreamEntries(redis, keys.audit, person.names, (id, fields) => {
+    decisions.push({ at: new Date(Number(id.split('-')[0])).toISOString(), actor: person.portalFor(fields.actor) ? pseudonym : fields.actor, action: fields.action });
     if (decisions.length > TOMBSTONE_MAX) decisions.shift();
   });
   const counts = {
