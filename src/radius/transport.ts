@@ -3,6 +3,7 @@
 // signing and the Access-Reject delay. Whatever arrives, nothing here throws to the socket:
 // a packet is answered or dropped with a counted reason, and every Access-Request decision
 // leaves one line in the authentication log (auth-log.ts).
+import { createHash } from 'node:crypto';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
@@ -78,12 +79,15 @@ function authenticityProblem(frame: Frame, nas: NasClient): string | undefined {
  * so a copy reaching another worker (WORKERS > 1 shares the socket) or instance is handled
  * afresh there. Decisions that change state (a token consumed, a failed attempt counted) record
  * this identity in Redis in the same script (store/tokens.ts, store/attempts.ts), so the copy
- * gets the first one's decision. The source port is left out: a NAS failing over to the other
- * instance may send from another socket, and 16 random authenticator bytes already tell
- * requests apart.
+ * gets the first one's decision. A retransmission is the same datagram (RFC 2866 §3: the
+ * Identifier changes whenever the attributes do), so the identity is a digest of all
+ * its bytes and its source address: a NAS that keeps Identifier and Authenticator and changes a
+ * password or a Calling-Station-Id is a new request. The Message-Authenticator is part of the
+ * bytes, which changes nothing: it is an HMAC of the rest. The source port is left out: a NAS
+ * failing over to the other instance may send from another socket.
  */
-export function requestIdentity(address: string, frame: Pick<Frame, 'identifier' | 'authenticator'>): string {
-  return `${address}|${frame.identifier}|${frame.authenticator.toString('base64')}`;
+export function requestIdentity(address: string, frame: Pick<Frame, 'packet'>): string {
+  return createHash('sha256').update(address).update('|').update(frame.packet).digest('base64url');
 }
 
 /** inc() by label values, each label set resolved once (prom-client hashes a label object per call). */

@@ -11,22 +11,31 @@ export const MAX_CHECKS_PER_MINUTE = 10;
 const WINDOW_SECONDS = 60;
 
 // One round trip, atomic: the first attempt of a window starts its minute. KEYS[2], when given,
-// is the Access-Request's own record: a retransmission of it reaching another worker or instance
+// is the Access-Request's own record (transport.ts requestIdentity, a digest of the datagram),
+// naming the user it counted for: a retransmission of it reaching another worker or instance
 // gets the count the first copy got and counts nothing (RFC 5080: one request, one decision).
+// A record naming another user is not this request's: that check is counted, the record kept.
+// ARGV: the window (s), the record's life (ms), the username.
 const COUNT = `
-local seen = KEYS[2] and redis.call('GET', KEYS[2])
-if seen then return tonumber((string.gsub(seen, '^-', ''))) end
+local record = KEYS[2] and redis.call('HMGET', KEYS[2], 'user', 'count')
+if record and record[1] == ARGV[3] then return tonumber(record[2]) end
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-if KEYS[2] then redis.call('SET', KEYS[2], count, 'PX', ARGV[2]) end
+if record and not record[1] then
+  redis.call('HSET', KEYS[2], 'user', ARGV[3], 'count', count)
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+end
 return count`;
 
 // Only while the window lives: a give-back after it expired must not leave a key without a TTL.
-// A request's record marked '-' has been given back already (by whichever copy came first).
+// A request's record marked 'back' has been given back already (by whichever copy came first).
+// ARGV[1]: the username.
 const GIVE_BACK = `
-local seen = KEYS[2] and redis.call('GET', KEYS[2])
-if seen and string.sub(seen, 1, 1) == '-' then return 0 end
-if seen then redis.call('SET', KEYS[2], '-' .. seen, 'KEEPTTL') end
+local record = KEYS[2] and redis.call('HMGET', KEYS[2], 'user', 'back')
+if record and record[1] == ARGV[1] then
+  if record[2] then return 0 end
+  redis.call('HSET', KEYS[2], 'back', 1)
+end
 if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 then
   return redis.call('DECR', KEYS[1])
 end
@@ -35,7 +44,7 @@ return 0`;
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
     mkCountAttempt(numberOfKeys: number, ...keysThenArgs: string[]): Result<number, Context>;
-    mkGiveBackAttempt(numberOfKeys: number, ...keys: string[]): Result<number, Context>;
+    mkGiveBackAttempt(numberOfKeys: number, ...keysThenArgs: string[]): Result<number, Context>;
   }
 }
 
@@ -49,16 +58,16 @@ export function createAttemptLimiter(redis: Redis, max = MAX_CHECKS_PER_MINUTE) 
   return {
     /**
      * Counts one check; false once the user has had `max` this minute. `request` (transport.ts
-     * requestIdentity) makes the RADIUS request's copies one attempt wherever they land.
+     * requestIdentity) makes the RADIUS request's copies one attempt for this user wherever they land.
      */
     async allow(username: string, request?: string): Promise<boolean> {
       const counted = keysOf(username, request);
-      return (await redis.mkCountAttempt(counted.length, ...counted, String(WINDOW_SECONDS), String(DUPLICATE_WINDOW_MS))) <= max;
+      return (await redis.mkCountAttempt(counted.length, ...counted, String(WINDOW_SECONDS), String(DUPLICATE_WINDOW_MS), username)) <= max;
     },
     /** The check passed (or never ran): it does not count against the user, once per request. */
     async giveBack(username: string, request?: string): Promise<void> {
       const counted = keysOf(username, request);
-      await redis.mkGiveBackAttempt(counted.length, ...counted);
+      await redis.mkGiveBackAttempt(counted.length, ...counted, username);
     },
   };
 }

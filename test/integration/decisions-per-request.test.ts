@@ -6,6 +6,10 @@
 // copy's answer, and a right password gives that attempt back once whichever copy gets there first.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { requestIdentity } from '../../src/radius/transport.js';
+import { loadDictionaries } from '../../src/radius-wire/dictionary.js';
+import { parseFrame, type Frame } from '../../src/radius-wire/packet.js';
 import { createAttemptLimiter } from '../../src/store/attempts.js';
 import { DUPLICATE_WINDOW_MS } from '../../src/store/keys.js';
 import { createTokenStore } from '../../src/store/tokens.js';
@@ -49,6 +53,15 @@ describe('consuming a login token', () => {
   it('answers used for a token that is gone', async () => {
     expect(await createTokenStore(redis).consume('tok-never-minted', 'a')).toBe('used');
   });
+
+  it('refuses a copy of the consuming request that names another device (Calling-Station-Id)', async () => {
+    const tokens = createTokenStore(redis);
+    const token = await tokens.mint({ mac: '', nas: '127.0.0.1', role: 'student' });
+    expect(await tokens.consume(token.username, 'a', '02:00:5e:13:40:03')).toBe('consumed');
+    expect(await tokens.consume(token.username, 'a', '02:00:5e:13:40:99')).toBe('used');
+    expect(await tokens.consume(token.username, 'a')).toBe('used');
+    expect(await tokens.consume(token.username, 'a', '02:00:5e:13:40:03')).toBe('retransmission');
+  });
 });
 
 const count = async () => Number(await redis.get('mk:auth-attempts:aliya'));
@@ -86,11 +99,48 @@ describe('attempts named by request', () => {
     expect(await redis.pttl('mk:auth-attempt-of:right')).toBeLessThanOrEqual(DUPLICATE_WINDOW_MS);
   });
 
+  it('counts a copy naming another user for that user, and its give-back touches only that user', async () => {
+    const attempts = createAttemptLimiter(redis);
+    await attempts.allow('aliya', 'shared');
+    for (let copy = 0; copy < 3; copy++) await attempts.allow('bolat', 'shared');
+    expect(await count()).toBe(1);
+    expect(await redis.get('mk:auth-attempts:bolat')).toBe('3');
+    await attempts.giveBack('bolat', 'shared');
+    expect(await count()).toBe(1);
+    expect(await redis.get('mk:auth-attempts:bolat')).toBe('2');
+  });
+
   it('still counts every call of a caller that names no request', async () => {
     const attempts = createAttemptLimiter(redis);
     await attempts.allow('aliya');
     await attempts.allow('aliya');
     await attempts.giveBack('aliya');
     expect(await count()).toBe(1);
+  });
+});
+
+/** Access-Requests for one user that keep the Identifier and Request Authenticator and change only the password. */
+function guesses(count: number): Frame[] {
+  const radius = loadDictionaries();
+  const authenticator = randomBytes(16);
+  return Array.from({ length: count }, (_, guess) => {
+    const packet = radius.encode({ code: 'Access-Request', identifier: 7, authenticator, attributes: [['User-Name', 'aliya'], ['User-Password', `guess-${guess}`]], secret: 's', add_message_authenticator: true });
+    return parseFrame(packet) as Frame;
+  });
+}
+
+describe('the identity of an Access-Request (requestIdentity)', () => {
+  it('is the same for the same bytes from the same address, and differs with the address', () => {
+    const [frame] = guesses(1);
+    expect(requestIdentity('10.0.0.1', frame!)).toBe(requestIdentity('10.0.0.1', { ...frame!, packet: Buffer.from(frame!.packet) }));
+    expect(requestIdentity('10.0.0.2', frame!)).not.toBe(requestIdentity('10.0.0.1', frame!));
+  });
+
+  it('tells apart packets that share Identifier and Request Authenticator: 100 password guesses are 100 attempts', async () => {
+    const attempts = createAttemptLimiter(redis);
+    let allowed = 0;
+    for (const frame of guesses(100)) if (await attempts.allow('aliya', requestIdentity('10.0.0.1', frame))) allowed++;
+    expect(allowed).toBe(10);
+    expect(await count()).toBe(100);
   });
 });

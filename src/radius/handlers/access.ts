@@ -8,6 +8,7 @@ import type { EncodableAttribute } from 'radius';
 import { checkPassword, PasswordBusyError, RADIUS_LANE } from '../../security/password.js';
 import type { AttemptLimiter } from '../../store/attempts.js';
 import type { DeviceDirectory } from '../../store/device-directory.js';
+import type { Device } from '../../store/devices.js';
 import { parseMac } from '../../store/mac.js';
 import type { NasClient } from '../../store/nas.js';
 import { TOKEN_PREFIX, type LoginToken, type TokenStore } from '../../store/tokens.js';
@@ -36,7 +37,7 @@ type Who = Omit<AuthRecord, 'reason'>;
 
 export interface AccessDependencies {
   users: Pick<UserStore, 'get'>;
-  devices: Pick<DeviceDirectory, 'find'>;
+  devices: Pick<DeviceDirectory, 'find' | 'loaded' | 'get'>;
   tokens: Pick<TokenStore, 'peek' | 'consume'>;
   vouchers: Pick<VoucherStore, 'redeem'>;
   admit: Admit;
@@ -152,6 +153,12 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
 
   function byMac(nas: NasClient, mac: string): Reply | Promise<Reply> {
     const device = deps.devices.find(mac);
+    // While the directory loads, a device not yet in memory may still be registered: ask Redis.
+    if (!device && !deps.devices.loaded()) return deps.devices.get(mac).then((found) => deviceReply(nas, mac, found));
+    return deviceReply(nas, mac, device);
+  }
+
+  function deviceReply(nas: NasClient, mac: string, device: Device | undefined): Reply | Promise<Reply> {
     if (!device) return reject('unknown-device', 'This device is not registered; sign in on the portal');
     const school = device.school ?? nas.school;
     // A device that belongs to someone counts against that person's quotas and devices.
@@ -165,8 +172,9 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     if (!proves(token.password)) return reject('bad-token-password', 'Invalid or expired login token');
     // Bound to the device and NAS the portal saw (an AP that did not name them binds nothing).
     if ((token.mac && token.mac !== mac) || (token.nas && token.nas !== nas.address)) return reject('token-other-device', 'This login token belongs to another device');
-    // A retransmission of the consuming request (at another worker or instance) gets the same accept.
-    const consumed = await deps.tokens.consume(username, once);
+    // A retransmission of the consuming request (at another worker or instance) gets the same
+    // accept; a copy naming another device does not, even when the token is bound to none.
+    const consumed = await deps.tokens.consume(username, once, mac);
     if (consumed === 'used') return reject('token-used', 'Invalid or expired login token');
     // The AP has presented the token from the MAC the portal was given: only now may the portal's
     // "remember this device" apply.
