@@ -149,11 +149,11 @@ describe('the figures RADIUS traffic leaves', () => {
     const before = Number(await redis.hget(`mk:stats:sch-2:${hour}`, 'failed'));
     const form = await app.inject({ url: '/?res=notyet&uamip=10.99.0.1&uamport=3990&challenge=00112233445566778899aabbccddeeff&mac=00-1B-63-40-00-01&ip=10.40.0.9&nasid=gym', headers: { 'accept-language': 'en' } });
     expect(form.statusCode).toBe(200);
-    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(form.body)![1]!;
+    // Posted as the browser would: the context cookie the page set, from the portal's own page.
     const refused = await app.inject({
       method: 'POST', url: '/login',
-      headers: { cookie: form.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: field('_csrf'), ctx: field('ctx'), username: 'berik', password: 'not-his-password' }).toString(),
+      headers: { cookie: form.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+      payload: new URLSearchParams({ username: 'berik', password: 'not-his-password' }).toString(),
     });
     expect(refused.statusCode).toBe(401);
     await waitFor(async () => Number(await redis.hget(`mk:stats:sch-2:${hour}`, 'failed')) === before + 1 || undefined, 2000, 'the failed login counted');

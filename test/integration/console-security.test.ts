@@ -140,7 +140,7 @@ describe('rate limits held in Redis', () => {
 
 describe('the portal\'s limit', () => {
   it('is counted in Redis too, under its own scope', async () => {
-    await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.9.3.9', payload: 'username=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.9.3.9', payload: 'username=x', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' } });
     const [, found] = await redis.scan('0', 'MATCH', `${keys.webRateLimit('portal')}*10.9.3.9`, 'COUNT', 1000);
     expect(found).toHaveLength(1);
     expect(Number(await redis.get(found[0]!))).toBe(1);
