@@ -80,11 +80,11 @@ function authenticityProblem(frame: Frame, nas: NasClient): string | undefined {
  * afresh there. Decisions that change state (a token consumed, a failed attempt counted) record
  * this identity in Redis in the same script (store/tokens.ts, store/attempts.ts), so the copy
  * gets the first one's decision. A retransmission is the same datagram (RFC 2866 §3: the
- * Identifier changes whenever the attributes do), so the identity is a digest of all
- * its bytes and its source address: a NAS that keeps Identifier and Authenticator and changes a
- * password or a Calling-Station-Id is a new request. The Message-Authenticator is part of the
- * bytes, which changes nothing: it is an HMAC of the rest. The source port is left out: a NAS
- * failing over to the other instance may send from another socket.
+ * Identifier changes whenever the attributes do), so the identity is a digest of all its bytes
+ * and its source address: a NAS that keeps Identifier and Authenticator and changes a password
+ * or a Calling-Station-Id sends a new request. The Message-Authenticator is among the bytes,
+ * which changes nothing: it is an HMAC of the rest. The source port is left out: a NAS failing
+ * over to the other instance may send from another socket.
  */
 export function requestIdentity(address: string, frame: Pick<Frame, 'packet'>): string {
   return createHash('sha256').update(address).update('|').update(frame.packet).digest('base64url');
