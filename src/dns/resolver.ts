@@ -4,7 +4,7 @@
 // target's addresses, the block page's address, or NXDOMAIN for the DoH canary. Never throws:
 // a failure inside becomes SERVFAIL, an unreadable query is dropped and counted.
 import type { Logger } from 'pino';
-import { decideContent, type CategoryLookup, type ContentDecision, type FocusRule, type FocusSubject } from '../policy/content.js';
+import { decideContent, ruleLabel, type CategoryLookup, type ContentDecision, type FocusRule, type FocusSubject } from '../policy/content.js';
 import type { ContentNetwork } from '../store/content-networks.js';
 import type { Asker, ProfileResolver } from '../store/content-resolver.js';
 import { unmapIp } from '../store/address.js';
@@ -31,8 +31,8 @@ export interface ResolverDeps {
   profiles: Pick<ProfileResolver, 'choose'>;
   /** The lesson focus covering who asks (policy/content.ts focusOf), if any. */
   focus: (subject: FocusSubject) => FocusRule | undefined;
-  /** Domains a teacher granted a school for now (site requests). */
-  granted: (school: string | undefined) => ReadonlySet<string> | undefined;
+  /** Names a teacher granted this device for now (site requests): its focus's, else its user's. */
+  granted: (who: ClientEntry | undefined, focus: FocusRule | undefined) => ReadonlySet<string> | undefined;
   /** The school's query log, when an admin turned it on (dns/query-log.ts). */
   record: (school: string | undefined, record: QueryLogRecord) => void;
   lookup: CategoryLookup;
@@ -52,11 +52,6 @@ function blockReply(query: Query, addresses: ResolverDeps['blockAddresses']): Re
   return { rcode: RCODE.NOERROR, answers: address ? [{ type, name, ttl: BLOCK_TTL_SECONDS, class: 'IN', data: address } as Answer] : [] };
 }
 
-function label(decision: ContentDecision): string {
-  if (decision.action !== 'block') return decision.rule;
-  return decision.rule === 'category' ? decision.category : decision.rule;
-}
-
 export interface Explained {
   decision: ContentDecision;
   profile: string;
@@ -71,7 +66,7 @@ export function createExplainer(deps: Pick<ResolverDeps, 'clients' | 'network' |
     const choice = await deps.profiles.choose(asker, who ? undefined : deps.network(ip));
     const bar = who?.session?.indexOf('|') ?? -1;
     const focus = who ? deps.focus({ user: who.user, role: who.role, school: who.school, nas: bar > 0 ? who.session!.slice(0, bar) : undefined }) : undefined;
-    return { decision: decideContent(name, choice.compiled, deps.lookup, focus, deps.granted(who?.school)), profile: choice.compiled.name, who };
+    return { decision: decideContent(name, choice.compiled, deps.lookup, focus, deps.granted(who, focus)), profile: choice.compiled.name, who };
   };
 }
 
@@ -131,13 +126,14 @@ export function createResolver(deps: ResolverDeps) {
         const pending = chooseFor(ip, who);
         const choice = pending instanceof Promise ? await pending : pending;
         const profile = choice.compiled.name;
-        const decision = decideContent(query.question.name, choice.compiled, deps.lookup, focusFor(who), deps.granted(who?.school));
+        const focus = focusFor(who);
+        const decision = decideContent(query.question.name, choice.compiled, deps.lookup, focus, deps.granted(who, focus));
         counters.query(profile, decision.action);
         if (who?.school) deps.record(who.school, { ip, domain: query.question.name.toLowerCase(), decision: decisionText(decision), ...(who.user ? { user: who.user } : {}) });
         if (decision.action === 'block') {
-          counters.blocked(profile, label(decision));
+          counters.blocked(profile, ruleLabel(decision));
           // Names only at debug: which sites a pupil asks for is nobody's business by default.
-          log.debug({ client: ip, name: query.question.name, profile, rule: label(decision) }, 'dns blocked');
+          log.debug({ client: ip, name: query.question.name, profile, rule: ruleLabel(decision) }, 'dns blocked');
         }
         const answered = reply(query, decision);
         bytes = encodeReply(query, answered instanceof Promise ? await answered : answered);

@@ -115,6 +115,11 @@ export type ContentDecision =
   | { action: 'rewrite'; rule: 'safesearch' | 'youtube'; engine: string; target: string }
   | { action: 'nxdomain'; rule: 'doh-canary' };
 
+/** A decision's short label in logs, counters and site requests: the category, else the rule. */
+export function ruleLabel(decision: ContentDecision): string {
+  return decision.action === 'block' && decision.rule === 'category' ? decision.category : decision.rule;
+}
+
 /** The name itself or its nearest parent that is in the set: a rule covers its subdomains. */
 export function coveringDomain(name: string, set: ReadonlySet<string>): string | undefined {
   if (set.size === 0) return undefined;
@@ -181,13 +186,14 @@ export function focusOf(subject: FocusSubject, focuses: readonly FocusRule[], no
 /**
  * What to answer for `rawName` under `compiled`; the first rule that applies decides. A running
  * lesson focus comes before the profile: only its allow-list resolves (the profile's SafeSearch
- * still rewrites what it lets through). A domain a teacher granted the school comes before both.
+ * still rewrites what it lets through). A name a teacher granted this device (`granted`: its
+ * focus's grants under a focus, else its user's; a grant covers subdomains) comes before both.
  */
 export function decideContent(rawName: string, compiled: CompiledProfile, lookup: CategoryLookup, focus?: FocusRule, granted?: ReadonlySet<string>): ContentDecision {
   const name = normaliseName(rawName);
   const { profile } = compiled;
   if (name === DOH_CANARY) return { action: 'nxdomain', rule: 'doh-canary' };
-  // A teacher allowed it for the school (a site request) until a time: above focus and profile.
+  // A teacher allowed it for this device's class or user (a site request) until a time.
   const grantedDomain = granted ? coveringDomain(name, granted) : undefined;
   if (grantedDomain) return rewriteOf(name, profile) ?? { action: 'allow', rule: 'granted', domain: grantedDomain };
   if (focus) {

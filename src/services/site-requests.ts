@@ -1,15 +1,19 @@
-// Site requests: the block page (the portal, for the device on an address) asks; the school's
-// teachers and admins (region-wide principals anywhere) list them, allow the domain for the
-// school for the rest of the lesson or of the day in the school's zone, or deny them, once
-// (a second decision is a conflict). Each decision: one audit entry and one info line.
+// Site requests: the block page (the portal, for the device on an address) asks for the name it
+// was blocked on, with the resolver's own reason; the school's teachers and admins (region-wide
+// principals anywhere) list them, allow the name (and its subdomains, never a public suffix) for
+// the rest of the lesson or of the day in the school's zone, or deny them, once (a second
+// decision is a conflict). An allow opens the name to the requester's class: the members of the
+// lesson focus it was asked under, else the requester's own devices. Each decision: one audit
+// entry and one info line.
 import type { Logger } from 'pino';
+import { getDomain } from 'tldts';
 import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../errors.js';
-import { domainOfRule } from '../policy/content.js';
+import { domainOfRule, normaliseName, ruleLabel, type ContentDecision } from '../policy/content.js';
 import type { FocusStore } from '../store/focus.js';
 import type { SchoolStore } from '../store/schools.js';
 import { DEFAULT_TIMEZONE } from '../store/schools.js';
 import type { SessionStore } from '../store/sessions.js';
-import type { GrantSpan, SiteRequest, SiteRequestState, SiteRequestStore } from '../store/site-requests.js';
+import type { GrantScope, GrantSpan, SiteRequest, SiteRequestState, SiteRequestStore } from '../store/site-requests.js';
 import { text } from '../store/validate.js';
 import { allow, auditOf, MANAGERS, requireInScope, schoolFor, type Principal } from './principal.js';
 
@@ -22,6 +26,8 @@ export interface SiteRequestServiceDeps {
   sessions: Pick<SessionStore, 'byIp'>;
   schools: Pick<SchoolStore, 'get' | 'list'>;
   focus: Pick<FocusStore, 'list'>;
+  /** The resolver's decision for a name asked from an address (the block page's); absent when it is off. */
+  explain?: ((ip: string, name: string) => Promise<{ decision: ContentDecision } | undefined>) | undefined;
   log?: Pick<Logger, 'info'> | undefined;
   now?: () => number;
 }
@@ -35,7 +41,15 @@ export function endOfDay(at: number, timeZone: string): number {
   return Date.UTC(parts.year!, parts.month! - 1, parts.day! + 1) - offset;
 }
 
-export function createSiteRequestService({ siteRequests, sessions, schools, focus, log, now = Date.now }: SiteRequestServiceDeps) {
+/** The name as asked, when it may be granted: a host name under a registrable domain, never a
+ * public suffix (Public Suffix List, private entries too: github.io is one). */
+export function grantableName(input: string): string | undefined {
+  const name = domainOfRule(input);
+  if (!name || name !== normaliseName(input.trim())) return undefined;
+  return getDomain(name, { allowPrivateDomains: true }) ? name : undefined;
+}
+
+export function createSiteRequestService({ siteRequests, sessions, schools, focus, explain, log, now = Date.now }: SiteRequestServiceDeps) {
   async function inScope(principal: Principal, id: string): Promise<SiteRequest> {
     allow(principal, DECIDERS, 'see site requests');
     return requireInScope(principal, await siteRequests.get(id), `site request "${id}" does not exist`);
@@ -56,11 +70,14 @@ export function createSiteRequestService({ siteRequests, sessions, schools, focu
     return (await siteRequests.get(request.id)) ?? request;
   }
 
-  /** The end of the requester's running lesson focus, else one lesson from now. */
-  async function lessonEnd(request: SiteRequest, at: number): Promise<number> {
-    const lesson = request.user === undefined ? undefined
-      : (await focus.list()).find((entry) => entry.school === request.school && entry.until > at && entry.users.includes(request.user!));
-    return lesson?.until ?? at + LESSON_MINUTES * 60_000;
+  /** Who the allow opens the name to, and when "the lesson" ends: the focus it was asked under
+   * while it runs (its devices, and its members' for the span), else the requester, one lesson. */
+  async function classOf(request: SiteRequest, at: number): Promise<{ scopes: GrantScope[]; lessonEnd: number }> {
+    const lesson = request.focus === undefined ? undefined
+      : (await focus.list()).find((entry) => entry.id === request.focus && entry.school === request.school && entry.until > at);
+    const users = new Set([...(lesson?.users ?? []), ...(request.user === undefined ? [] : [request.user])]);
+    const scopes: GrantScope[] = [...(lesson ? [`focus:${lesson.id}` as const] : []), ...[...users].map((user) => `user:${user}` as const)];
+    return { scopes, lessonEnd: lesson?.until ?? at + LESSON_MINUTES * 60_000 };
   }
 
   /** Newest first: a confined principal's school; a region-wide one the school named, else every school. */
@@ -73,21 +90,28 @@ export function createSiteRequestService({ siteRequests, sessions, schools, focu
   }
 
   return {
-    /** From the block page: the device on `principal.ip` asks for `domain`. */
-    async create(principal: Principal, input: { domain: string; rule: string; reason?: string }): Promise<SiteRequest> {
+    /** From the block page: the device on `principal.ip` asks for `domain`, the name it was
+     * blocked on; the reason is what the resolver decides for that device now, or it is refused. */
+    async create(principal: Principal, input: { domain: string; reason?: string | undefined }): Promise<SiteRequest> {
       allow(principal, ['portal'], 'ask for a site');
       const ip = principal.kind === 'portal' ? principal.ip : undefined;
       const session = ip ? await sessions.byIp(undefined, ip) : undefined;
-      if (!ip || !session?.school) throw new NotFoundError('this device is not online at a school');
-      const domain = domainOfRule(input.domain);
-      if (!domain) throw new ValidationError(`"${input.domain}" is not a domain name`);
+      if (!ip || !session?.school || !session.user) throw new NotFoundError('this device is not signed in at a school');
+      const refused = (reason: string, message: string) => {
+        log?.info({ client: ip, school: session.school, reason }, 'site request refused');
+        return new ValidationError(message);
+      };
+      const domain = grantableName(input.domain);
+      if (!domain) throw refused('not-a-site', `"${input.domain}" is not a site that can be allowed (a public suffix, or not a domain name)`);
+      const decision = (await explain?.(ip, domain))?.decision;
+      if (decision?.action !== 'block') throw refused('not-blocked', `"${domain}" is not blocked for this device`);
       if (!(await siteRequests.allowAsk(ip))) throw new RateLimitedError('too many site requests from this device this hour');
       const created = await siteRequests.create({
-        school: session.school, domain, ip, rule: input.rule.slice(0, 64),
-        ...(session.user ? { user: session.user } : {}), ...(session.mac ? { mac: session.mac } : {}),
+        school: session.school, domain, ip, rule: ruleLabel(decision), user: session.user,
+        ...(decision.rule === 'focus' ? { focus: decision.focus } : {}), ...(session.mac ? { mac: session.mac } : {}),
         ...(input.reason?.trim() ? { reason: text(input.reason, 'reason', 300) } : {}),
       }, auditOf(principal), now());
-      log?.info({ request: created.id, school: created.school, domain }, 'site request created');
+      log?.info({ request: created.id, school: created.school, domain, rule: created.rule }, 'site request created');
       return created;
     },
 
@@ -102,14 +126,18 @@ export function createSiteRequestService({ siteRequests, sessions, schools, focu
       return (await list(principal, { state: 'pending' })).length;
     },
 
-    /** Allows the domain at the school for the rest of the lesson or of the school's day. */
+    /** Allows the name to the requester's class for the rest of the lesson or of the school's day. */
     async allow(principal: Principal, id: string, span: GrantSpan): Promise<SiteRequest & { until: number }> {
       const request = await decidable(principal, id);
+      // Requests recorded before names were checked may hold a public suffix: never granted.
+      if (!grantableName(request.domain)) throw new ValidationError(`"${request.domain}" is a public suffix, not a site`);
       const at = now();
-      const until = span === 'day' ? endOfDay(at, (await schools.get(request.school))?.timezone ?? DEFAULT_TIMEZONE) : await lessonEnd(request, at);
+      const { scopes, lessonEnd } = await classOf(request, at);
+      if (scopes.length === 0) throw new ValidationError(`site request ${id} names nobody to allow it to`);
+      const until = span === 'day' ? endOfDay(at, (await schools.get(request.school))?.timezone ?? DEFAULT_TIMEZONE) : lessonEnd;
       const decided = await record(principal, request, { state: 'allowed', until, span }, at);
-      await siteRequests.grant(request.school, request.domain, until, auditOf(principal));
-      log?.info({ request: id, school: request.school, domain: request.domain, by: auditOf(principal).actor, span, until: new Date(until).toISOString() }, 'site request allowed');
+      await siteRequests.grant(request.school, scopes, request.domain, until, auditOf(principal), at);
+      log?.info({ request: id, school: request.school, domain: request.domain, by: auditOf(principal).actor, span, scopes: scopes.length, until: new Date(until).toISOString() }, 'site request allowed');
       return { ...decided, until };
     },
 

@@ -1,8 +1,8 @@
 // Site requests (docs/content.md): a student on the block page asks the school's teachers to
 // open a site. One hash per request, kept a day whatever its state (pending, then allowed or
 // denied once, in a Lua script); a school's set of ids (pruned as hashes go); a per-address
-// counter for the hour. And the domains teachers granted per school until a time, which the
-// resolver honours (dns/granted-book.ts).
+// counter for the hour. And the names teachers granted per school, each to a scope (a lesson
+// focus, or one user) until a time, which the resolver honours (dns/granted-book.ts).
 import { randomBytes } from 'node:crypto';
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
@@ -21,8 +21,10 @@ export interface SiteRequest {
   ip: string;
   mac?: string;
   reason?: string;
-  /** Why it was blocked, as the block page said (a category, "focus", a rule). */
+  /** Why it was blocked: the resolver's rule for the device when it asked (a category, "focus", a rule). */
   rule: string;
+  /** The lesson focus the device was under when it asked (its members are the grant's class). */
+  focus?: string;
   createdAt: number;
   state: SiteRequestState;
   decidedAt?: number;
@@ -48,11 +50,40 @@ redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 'ok'
 `;
 
+// KEYS: granted hash, granted schools, audit. ARGV: now, until, school, audit fields (JSON),
+// audit length, change channel, change (JSON), then the fields ("<scope>|<domain>"). Each field
+// keeps the later end (a shorter grant never shortens a longer one); ended fields go, so the
+// hash holds what runs; it lives until its latest end.
+const GRANT = `
+local now = tonumber(ARGV[1])
+local ends = tonumber(ARGV[2])
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 1, #entries, 2 do
+  if tonumber(entries[i + 1]) <= now then redis.call('HDEL', KEYS[1], entries[i]) end
+end
+for i = 8, #ARGV do
+  local current = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+  if ends > current then redis.call('HSET', KEYS[1], ARGV[i], ARGV[2]) end
+end
+local latest = redis.call('PEXPIRETIME', KEYS[1])
+if ends > latest then redis.call('PEXPIREAT', KEYS[1], ends) end
+redis.call('SADD', KEYS[2], ARGV[3])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', unpack(cjson.decode(ARGV[4])))
+redis.call('PUBLISH', ARGV[6], ARGV[7])
+return 'ok'
+`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
     mkSiteRequestDecide(numKeys: number, ...args: string[]): Result<'ok' | 'decided' | 'missing', Context>;
+    mkContentGrant(numKeys: number, ...args: string[]): Result<'ok', Context>;
   }
 }
+
+/** Who a grant opens a name to: the devices under one lesson focus, or one user's devices. */
+export type GrantScope = `focus:${string}` | `user:${string}`;
+/** school → scope → domain → until (epoch ms). */
+export type GrantedNames = Map<string, Map<string, Map<string, number>>>;
 
 function parse(id: string, hash: Record<string, string>): SiteRequest | undefined {
   if (!hash.school || !hash.domain) return undefined;
@@ -62,13 +93,14 @@ function parse(id: string, hash: Record<string, string>): SiteRequest | undefine
     id, school: hash.school, domain: hash.domain, ip: hash.ip ?? '', rule: hash.rule ?? '', createdAt: Number(hash.createdAt),
     // Requests made before decisions were kept have no state: they are waiting.
     state: (hash.state as SiteRequestState | undefined) ?? 'pending',
-    ...optional('user'), ...optional('mac'), ...optional('reason'), ...optional('decidedBy'), ...optional('span'), ...optional('denyReason'),
+    ...optional('user'), ...optional('mac'), ...optional('reason'), ...optional('focus'), ...optional('decidedBy'), ...optional('span'), ...optional('denyReason'),
     ...number('decidedAt'), ...number('until'),
   };
 }
 
 export function createSiteRequestStore(redis: Redis) {
   defineScript(redis, 'mkSiteRequestDecide', DECIDE);
+  defineScript(redis, 'mkContentGrant', GRANT);
 
   async function get(id: string): Promise<SiteRequest | undefined> {
     return parse(id, await redis.hgetall(keys.siteRequest(id)));
@@ -116,28 +148,27 @@ export function createSiteRequestStore(redis: Redis) {
         String(AUDIT_MAX_ENTRIES), keys.changes, JSON.stringify([{ entity: 'site-request', id: request.id }]));
     },
 
-    /** Lets `domain` resolve at `school` until `until` (the entry's own end; the hash lives to the latest). */
-    async grant(school: string, domain: string, until: number, actor: Actor): Promise<void> {
-      await writeOne(redis, {
-        key: keys.contentGranted(school),
-        mode: 'upsert',
-        set: { [domain]: String(until) },
-        addTo: [[keys.contentGrantedSchools, school]],
-        expireAt: Math.max(until, Number((await redis.pexpiretime(keys.contentGranted(school))) || 0)),
-        audit: { ...who(actor), action: 'content.grant', target: domain, school, detail: { until: new Date(until).toISOString() } },
-        change: { entity: 'content-granted', id: school },
-      });
+    /** Lets `domain` and its subdomains resolve for each scope at `school` until `until` (or a later end already granted). */
+    async grant(school: string, scopes: readonly GrantScope[], domain: string, until: number, actor: Actor, now = Date.now()): Promise<void> {
+      const audit = auditFields({ ...who(actor), action: 'content.grant', target: domain, school, detail: { until: new Date(until).toISOString(), scopes } });
+      await redis.mkContentGrant(3, keys.contentGranted(school), keys.contentGrantedSchools, keys.audit, String(now), String(until), school, JSON.stringify(audit),
+        String(AUDIT_MAX_ENTRIES), keys.changes, JSON.stringify([{ entity: 'content-granted', id: school }]), ...scopes.map((scope) => `${scope}|${domain}`));
     },
 
-    /** Every school's granted domains still running: school → domain → until. */
-    async granted(now = Date.now()): Promise<Map<string, Map<string, number>>> {
+    /** Every school's granted names still running. */
+    async granted(now = Date.now()): Promise<GrantedNames> {
       const schools = await redis.smembers(keys.contentGrantedSchools);
-      const result = new Map<string, Map<string, number>>();
+      const result: GrantedNames = new Map();
       for (const school of schools) {
-        const hash = await redis.hgetall(keys.contentGranted(school));
-        const running = Object.entries(hash).map(([domain, until]) => [domain, Number(until)] as const).filter(([, until]) => until > now);
-        if (running.length === 0) await redis.srem(keys.contentGrantedSchools, school);
-        else result.set(school, new Map(running));
+        const scopes = new Map<string, Map<string, number>>();
+        for (const [field, until] of Object.entries(await redis.hgetall(keys.contentGranted(school)))) {
+          const bar = field.lastIndexOf('|');
+          if (bar < 0 || Number(until) <= now) continue;
+          const [scope, domain] = [field.slice(0, bar), field.slice(bar + 1)];
+          scopes.set(scope, (scopes.get(scope) ?? new Map<string, number>()).set(domain, Number(until)));
+        }
+        if (scopes.size === 0) await redis.srem(keys.contentGrantedSchools, school);
+        else result.set(school, scopes);
       }
       return result;
     },

@@ -85,7 +85,7 @@ describe('the block page in Chromium', () => {
     expect(await card.locator('.tag').textContent()).toBe('Site request');
     expect(await teacher.locator('nav .badge').first().textContent()).toBe('1');
     await card.getByRole('button', { name: 'Allow for the lesson games.example' }).click();
-    await expect.poll(() => teacher.locator('[role=status]').textContent()).toBe(`Allowed for the school until ${until}.`);
+    await expect.poll(() => teacher.locator('[role=status]').textContent()).toBe(`Allowed for the class until ${until}.`);
     await waitFor(async () => ((await dig(dnsPort, STUDENT, 'games.example')).answers[0]?.data === '10.9.0.6' ? true : undefined), 1000, 'the grant');
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 // The block page and site requests against real peers: a student online by real RADIUS
 // accounting, in lesson focus, asks for a blocked host (the Host header a browser sends to the
-// block address); the page says why in kk/ru/en; "request access" records a site request; a
-// teacher allows it for the rest of the lesson, and dig then resolves the site for the student.
+// block address); the page says why in kk/ru/en; "request access" records a site request for
+// that Host; a teacher allows it for the rest of the lesson, and dig then resolves the site for
+// the student (test/e2e/block-page-grants.test.ts: for whom, and what it never opens).
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../src/services/index.js';
@@ -81,12 +82,12 @@ describe('the block page', () => {
       method: 'POST', url: '/blocked/request', remoteAddress: AMIR,
       // As a browser posts the page's form: the page was shown under the blocked site's name.
       headers: { host: 'wikipedia.org', cookie: cookiesOf(page), origin: 'http://wikipedia.org', 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'ru' },
-      payload: new URLSearchParams({ site: 'wikipedia.org', rule: 'focus', reason: 'project' }).toString(),
+      payload: new URLSearchParams({ reason: 'project' }).toString(),
     });
     expect(sent.statusCode, sent.body).toBe(200);
     expect(sent.body).toContain('Ваш запрос отправлен учителям.');
     const [request] = await services.siteRequests.list(teacher);
-    expect(request).toMatchObject({ school: 'sch-1', domain: 'wikipedia.org', user: 'amir', ip: AMIR, rule: 'focus', reason: 'project' });
+    expect(request).toMatchObject({ school: 'sch-1', domain: 'wikipedia.org', user: 'amir', ip: AMIR, rule: 'focus', focus: focus.id, reason: 'project' });
 
     const { until, span } = await services.siteRequests.allow(teacher, request!.id, 'lesson');
     expect([span, until]).toEqual(['lesson', focus.until]);
@@ -96,7 +97,7 @@ describe('the block page', () => {
     expect(actions).toEqual(expect.arrayContaining(['site-request.create', 'content.grant', 'site-request.allow']));
     // Posted from another site, or by a client that does not say from where, the button does nothing.
     for (const from of [{}, { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }]) {
-      const forged = await fixture.app.inject({ method: 'POST', url: '/blocked/request', remoteAddress: AMIR, headers: { host: 'wikipedia.org', 'content-type': 'application/x-www-form-urlencoded', ...from }, payload: 'site=evil.example&rule=focus' });
+      const forged = await fixture.app.inject({ method: 'POST', url: '/blocked/request', remoteAddress: AMIR, headers: { host: 'wikipedia.org', 'content-type': 'application/x-www-form-urlencoded', ...from }, payload: 'reason=x' });
       expect(forged.statusCode).toBe(403);
     }
     await services.focus.stop(teacher, focus.id);
@@ -107,12 +108,15 @@ describe('the block page', () => {
     await waitFor(async () => ((await first(AMIR, 'games.example')) === BLOCK ? true : undefined), 2000, 'the profile block');
     const page = await visit(AMIR, 'games.example');
     expect(page.body).toContain('Your school blocks this site.');
-    const request = await services.siteRequests.create({ kind: 'portal', ip: AMIR }, { domain: 'games.example', rule: 'block-domain' });
-    const { until, span } = await services.siteRequests.allow(teacher, request.id, 'day');
+    const sent = await fixture.app.inject({ method: 'POST', url: '/blocked/request', remoteAddress: AMIR, headers: { host: 'games.example', origin: 'http://games.example', 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    expect(sent.statusCode, sent.body).toBe(200);
+    const [request] = await services.siteRequests.list(teacher, { state: 'pending' });
+    expect(request).toMatchObject({ domain: 'games.example', rule: 'block-domain' });
+    const { until, span } = await services.siteRequests.allow(teacher, request!.id, 'day');
     const midnight = new Intl.DateTimeFormat('en', { timeZone: 'Asia/Almaty', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(until);
     expect([span, midnight]).toEqual(['day', '00:00']);
     await waitFor(async () => ((await first(AMIR, 'games.example')) === '10.9.0.7' ? true : undefined), 1000, 'the grant');
-    // Granted to the school: the teacher's own devices were never blocked, the grant changes nothing there.
+    // The teacher's own devices were never blocked; the grant changes nothing there.
     expect(await first(DANA, 'games.example')).toBe('10.9.0.7');
   });
 });

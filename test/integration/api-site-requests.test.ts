@@ -54,7 +54,8 @@ describe('/api/v1/site-requests', () => {
     expect(Date.parse(forLesson.json<{ until: string }>().until) - before).toBeGreaterThanOrEqual(45 * 60_000);
     expect(Date.parse(forLesson.json<{ until: string }>().until) - Date.now()).toBeLessThanOrEqual(45 * 60_000);
     expect(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Almaty', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(dayEnd)).toBe('00:00');
-    expect([...(await app.managementStore.siteRequests.granted()).get('sch-a')!.keys()].sort()).toEqual(['day.example', 'lesson.example']);
+    // Asked without a lesson focus: granted to the requester's own devices.
+    expect([...(await app.managementStore.siteRequests.granted()).get('sch-a')!.get('user:amir')!.keys()].sort()).toEqual(['day.example', 'lesson.example']);
 
     expect((await call('teacher', { method: 'POST', url: `/site-requests/${denied}/deny`, payload: { reason: 'not in class' } })).json()).toMatchObject({ state: 'denied', denyReason: 'not in class' });
     const again = await call('teacher', { method: 'POST', url: `/site-requests/${denied}/allow`, payload: { for: 'day' } });

@@ -77,20 +77,21 @@ describe('site requests in /console/guests', () => {
     const allowed = await teacher.post('/console/site-requests/allow', { id: wiki.id, for: 'day' });
     expect(allowed.statusCode).toBe(303);
     expect(allowed.headers.location).toMatch(/^\/console\/guests\?done=siteRequestsAllowed&until=/);
-    const granted = (await store.siteRequests.granted()).get('sch-1')!;
+    // No lesson focus when amir asked: granted to amir's own devices.
+    const granted = (await store.siteRequests.granted()).get('sch-1')!.get('user:amir')!;
     // Midnight at the school (UTC+5): the grant ends then, not in 24 hours.
     expect([atSchool(granted.get('wikipedia.org')!), granted.get('wikipedia.org')! - Date.now() <= 86_400_000]).toEqual(['00:00', true]);
-    expect((await teacher.get(allowed.headers.location as string)).body).toContain('Allowed for the school until');
+    expect((await teacher.get(allowed.headers.location as string)).body).toContain('Allowed for the class until');
 
     const before = Date.now();
     expect((await teacher.post('/console/site-requests/allow', { id: games.id, for: 'lesson' })).statusCode).toBe(303);
-    const lesson = (await store.siteRequests.granted()).get('sch-1')!.get('games.example')!;
+    const lesson = (await store.siteRequests.granted()).get('sch-1')!.get('user:bota')!.get('games.example')!;
     expect(lesson).toBeGreaterThanOrEqual(before + 45 * 60_000);
     expect(lesson).toBeLessThanOrEqual(Date.now() + 45 * 60_000);
 
     expect((await teacher.post('/console/site-requests/deny', { id: chat.id, reason: 'not for class' })).statusCode).toBe(303);
     expect((await teacher.post('/console/site-requests/allow', { id: chat.id, for: 'day' })).statusCode).toBe(409);
-    expect((await store.siteRequests.granted()).get('sch-1')?.has('chat.example')).toBe(false);
+    expect((await store.siteRequests.granted()).get('sch-1')?.get('user:bota')?.has('chat.example')).toBe(false);
     expect(await store.siteRequests.get(chat.id)).toMatchObject({ state: 'denied', denyReason: 'not for class', decidedBy: 'account:timur' });
 
     expect(cards((await teacher.get('/console/guests?lang=en')).body)).toEqual([]);

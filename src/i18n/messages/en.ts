@@ -446,7 +446,7 @@ export const en = {
   siteRequestsReason: 'Their reason',
   siteRequestsWhen: 'Asked at',
   siteRequestsDismiss: 'Dismiss',
-  siteRequestsAllowed: 'Allowed for the school until {time}.',
+  siteRequestsAllowed: 'Allowed for the class until {time}.',
   siteRequestsDismissed: 'Request dismissed.',
   siteRequestTag: 'Site request',
   siteRequestsAllowLesson: 'Allow for the lesson',

@@ -444,7 +444,7 @@ export const kk: Messages = {
   siteRequestsReason: 'Оқушының себебі',
   siteRequestsWhen: 'Қашан',
   siteRequestsDismiss: 'Қабылдамау',
-  siteRequestsAllowed: 'Мектеп үшін {time} дейін рұқсат етілді.',
+  siteRequestsAllowed: 'Сынып үшін {time} дейін рұқсат етілді.',
   siteRequestsDismissed: 'Сұрау қабылданбады.',
   siteRequestTag: 'Сайт сұрауы',
   siteRequestsAllowLesson: 'Сабаққа рұқсат беру',

@@ -444,7 +444,7 @@ export const ru: Messages = {
   siteRequestsReason: 'Причина ученика',
   siteRequestsWhen: 'Когда',
   siteRequestsDismiss: 'Отклонить',
-  siteRequestsAllowed: 'Разрешено для школы до {time}.',
+  siteRequestsAllowed: 'Разрешено для класса до {time}.',
   siteRequestsDismissed: 'Запрос отклонён.',
   siteRequestTag: 'Запрос сайта',
   siteRequestsAllowLesson: 'Разрешить на урок',

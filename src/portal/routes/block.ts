@@ -2,14 +2,16 @@
 // a page of another host. For a device online at a school (a live session on its address), any
 // GET of a host that is not PUBLIC_URL's answers the block page: which site, why (the category,
 // the rule, or lesson focus with the lesson and its end in the school's zone), in the person's
-// language, with a "request access" form (POST /blocked/request, CSRF) recording a site request.
+// language, with a "request access" form (POST /blocked/request, CSRF) recording a site request
+// for the Host it is posted to (the blocked name) with the resolver's reason, never for what a
+// form says (services/site-requests.ts refuses a name not blocked for the device).
 // OS probes, RFC 8908 and the portal's own host come first and are never touched; so is a device
 // without a session (the captive flow); nothing here runs when the resolver is off.
 import { isIP } from 'node:net';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/env.js';
-import type { ContentDecision } from '../../policy/content.js';
+import { ruleLabel, type ContentDecision } from '../../policy/content.js';
 import { fill } from '../../i18n/languages.js';
 import { languageOf } from '../../i18n/request.js';
 import { createSiteRequestService } from '../../services/site-requests.js';
@@ -17,8 +19,9 @@ import { messagesOf, renderPage } from '../render.js';
 
 /** Answered by probes.ts whatever the host: the OS checks of every platform and RFC 8908. */
 const PROBE_PATHS = new Set(['/generate_204', '/gen_204', '/hotspot-detect.html', '/library/test/success.html', '/connecttest.txt', '/ncsi.txt', '/canonical.html', '/success.txt', '/redirect', '/api/captive']);
-const REQUEST_PATH = '/blocked/request';
-const REQUEST_BODY = Type.Object({ site: Type.String({ maxLength: 253 }), rule: Type.String({ maxLength: 64 }), reason: Type.Optional(Type.String({ maxLength: 300 })), lang: Type.Optional(Type.String({ maxLength: 8 })) });
+/** The block page's form; plugins/portal.ts takes its POST under a blocked site's name. */
+export const REQUEST_PATH = '/blocked/request';
+const REQUEST_BODY = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 300 })), lang: Type.Optional(Type.String({ maxLength: 8 })) });
 
 function reasonOf(decision: ContentDecision, t: ReturnType<typeof messagesOf>, time: (at: number) => string): string {
   if (decision.action !== 'block') return t.blockNotBlocked;
@@ -31,15 +34,29 @@ function reasonOf(decision: ContentDecision, t: ReturnType<typeof messagesOf>, t
   }
 }
 
-const ruleOf = (decision: ContentDecision) => (decision.action === 'block' && decision.rule === 'category' ? decision.category : decision.rule);
+/** A name that is not the portal's own (PUBLIC_URL's host, localhost or an address): a blocked
+ * site's, or a rebinding page's. */
+export function foreignName(hostname: string, ownHost: string): string | undefined {
+  const host = hostname.toLowerCase().replace(/\.$/, '').replace(/^\[|\]$/g, '');
+  return host !== '' && host !== ownHost && host !== 'localhost' && isIP(host) === 0 ? host : undefined;
+}
+
+/** DNS rebinding: a page under another name pointed at the portal posts with that name as Host
+ * and Origin, same-origin to the browser. The page's name (Origin, else Referer, else Host: a
+ * proxy may rewrite Host, a browser's Origin it cannot) must be the portal's own; under a foreign
+ * name only the block page's form is taken (and only for a name blocked for the device:
+ * services/site-requests.ts), never sign-in or sign-out. */
+export function foreignPostReason(request: FastifyRequest, ownHost: string): string | undefined {
+  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return undefined;
+  const from = request.headers.origin ?? request.headers.referer;
+  const name = foreignName(from !== undefined && URL.canParse(from) ? new URL(from).hostname : request.hostname, ownHost);
+  return name === undefined || request.url.split('?')[0] === REQUEST_PATH ? undefined : `page under ${name}`;
+}
 
 export function blockRoutes(app: FastifyInstance, config: Config) {
-  const siteRequests = createSiteRequestService({ ...app.store, log: app.log.child({ component: 'portal' }) });
+  const siteRequests = createSiteRequestService({ ...app.store, explain: (ip, name) => (app.dns ? app.dns.explain(ip, name) : Promise.resolve(undefined)), log: app.log.child({ component: 'portal' }) });
   const ownHost = new URL(config.publicUrl).hostname.toLowerCase();
-  const foreign = (request: FastifyRequest) => {
-    const host = request.hostname.toLowerCase().replace(/\.$/, '').replace(/^\[|\]$/g, '');
-    return host !== '' && host !== ownHost && host !== 'localhost' && isIP(host) === 0 ? host : undefined;
-  };
+  const foreign = (request: FastifyRequest) => foreignName(request.hostname, ownHost);
 
   async function blockPage(request: FastifyRequest, reply: FastifyReply, host: string) {
     const t = messagesOf(request);
@@ -49,12 +66,12 @@ export function blockRoutes(app: FastifyInstance, config: Config) {
     const language = languageOf(request);
     const time = (at: number) => new Intl.DateTimeFormat(language, { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(at));
     const blocked = explained.decision.action === 'block';
-    request.log.info({ client: request.ip, profile: explained.profile, rule: ruleOf(explained.decision) }, 'block page shown');
+    request.log.info({ client: request.ip, profile: explained.profile, rule: ruleLabel(explained.decision) }, 'block page shown');
     return renderPage(request, reply, {
       template: 'portal/block.eta',
       status: blocked ? 403 : 200,
       school: app.services.schools.get(school),
-      data: { site: host, reason: reasonOf(explained.decision, t, time), blocked, rule: ruleOf(explained.decision) },
+      data: { site: host, reason: reasonOf(explained.decision, t, time), blocked },
     });
   }
 
@@ -69,7 +86,7 @@ export function blockRoutes(app: FastifyInstance, config: Config) {
 
   app.post<{ Body: Static<typeof REQUEST_BODY> }>(REQUEST_PATH, { schema: { body: REQUEST_BODY } }, async (request, reply) => {
     const t = messagesOf(request);
-    await siteRequests.create({ kind: 'portal', ip: request.ip }, { domain: request.body.site, rule: request.body.rule, ...(request.body.reason ? { reason: request.body.reason } : {}) });
+    await siteRequests.create({ kind: 'portal', ip: request.ip }, { domain: foreign(request) ?? request.hostname, reason: request.body.reason });
     return renderPage(request, reply, { template: 'portal/message.eta', data: { heading: t.blockTitle, message: t.blockRequested } });
   });
 }
