@@ -17,7 +17,7 @@ import { portalCsp, type PortalCsp } from '../portal/csp.js';
 import { createLandingPages } from '../portal/landing.js';
 import { loginFormData, messagePage } from '../portal/pages.js';
 import { layoutData } from '../portal/render.js';
-import { blockRoutes } from '../portal/routes/block.js';
+import { blockRoutes, foreignPostReason } from '../portal/routes/block.js';
 import { entryRoutes } from '../portal/routes/entry.js';
 import { guestRoutes } from '../portal/routes/guest.js';
 import { loginRoutes } from '../portal/routes/login.js';
@@ -47,9 +47,12 @@ export interface PortalOptions {
 export default async function portal(app: FastifyInstance, { config }: PortalOptions) {
   const views = fileURLToPath(new URL('../../views', import.meta.url));
   const publicOrigin = new URL(config.publicUrl).origin;
-  // Before the body is read: a form from elsewhere changes nothing and costs no parsing.
+  const publicHost = new URL(config.publicUrl).hostname.toLowerCase();
+  // Before the body is read: a form from elsewhere changes nothing and costs no parsing. A page
+  // under a name other than the portal's is refused first, but for the block page's form (DNS
+  // rebinding, docs/portal.md).
   app.addHook('onRequest', (request, _reply, done) => {
-    const reason = crossSiteReason(request, [publicOrigin, `${request.protocol}://${request.host}`]);
+    const reason = foreignPostReason(request, publicHost) ?? crossSiteReason(request, [publicOrigin, `${request.protocol}://${request.host}`]);
     if (reason === undefined) return done();
     request.log.info({ method: request.method, url: request.url.split('?')[0], client: request.ip, reason }, 'portal: form refused, not posted from the portal');
     done(new CrossSiteError(reason));

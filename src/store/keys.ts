@@ -139,7 +139,7 @@ export const keys = {
   siteRequest: (id: string) => `${PREFIX}site-request:${part(id)}`,
   siteRequestsOfSchool: (school: string) => `${PREFIX}site-requests-of:${part(school)}`,
   siteRequestsAsked: (ip: string) => `${PREFIX}site-requests-asked:${part(ip)}`,
-  /** Domains a teacher allowed for a school until a time (domain → epoch ms), and the schools with any. */
+  /** Names a teacher allowed at a school until a time ("<scope>|<name>" → epoch ms), and the schools with any. */
   contentGranted: (school: string) => `${PREFIX}content-granted:${part(school)}`,
   contentGrantedSchools: `${PREFIX}content-granted-schools`,
   /** Per-school DNS query log (off by default): school → retention days, and a school's stream. */
