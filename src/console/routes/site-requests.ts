@@ -1,7 +1,7 @@
 // Site requests in the console: they wait in the one list of /console/guests (beside guest
 // requests, marked "Site request"); this module gives that list its site-request cards and
-// takes their decisions. Allow for the lesson or for the day opens the domain for the school
-// (audited, logged by the service); Deny closes the request. /console/site-requests, where they
+// takes their decisions. Allow for the lesson or for the day opens the name to the requester's
+// class (audited, logged by the service); Deny closes the request. /console/site-requests, where they
 // used to live, sends old links to the list.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
