@@ -10,7 +10,7 @@ import { allow, auditActor, auditOf, REGION_WIDE, type Principal } from './princ
 export interface RetentionServiceDeps {
   retention: Pick<RetentionStore, 'get' | 'set'>;
   forget: (username: string, actor: Actor) => Promise<Forgotten>;
-  users: { get(username: string): Promise<unknown> };
+  users: { get(username: string): Promise<{ username: string } | undefined> };
   enforcer: Pick<Enforcer, 'disconnectUser'>;
 }
 
@@ -34,9 +34,11 @@ export function createRetentionService({ retention, forget, users, enforcer }: R
     /** Ends the person's live sessions, then removes their personal data everywhere. */
     async forgetUser(principal: Principal, username: string): Promise<Forgotten> {
       allow(principal, REGION_WIDE, 'forget users');
-      if (!(await users.get(username))) throw new NotFoundError(`user "${username}" does not exist`);
-      await enforcer.disconnectUser(username, 'personal data forgotten', auditActor(principal));
-      return forget(username, auditOf(principal));
+      // Found however it is spelled ("Alice", " alice"); every step uses the name as stored.
+      const user = await users.get(username);
+      if (!user) throw new NotFoundError(`user "${username}" does not exist`);
+      await enforcer.disconnectUser(user.username, 'personal data forgotten', auditActor(principal));
+      return forget(user.username, auditOf(principal));
     },
   };
 }

@@ -13,7 +13,10 @@ import { deleteStreamEntries, scanKeys, type StreamFields } from './forget-steps
 import { forgetGroupMember } from './groups.js';
 import { forgetGuestDevices } from './guests.js';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
+import { parseMac } from './mac.js';
 import { forgetQueryLogUser } from './query-log.js';
+import { SESSION_TTL_SECONDS } from './sessions.js';
+import { normalizeUsername } from './users.js';
 import { auditFields, type Actor, type Change, who } from './write.js';
 
 /** Decisions listed in the tombstone; beyond this only counted. */
@@ -90,8 +93,30 @@ function personEntries(username: string, macs: ReadonlySet<string>) {
   return { names, portalFor };
 }
 
-export async function forgetUser(redis: Redis, username: string, actor: Actor): Promise<Forgotten> {
+/** How long a forgotten person's accounting is charged to nobody: a session's lifetime, and an hour's margin. */
+export const FORGOTTEN_MARK_SECONDS = SESSION_TTL_SECONDS + 3600;
+
+/**
+ * Their sessions, closed here (a NAS may ignore the Disconnect): those charged to them, and those
+ * of their devices naming no one else (MAC authentication, or a User-Name with no Class issued).
+ */
+async function personSessions(redis: Redis, username: string, macs: ReadonlySet<string>): Promise<string[]> {
+  const ids = new Set(await redis.zrange(keys.sessionsOfUser(username), 0, -1));
+  for (const mac of macs) {
+    for (const id of await redis.zrange(keys.sessionsOfMac(mac), 0, -1)) {
+      const [user, userName] = await redis.hmget(keys.session(id), 'user', 'userName');
+      const named = userName?.trim().toLowerCase();
+      if (user === username || (!user && (!named || named === username || parseMac(named) === mac))) ids.add(id);
+    }
+  }
+  return [...ids];
+}
+
+export async function forgetUser(redis: Redis, spelled: string, actor: Actor): Promise<Forgotten> {
+  const username = normalizeUsername(spelled);
   const pseudonym = `forgotten-${randomBytes(6).toString('hex')}`;
+  // First: accounting that arrives while this runs (the Stop its Disconnect provokes) adds nothing back.
+  await redis.set(keys.forgotten(username), '1', 'EX', FORGOTTEN_MARK_SECONDS);
   const changes: Change[] = [{ entity: 'user', id: username }];
   const school = await redis.hget(keys.user(username), 'school');
   // The person's own records go last, in one MULTI with the tombstone: a run cut short (Redis
@@ -113,18 +138,6 @@ export async function forgetUser(redis: Redis, username: string, actor: Actor): 
     }
   }
 
-  const sessionIds = await redis.zrange(keys.sessionsOfUser(username), 0, -1);
-  for (const id of sessionIds) {
-    const [indexes, ipKey, ipAnyKey, mac, ip] = await redis.hmget(keys.session(id), 'indexes', 'ipKey', 'ipAnyKey', 'mac', 'ip');
-    for (const index of indexes ? (JSON.parse(indexes) as string[]) : []) remove.zrem(index, id);
-    // An address key may already name a later session of someone else.
-    for (const key of [ipKey, ipAnyKey]) if (key && (await redis.get(key)) === id) remove.del(key);
-    remove.zrem(keys.sessions, id).del(keys.session(id), keys.sessionCounted(id));
-    if (mac) traces.macs.add(mac);
-    if (ip) traces.ips.add(ip);
-  }
-  remove.del(keys.sessionsOfUser(username), keys.authAttempts(username), keys.loginFailures('user', username), keys.loginLock('user', username));
-
   let counted = 0;
   for await (const found of scanKeys(redis, `${keys.usage(username, '')}*`)) {
     remove.del(...found);
@@ -139,6 +152,21 @@ export async function forgetUser(redis: Redis, username: string, actor: Actor): 
       counted++;
     }
   }
+  const marked = redis.pipeline();
+  for (const mac of traces.macs) marked.set(keys.forgotten(mac), '1', 'EX', FORGOTTEN_MARK_SECONDS);
+  if (traces.macs.size > 0) await marked.exec();
+  const sessionIds = await personSessions(redis, username, traces.macs);
+  for (const id of sessionIds) {
+    const [indexes, ipKey, ipAnyKey, mac, ip] = await redis.hmget(keys.session(id), 'indexes', 'ipKey', 'ipAnyKey', 'mac', 'ip');
+    for (const index of indexes ? (JSON.parse(indexes) as string[]) : []) remove.zrem(index, id);
+    // An address key may already name a later session of someone else.
+    for (const key of [ipKey, ipAnyKey]) if (key && (await redis.get(key)) === id) remove.del(key);
+    // Closed as a Stop closes it (session-scripts.ts): the DNS filter forgets the address too.
+    remove.zrem(keys.sessions, id).del(keys.session(id), keys.sessionCounted(id)).publish(keys.sessionAnnouncements, JSON.stringify({ session: id, state: 'stop', ...(ip ? { ip } : {}) }));
+    if (mac) traces.macs.add(mac);
+    if (ip) traces.ips.add(ip);
+  }
+  remove.del(keys.sessionsOfUser(username), keys.authAttempts(username), keys.loginFailures('user', username), keys.loginLock('user', username));
   // The dashboard's top users of a school and day.
   for await (const found of scanKeys(redis, `${keys.statsTopUsers('*', '')}*`)) {
     for (const key of found) {
@@ -149,6 +177,7 @@ export async function forgetUser(redis: Redis, username: string, actor: Actor): 
   }
   for (const mac of traces.macs) {
     for (const kind of ['device', 'voucher-device']) remove.del(keys.loginFailures(kind, mac), keys.loginLock(kind, mac));
+    remove.set(keys.forgotten(mac), '1', 'EX', FORGOTTEN_MARK_SECONDS);
   }
 
   const groupChanges = await forgetGroupMember(redis, username);

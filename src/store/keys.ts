@@ -1,5 +1,7 @@
 // Every Redis key name Mektep uses, and their limits. User-supplied parts are URI-encoded so a
 // name containing ':' can never reach into another key's space.
+import { createHash } from 'node:crypto';
+
 const PREFIX = 'mk:';
 const part = (value: string): string => encodeURIComponent(value);
 
@@ -76,6 +78,8 @@ export const keys = {
   loginLock: (kind: string, id: string) => `${PREFIX}login-lock:${kind}:${part(id)}`,
   /** A live session by client IP alone, for the portal and RFC 8908 (last NAS to report wins). */
   sessionByIpAny: (ip: string) => `${PREFIX}session-ip-any:${part(ip)}`,
+  /** A forgotten person (a username or a MAC, hashed: the marker must not name them), while their NAS may still send accounting (forget.ts). */
+  forgotten: (person: string) => `${PREFIX}forgotten:${createHash('sha256').update(person).digest('hex')}`,
 
   /** Held by the instance running the minute's schedule sweep. */
   scheduleSweepLock: `${PREFIX}lock:schedule-sweep`,

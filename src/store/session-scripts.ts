@@ -9,6 +9,8 @@
 
 /** What RECORD answers, before anything is written, when the session holds names not in KEYS. */
 export const RETRY = 'retry';
+/** What RECORD answers, writing nothing, when the person the record names was forgotten (forget.ts). */
+export const FORGOTTEN = 'forgotten';
 /** Calls with the names a script asked for before the record is given up (SessionNamesChanged). */
 export const NAME_ATTEMPTS = 3;
 
@@ -66,18 +68,22 @@ end
 // KEYS: session hash, all sessions, session log, counted octets (after the session), the session's indexes, then
 // (when the record has a client address) the NAS-scoped and the any-NAS address keys, then
 // (when a user is charged) the day and month usage keys, then the dashboard's hour hashes
-// (stats.ts) and, with a user, their school's top-users set of the day; then any names the
-// session was stored with that are not among these (after a RETRY).
+// (stats.ts) and, with a user, their school's top-users set of the day, then the forgotten markers
+// of the person and device the record names (keys.forgotten); then any names the session was
+// stored with that are not among these (after a RETRY).
 // ARGV: status, now (ms), lifetime (s), log size, session id, JSON of fields, number of indexes,
 // '1' when address keys follow, '1' when usage keys follow, how often (ms) an Interim-Update
 // refreshes the session's index entries, the announcement channel, the hour hashes' field
 // ("bytes:<role>"), the user, the number of hour hashes, '1' when a top-users set follows, the
 // hour hashes' and the top-users set's lifetimes (s), then the in and out octets and the session
-// time ('' when not sent) apart from the JSON, which an Interim-Update leaves out ('') until asked.
+// time ('' when not sent) apart from the JSON, which an Interim-Update leaves out ('') until asked,
+// then the position in KEYS of the first forgotten marker and how many there are.
 // A Start, or any record that moves the session to another address or login, announces it; the
 // Interim fast path does not, and writes only the hash and the counters: the session's lifetime
 // (hash, address keys) is renewed with its index entries, each time for that much longer. Returns the usage of the day and month after this record, or
-// RETRY and the session's stored 'indexes', 'ipKey' and 'ipAnyKey' when some are not in KEYS.
+// RETRY and the session's stored 'indexes', 'ipKey' and 'ipAnyKey' when some are not in KEYS, or
+// FORGOTTEN when a marker exists: checked only off the fast path, since forgetting deletes the
+// session (an Interim-Update of a session as stored pays nothing for it).
 export const RECORD = `${FORGET}
 local key, all, log, countedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local status, now, ttl, logMax, id = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
@@ -99,6 +105,12 @@ local same = stored[2] == listed and (stored[3] or '') == ipKey and (stored[4] o
 local fast = status == 'interim' and same
 if (not same and #missingNames(stored, declaredKeys(), {}) > 0) or (not fast and ARGV[6] == '') then
   return {'${RETRY}', stored[2] or '', stored[3] or '', stored[4] or ''}
+end
+if not fast then
+  local first = tonumber(ARGV[21])
+  for i = first, first + tonumber(ARGV[22]) - 1 do
+    if redis.call('EXISTS', KEYS[i]) == 1 then return {'${FORGOTTEN}'} end
+  end
 end
 
 -- Usage grows by what the NAS's running totals moved beyond what was already counted for this

@@ -8,7 +8,7 @@ import type { ClientContext, Redis, Result } from 'ioredis';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { createAccessPointCloser, type AccessPointScope, type CloseResult } from './session-close.js';
-import { NAME_ATTEMPTS, RECORD, RETRY, SessionNamesChanged, storedNames } from './session-scripts.js';
+import { FORGOTTEN, NAME_ATTEMPTS, RECORD, RETRY, SessionNamesChanged, storedNames } from './session-scripts.js';
 import { hourOf, STATS_RETENTION_SECONDS, TOP_USERS_RETENTION_SECONDS, trafficField } from './stats.js';
 import { defineScript } from './write.js';
 import type { UsagePeriods } from '../policy/periods.js';
@@ -52,6 +52,8 @@ export interface AccountingRecord {
 export interface Usage {
   today: number;
   month: number;
+  /** The person (or device) the record named was forgotten: it was recorded charged to nobody. */
+  forgotten?: true;
 }
 
 export interface Session {
@@ -103,6 +105,8 @@ function fromHash(hash: Record<string, string>): Session | undefined {
 }
 
 const FIELDS = [...OPTIONAL, 'nasPort', 'sessionTime', 'terminateCause'] as const;
+/** What names a person in a record; a forgotten person's records are kept without it. */
+const PERSONAL = ['user', 'userName', 'mac', 'callingStationId', 'periods'] as const;
 
 /** The session hash's fields a record writes, as JSON. */
 function fieldsOf(entry: AccountingRecord): string {
@@ -117,7 +121,8 @@ export function createSessionStore(redis: Redis) {
   defineScript(redis, 'mkAccounting', RECORD);
   const closer = createAccessPointCloser(redis, SESSION_LOG_MAX_ENTRIES, SESSION_TTL_SECONDS);
 
-  async function record(entry: AccountingRecord, now = Date.now()): Promise<Usage> {
+  /** Writes the record; undefined (nothing written) when the person or device it names was forgotten. */
+  async function write(entry: AccountingRecord, now: number): Promise<Usage | undefined> {
     const ap = entry.nasIp ?? entry.nas;
     const id = sessionKeyId(entry.nas, entry.sessionId, ap);
     const indexes = [keys.sessionsOfAp(entry.nas, ap)];
@@ -131,13 +136,18 @@ export function createSessionStore(redis: Redis) {
     const hour = entry.role ? hourOf(now) : '';
     const hours = entry.role ? [keys.statsHour(undefined, hour), ...(entry.school ? [keys.statsHour(entry.school, hour)] : [])] : [];
     const top = hours.length && entry.user && entry.school && entry.periods ? [keys.statsTopUsers(entry.school, entry.periods.day)] : [];
-    const keyList = [keys.session(id), keys.sessions, keys.sessionLog, keys.sessionCounted(id), ...indexes, ...address, ...usage, ...hours, ...top];
+    // Charged to a user: theirs only (a forgotten MAC is no one's now; a new owner's login counts).
+    // Else the User-Name, as the NAS may spell it, and the device.
+    const named = entry.user ? [entry.user] : [entry.userName?.trim().toLowerCase(), entry.mac];
+    const markers = [...new Set(named)].filter((name): name is string => !!name).map((name) => keys.forgotten(name));
+    const keyList = [keys.session(id), keys.sessions, keys.sessionLog, keys.sessionCounted(id), ...indexes, ...address, ...usage, ...hours, ...top, ...markers];
     const args = [
       entry.status, String(now), String(SESSION_TTL_SECONDS), String(SESSION_LOG_MAX_ENTRIES), id,
       // An Interim-Update of a session as stored writes none of its fields: they are sent when the script asks.
       entry.status === 'interim' ? '' : fieldsOf(entry), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS), keys.sessionAnnouncements,
       trafficField(entry.role ?? ''), entry.user ?? '', String(hours.length), top.length ? '1' : '0', String(STATS_RETENTION_SECONDS), String(TOP_USERS_RETENTION_SECONDS),
       String(entry.inOctets), String(entry.outOctets), entry.sessionTime === undefined ? '' : String(entry.sessionTime),
+      String(keyList.length - markers.length + 1), String(markers.length),
     ];
     // Usually the session holds the names this record computes; when it moved or ends with less,
     // the script names what it holds and is called again with those in KEYS too (and the fields).
@@ -148,8 +158,18 @@ export function createSessionStore(redis: Redis) {
       const held = storedNames(reply[1], reply[2], reply[3]).filter((name) => !keyList.includes(name));
       reply = await redis.mkAccounting(keyList.length + held.length, ...keyList, ...held, ...args);
     }
+    if (reply[0] === FORGOTTEN) return undefined;
     const [today = '0', month = '0'] = reply;
     return { today: Number(today), month: Number(month) };
+  }
+
+  async function record(entry: AccountingRecord, now = Date.now()): Promise<Usage> {
+    const usage = await write(entry, now);
+    if (usage) return usage;
+    // Still recorded (the session can be seen and ended, the NAS stops resending), naming no one.
+    const anonymous = { ...entry };
+    for (const field of PERSONAL) delete anonymous[field];
+    return { ...((await write(anonymous, now)) ?? { today: 0, month: 0 }), forgotten: true };
   }
 
   async function read(ids: string[]): Promise<Session[]> {

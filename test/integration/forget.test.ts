@@ -128,3 +128,59 @@ describe('mektep user forget', () => {
     expect(await store.audit.list({ action: 'user.forget', count: 5 })).toHaveLength(1);
   });
 });
+
+describe('mektep user forget, the review\'s cases', () => {
+  const forget = async (spelled: string) => {
+    const result = await runCli(['user', 'forget', spelled, '--yes', '--json'], { REDIS_URL: fixture.server.url });
+    expect(result.code, result.stderr).toBe(0);
+  };
+  const acct = async (attributes: string) => (await radclient(fixture.acct, 'acct', SECRET, attributes)).reply;
+
+  it('forgets the user however the name is spelled on the command line ("Dana-Case", " dana-case")', async () => {
+    for (const [spelled, username, mac] of [['Dana-Case', 'dana-case', '02:00:5e:13:52:01'], [' dana-case2', 'dana-case2', '02:00:5e:13:52:02']] as const) {
+      await fixture.store.users.add({ username, password: 'dana-password', role: 'student', school: SCHOOL }, 'test');
+      await fixture.store.devices.add({ mac, role: 'student', user: username, school: SCHOOL }, 'test');
+      await forget(spelled);
+      expect(await fixture.store.users.get(username)).toBeUndefined();
+      expect(Object.fromEntries(await mentions([username, mac]))).toEqual({});
+    }
+  });
+
+  it('charges accounting that arrives after the forget to nobody: the Stop its Disconnect provokes, Interims of a NAS that ignored it', async () => {
+    const username = 'erlan-late';
+    const mac = '02:00:5e:13:53:01';
+    await fixture.store.users.add({ username, password: 'erlan-password', role: 'student', school: SCHOOL }, 'test');
+    const login = await radclient(fixture.auth, 'auth', SECRET, `User-Name=${username},User-Password=erlan-password,Calling-Station-Id=${mac},Message-Authenticator=0x00`);
+    expect(login.reply).toBe('Access-Accept');
+    const record = (status: string, octets: number) =>
+      `Acct-Status-Type=${status},Acct-Session-Id=late-1,User-Name=${username},Calling-Station-Id=${mac},Framed-IP-Address=127.0.0.81,Acct-Input-Octets=${octets},Class=${login.attributes.Class![0]}`;
+    expect(await acct(record('Start', 0))).toBe('Accounting-Response');
+    await forget(username);
+
+    // Still acknowledged (else the NAS resends forever), charged and attributed to nobody.
+    expect(await acct(record('Interim-Update', 5_000_000))).toBe('Accounting-Response');
+    expect(await acct(record('Interim-Update', 6_000_000))).toBe('Accounting-Response');
+    expect((await fixture.store.sessions.byIp(undefined, '127.0.0.81'))?.user).toBeUndefined();
+    expect(await acct(record('Stop', 7_000_000))).toBe('Accounting-Response');
+    expect(Object.fromEntries(await mentions([username, mac]))).toEqual({});
+    expect(await fixture.store.sessions.list({ user: username })).toEqual([]);
+  });
+
+  it("closes a session that names the person only by User-Name, from their device, and keeps it anonymous after", async () => {
+    const username = 'aigerim-plain';
+    const mac = '02:00:5e:13:54:01';
+    await fixture.store.users.add({ username, password: 'aigerim-password', role: 'student', school: SCHOOL }, 'test');
+    await fixture.store.devices.add({ mac, role: 'student', user: username, school: SCHOOL }, 'test');
+    const record = (status: string, octets: number) =>
+      `Acct-Status-Type=${status},Acct-Session-Id=plain-1,User-Name=${username},Calling-Station-Id=${mac.replaceAll(':', '-').toUpperCase()},Framed-IP-Address=127.0.0.82,Acct-Input-Octets=${octets}`;
+    expect(await acct(record('Start', 0))).toBe('Accounting-Response');
+    expect(await fixture.store.sessions.list({ mac })).toHaveLength(1);
+    await forget(username);
+    expect(await fixture.store.sessions.list({ mac })).toEqual([]);
+    expect(await fixture.store.sessions.byIp(undefined, '127.0.0.82')).toBeUndefined();
+    expect(Object.fromEntries(await mentions([username, mac]))).toEqual({});
+
+    expect(await acct(record('Interim-Update', 1_000_000))).toBe('Accounting-Response');
+    expect(Object.fromEntries(await mentions([username, mac]))).toEqual({});
+  });
+});

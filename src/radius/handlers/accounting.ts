@@ -158,7 +158,9 @@ export function createAccountingHandler({ sessions, classes: signer, schools, po
     };
     const usage = await sessions.record(record, at);
     if (replicated && !(await replicated())) return { drop: 'redis-not-replicated' };
-    if (status !== 'stop' && login.user && login.role) {
+    // `user forget` ran (store/forget.ts): recorded naming no one; the log line names no one either.
+    if (usage.forgotten) log.info({ event: 'accounting-forgotten', nas: nas.address, ap: peer.address, sessionId, status }, 'accounting: the person was forgotten; recorded charged to nobody');
+    else if (status !== 'stop' && login.user && login.role) {
       // Quota reached, seen in an Interim-Update: the session ends now, the next login is refused.
       const quota = quotaState(await policies.effective(login.role, school), usage);
       const id = sessionKeyId(nas.address, sessionId, peer.address);
