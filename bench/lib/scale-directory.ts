@@ -22,9 +22,11 @@ const heapAfterGc = () => {
 export async function measureDirectory(store: Store): Promise<{ devices: number; loadMs: number; heapBytes: number }> {
   const before = heapAfterGc();
   const started = performance.now();
-  const directory = await createDeviceDirectory(store.devices, quiet, (error) => {
+  const directory = createDeviceDirectory({ lookup: store.devices, bulk: store.devices, feed: quiet, log: { info: () => undefined }, onError: (error) => {
     throw error;
-  });
+  } });
+  if (!(await directory.loadedWithin(10 * 60_000))) throw new Error('the device directory did not load within 10 minutes');
+  directory.close();
   const loadMs = performance.now() - started;
   const heapBytes = heapAfterGc() - before;
   // Kept reachable until here, so the heap figure counts it.

@@ -10,6 +10,9 @@ import { createDeviceDirectory, type DeviceDirectory } from '../store/device-dir
 import { createPolicyCache, type PolicyCache } from '../store/policy-cache.js';
 import { createSchoolDirectory, type SchoolDirectory } from '../store/school-directory.js';
 
+/** How long start-up waits for the device directory: well inside Fastify's 10 s plugin timeout. */
+const DEVICES_AWAITED_MS = 3000;
+
 export interface Services {
   policies: PolicyCache;
   schools: SchoolDirectory;
@@ -35,7 +38,14 @@ export default fp(
     const failed = (what: string) => (error: unknown) => log.warn({ err: error }, `${what} failed`);
     const policies = createPolicyCache(store.policies, app.changes);
     const schools = await createSchoolDirectory(store.schools, app.changes, failed('school reload'));
-    const devices = await createDeviceDirectory(store.devices, app.changes, failed('device reload'));
+    const devices = createDeviceDirectory({
+      lookup: store.devices, bulk: app.managementStore.devices, feed: app.changes, log: app.log.child({ component: 'devices' }), onError: failed('device reload'),
+    });
+    app.addHook('onClose', async () => devices.close());
+    // A school's directory is in memory before the first request. A region's (400,000 devices,
+    // longer than Fastify's plugin timeout) goes on loading in the background: /readyz and
+    // Status-Server say not ready, and MAC authentication asks Redis for a device not yet in memory.
+    if (!(await devices.loadedWithin(DEVICES_AWAITED_MS))) log.info({ devices: devices.size() }, 'device directory still loading: not ready until it is complete');
     const coa = createCoaClient();
     app.addHook('onClose', async () => coa.close());
     const classes = createClassSigner(app.sessionSecret);

@@ -12,7 +12,7 @@ import { allow, MANAGERS, schoolFor, type Principal } from './principal.js';
 /** Whether an instance can serve (plugins/health.ts answers it for /readyz and Status-Server). */
 export interface Readiness {
   ready: boolean;
-  checks: { redis: 'ok' | 'unreachable'; radius: 'ok' | 'not bound' };
+  checks: { redis: 'ok' | 'unreachable'; radius: 'ok' | 'not bound'; devices: 'ok' | 'loading' };
 }
 
 export const TOP_USERS = 10;

@@ -1,29 +1,61 @@
 // The server's in-memory view of registered and remembered devices. MAC authentication of
 // returning devices is the bulk of RADIUS traffic; answering it from memory saves a Redis round
-// trip per request. Each change announced on the change feed refreshes that device; a large
-// batch (a fleet import) or a reconnect reloads them all. Redis expires a remembered device
-// without announcing it, so expired entries are swept here (at most once a minute): otherwise
-// every device ever remembered would stay in memory until the next restart.
+// trip per request. A region has ~400,000 devices: the directory loads them in pages on the
+// management connection (no command or pipeline is big, and RADIUS's connection keeps its tight
+// bound), in the background, while MAC authentication of a device not yet in memory asks Redis.
+// Each change announced on the change feed refreshes just the changed devices, in pages however
+// many there are; a reconnect (resync) loads them all again, swapped in whole when complete.
+// Redis expires a remembered device without announcing it, so expired entries are swept here
+// (at most once a minute): otherwise every device ever remembered would stay in memory.
+import type { Logger } from 'pino';
 import type { ChangeFeed } from './changes.js';
 import type { Device, DeviceStore } from './devices.js';
 
-const RELOAD_ABOVE = 200;
+/** Devices read per SSCAN page or per pipeline of changed devices. */
+export const DEVICE_PAGE = 1000;
 const SWEEP_EVERY_MS = 60_000;
+const RETRY_MS = 2000;
 
 export interface DeviceDirectory {
+  /** The same answer as find() once loaded; while loading, a device not in memory is read from Redis. */
   get(mac: string): Promise<Device | undefined>;
-  /** The same answer as get(), at once: MAC authentication needs no promise for a lookup in memory. */
+  /** From memory, at once: MAC authentication needs no promise for a lookup in memory. Before
+   * loaded() a miss proves nothing: ask get(). */
   find(mac: string): Device | undefined;
+  /** True once every registered device has been read (the first load is complete). */
+  loaded(): boolean;
+  /** Resolves true when the first load completes within `ms`, false otherwise. */
+  loadedWithin(ms: number): Promise<boolean>;
   size(): number;
+  close(): void;
+}
+
+export interface DeviceDirectoryOptions {
+  /** On RADIUS's connection (bounded commands): a device not yet in memory while loading. */
+  lookup: Pick<DeviceStore, 'get'>;
+  /** On the management connection: pages of the index, and the devices a change names. One
+   * connection answers in order, so a refresh never lands before an older page's read. */
+  bulk: Pick<DeviceStore, 'page' | 'getMany'>;
+  feed: ChangeFeed;
+  log: Pick<Logger, 'info'>;
+  onError: (error: unknown) => void;
+  now?: () => number;
 }
 
 const expired = (device: Device, now: number) => device.until !== undefined && Date.parse(device.until) <= now;
 
-export async function createDeviceDirectory(
-  devices: Pick<DeviceStore, 'list' | 'get'>, feed: ChangeFeed, onError: (error: unknown) => void, now: () => number = Date.now,
-): Promise<DeviceDirectory> {
+export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = Date.now }: DeviceDirectoryOptions): DeviceDirectory {
   let byMac = new Map<string, Device>();
   let sweptAt = now();
+  let loaded = false;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  /** While a load runs: the devices changed meanwhile, read again before it is swapped in (its
+   * page may have read them before the change). */
+  let changedDuringLoad: Set<string> | undefined;
+  let loadAgain = false;
+  let markLoaded: () => void = () => undefined;
+  const firstLoad = new Promise<void>((resolve) => (markLoaded = resolve));
 
   function sweep(): void {
     if (now() - sweptAt < SWEEP_EVERY_MS) return;
@@ -31,24 +63,71 @@ export async function createDeviceDirectory(
     for (const [mac, device] of byMac) if (expired(device, sweptAt)) byMac.delete(mac);
   }
 
-  async function reload(): Promise<void> {
-    byMac = new Map((await devices.list()).map((device) => [device.mac, device]));
+  /** Reads `macs` a page at a time into `into()` (the map current when each page arrives). */
+  async function readInto(macs: string[], into: () => Map<string, Device>): Promise<void> {
+    for (let start = 0; start < macs.length && !closed; start += DEVICE_PAGE) {
+      const page = macs.slice(start, start + DEVICE_PAGE);
+      const found = await bulk.getMany(page);
+      const map = into();
+      page.forEach((mac, index) => {
+        const device = found[index];
+        if (device) map.set(mac, device);
+        else map.delete(mac);
+      });
+    }
   }
 
-  async function refresh(mac: string): Promise<void> {
-    const device = await devices.get(mac);
-    if (device) byMac.set(mac, device);
-    else byMac.delete(mac);
+  async function load(): Promise<void> {
+    const started = performance.now();
+    const next = new Map<string, Device>();
+    const changed = new Set<string>();
+    changedDuringLoad = changed;
+    let cursor = '0';
+    do {
+      const page = await bulk.page(cursor, DEVICE_PAGE);
+      if (closed) return;
+      cursor = page.cursor;
+      for (const device of page.devices) next.set(device.mac, device);
+    } while (cursor !== '0');
+    while (changed.size > 0 && !closed) {
+      const macs = [...changed];
+      changed.clear();
+      await readInto(macs, () => next);
+    }
+    // Swapped in whole, with no await since the last check: no request sees a half-loaded map.
+    byMac = next;
+    changedDuringLoad = undefined;
+    log.info({ devices: next.size, ms: Math.round(performance.now() - started), first: !loaded }, 'device directory loaded');
+    if (!loaded) markLoaded();
+    loaded = true;
+  }
+
+  function reload(): void {
+    if (closed) return;
+    if (changedDuringLoad) {
+      loadAgain = true;
+      return;
+    }
+    load().then(() => {
+      if (!loadAgain) return;
+      loadAgain = false;
+      reload();
+    }, (error: unknown) => {
+      changedDuringLoad = undefined;
+      onError(error);
+      retry = setTimeout(reload, RETRY_MS);
+    });
   }
 
   feed.on('change', (changes) => {
     sweep();
     const macs = changes.filter((change) => change.entity === 'device').map((change) => change.id);
-    if (macs.length > RELOAD_ABOVE) void reload().catch(onError);
-    else for (const mac of macs) void refresh(mac).catch(onError);
+    if (macs.length === 0) return;
+    for (const mac of macs) changedDuringLoad?.add(mac);
+    void readInto(macs, () => byMac).catch(onError);
   });
-  feed.on('resync', () => void reload().catch(onError));
-  await reload();
+  feed.on('resync', reload);
+  reload();
 
   // Redis expires a device at its end date without announcing it: check the date here too.
   function find(mac: string): Device | undefined {
@@ -58,8 +137,22 @@ export async function createDeviceDirectory(
   }
 
   return {
-    get: async (mac) => find(mac),
+    get: async (mac) => find(mac) ?? (loaded ? undefined : lookup.get(mac)),
     find,
+    loaded: () => loaded,
+    loadedWithin: async (ms) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+      try {
+        return await Promise.race([firstLoad.then(() => true), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     size: () => byMac.size,
+    close: () => {
+      closed = true;
+      clearTimeout(retry);
+    },
   };
 }

@@ -33,11 +33,11 @@ function sendUdp(port: number, payload: Buffer): Promise<void> {
 }
 
 describe('health and metrics', () => {
-  it('says it is alive and ready when Redis answers and both RADIUS sockets are bound', async () => {
+  it('says it is alive and ready when Redis answers, both RADIUS sockets are bound and the devices are loaded', async () => {
     expect((await app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     const ready = await app.inject('/readyz');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', radius: 'ok' } });
+    expect(ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', radius: 'ok', devices: 'ok' } });
     expect(app.radius.auth.port()).toBeGreaterThan(0);
     expect(app.radius.acct.port()).not.toBe(app.radius.auth.port());
   });

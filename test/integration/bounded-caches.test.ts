@@ -45,11 +45,13 @@ describe('the device directory', () => {
     const until = new Date(now + 3_600_000).toISOString();
     for (let i = 0; i < 50; i += 1) await store.devices.add({ mac: `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`, role: 'student', until }, 'test');
     await store.devices.add({ mac: '02:00:00:00:02:01', role: 'student' }, 'test');
-    const directory = await createDeviceDirectory(store.devices, feed, (error) => { throw error; }, () => now);
+    const directory = createDeviceDirectory({ lookup: store.devices, bulk: store.devices, feed, log: { info: () => undefined }, onError: (error) => { throw error; }, now: () => now });
+    expect(await directory.loadedWithin(10_000)).toBe(true);
     expect(directory.size()).toBe(51);
     now += 2 * 3_600_000;
     expect(await directory.get('02:00:00:00:01:00')).toBeUndefined();
     expect(await directory.get('02:00:00:00:02:01')).toMatchObject({ role: 'student' });
     expect(directory.size()).toBe(1);
+    directory.close();
   });
 });
