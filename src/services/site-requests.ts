@@ -96,16 +96,17 @@ export function createSiteRequestService({ siteRequests, sessions, schools, focu
       allow(principal, ['portal'], 'ask for a site');
       const ip = principal.kind === 'portal' ? principal.ip : undefined;
       const session = ip ? await sessions.byIp(undefined, ip) : undefined;
-      if (!ip || !session?.school || !session.user) throw new NotFoundError('this device is not signed in at a school');
-      const refused = (reason: string, message: string) => {
-        log?.info({ client: ip, school: session.school, reason }, 'site request refused');
-        return new ValidationError(message);
+      // Each refusal: one info line with its reason.
+      const refused = <E extends Error>(reason: string, error: E): E => {
+        log?.info({ client: ip, school: session?.school, reason }, 'site request refused');
+        return error;
       };
+      if (!ip || !session?.school || !session.user) throw refused('not-online', new NotFoundError('this device is not signed in at a school'));
       const domain = grantableName(input.domain);
-      if (!domain) throw refused('not-a-site', `"${input.domain}" is not a site that can be allowed (a public suffix, or not a domain name)`);
+      if (!domain) throw refused('not-a-site', new ValidationError(`"${input.domain}" is not a site that can be allowed (a public suffix, or not a domain name)`));
       const decision = (await explain?.(ip, domain))?.decision;
-      if (decision?.action !== 'block') throw refused('not-blocked', `"${domain}" is not blocked for this device`);
-      if (!(await siteRequests.allowAsk(ip))) throw new RateLimitedError('too many site requests from this device this hour');
+      if (decision?.action !== 'block') throw refused('not-blocked', new ValidationError(`"${domain}" is not blocked for this device`));
+      if (!(await siteRequests.allowAsk(ip))) throw refused('rate-limited', new RateLimitedError('too many site requests from this device this hour'));
       const created = await siteRequests.create({
         school: session.school, domain, ip, rule: ruleLabel(decision), user: session.user,
         ...(decision.rule === 'focus' ? { focus: decision.focus } : {}), ...(session.mac ? { mac: session.mac } : {}),
