@@ -6,7 +6,9 @@
 // Each change announced on the change feed refreshes just the changed devices, in pages however
 // many there are; a reconnect (resync) loads them all again, swapped in whole when complete.
 // Redis expires a remembered device without announcing it, so expired entries are swept here
-// (at most once a minute): otherwise every device ever remembered would stay in memory.
+// (at most once a minute): otherwise every device ever remembered would stay in memory. Each
+// entry keeps only what MAC authentication decides with, role and school names shared: about
+// half the heap of a whole Device (docs/scale.md).
 import type { Logger } from 'pino';
 import type { ChangeFeed } from './changes.js';
 import type { Device, DeviceStore } from './devices.js';
@@ -16,12 +18,20 @@ export const DEVICE_PAGE = 1000;
 const SWEEP_EVERY_MS = 60_000;
 const RETRY_MS = 2000;
 
+/** What MAC authentication needs of a device (access.ts), and no more. */
+export interface KnownDevice {
+  role: string;
+  school: string | undefined;
+  user: string | undefined;
+  until: string | undefined;
+}
+
 export interface DeviceDirectory {
   /** The same answer as find() once loaded; while loading, a device not in memory is read from Redis. */
-  get(mac: string): Promise<Device | undefined>;
+  get(mac: string): Promise<KnownDevice | undefined>;
   /** From memory, at once: MAC authentication needs no promise for a lookup in memory. Before
    * loaded() a miss proves nothing: ask get(). */
-  find(mac: string): Device | undefined;
+  find(mac: string): KnownDevice | undefined;
   /** True once every registered device has been read (the first load is complete). */
   loaded(): boolean;
   /** Resolves true when the first load completes within `ms`, false otherwise. */
@@ -42,10 +52,21 @@ export interface DeviceDirectoryOptions {
   now?: () => number;
 }
 
-const expired = (device: Device, now: number) => device.until !== undefined && Date.parse(device.until) <= now;
+const expired = (device: KnownDevice, now: number) => device.until !== undefined && Date.parse(device.until) <= now;
 
 export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = Date.now }: DeviceDirectoryOptions): DeviceDirectory {
-  let byMac = new Map<string, Device>();
+  let byMac = new Map<string, KnownDevice>();
+  /** One string per role and school name, not one per device; renewed with every full load. */
+  let names = new Map<string, string>();
+  function named(name: string): string {
+    const shared = names.get(name);
+    if (shared !== undefined) return shared;
+    names.set(name, name);
+    return name;
+  }
+  const known = (device: Device): KnownDevice => ({
+    role: named(device.role), school: device.school === undefined ? undefined : named(device.school), user: device.user, until: device.until,
+  });
   let sweptAt = now();
   let loaded = false;
   let closed = false;
@@ -64,14 +85,14 @@ export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = 
   }
 
   /** Reads `macs` a page at a time into `into()` (the map current when each page arrives). */
-  async function readInto(macs: string[], into: () => Map<string, Device>): Promise<void> {
+  async function readInto(macs: string[], into: () => Map<string, KnownDevice>): Promise<void> {
     for (let start = 0; start < macs.length && !closed; start += DEVICE_PAGE) {
       const page = macs.slice(start, start + DEVICE_PAGE);
       const found = await bulk.getMany(page);
       const map = into();
       page.forEach((mac, index) => {
         const device = found[index];
-        if (device) map.set(mac, device);
+        if (device) map.set(mac, known(device));
         else map.delete(mac);
       });
     }
@@ -79,7 +100,8 @@ export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = 
 
   async function load(): Promise<void> {
     const started = performance.now();
-    const next = new Map<string, Device>();
+    const next = new Map<string, KnownDevice>();
+    names = new Map();
     const changed = new Set<string>();
     changedDuringLoad = changed;
     let cursor = '0';
@@ -87,7 +109,7 @@ export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = 
       const page = await bulk.page(cursor, DEVICE_PAGE);
       if (closed) return;
       cursor = page.cursor;
-      for (const device of page.devices) next.set(device.mac, device);
+      for (const device of page.devices) next.set(device.mac, known(device));
     } while (cursor !== '0');
     while (changed.size > 0 && !closed) {
       const macs = [...changed];
@@ -130,14 +152,19 @@ export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = 
   reload();
 
   // Redis expires a device at its end date without announcing it: check the date here too.
-  function find(mac: string): Device | undefined {
+  function find(mac: string): KnownDevice | undefined {
     sweep();
     const device = byMac.get(mac);
     return device && !expired(device, now()) ? device : undefined;
   }
 
   return {
-    get: async (mac) => find(mac) ?? (loaded ? undefined : lookup.get(mac)),
+    get: async (mac) => {
+      const device = find(mac);
+      if (device || loaded) return device;
+      const stored = await lookup.get(mac);
+      return stored && known(stored);
+    },
     find,
     loaded: () => loaded,
     loadedWithin: async (ms) => {

@@ -80,7 +80,7 @@ describe('the device directory while it loads', () => {
     await waitFor(async () => (lastPagesRead() === 1 ? true : undefined), 10_000, 'the pages to be read');
     expect(directory.loaded()).toBe(false);
     expect(directory.find(macOf(DEVICES - 1))).toBeUndefined();
-    expect(await directory.get(macOf(DEVICES - 1))).toMatchObject({ mac: macOf(DEVICES - 1), role: 'student' });
+    expect(await directory.get(macOf(DEVICES - 1))).toMatchObject({ role: 'student', school: undefined });
     expect(await directory.get('02:20:00:ff:ff:ff')).toBeUndefined();
     expect(await directory.loadedWithin(50)).toBe(false);
     release();

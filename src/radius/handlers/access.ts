@@ -7,8 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EncodableAttribute } from 'radius';
 import { checkPassword, PasswordBusyError, RADIUS_LANE } from '../../security/password.js';
 import type { AttemptLimiter } from '../../store/attempts.js';
-import type { DeviceDirectory } from '../../store/device-directory.js';
-import type { Device } from '../../store/devices.js';
+import type { DeviceDirectory, KnownDevice } from '../../store/device-directory.js';
 import { parseMac } from '../../store/mac.js';
 import type { NasClient } from '../../store/nas.js';
 import { TOKEN_PREFIX, type LoginToken, type TokenStore } from '../../store/tokens.js';
@@ -158,7 +157,7 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     return deviceReply(nas, mac, device);
   }
 
-  function deviceReply(nas: NasClient, mac: string, device: Device | undefined): Reply | Promise<Reply> {
+  function deviceReply(nas: NasClient, mac: string, device: KnownDevice | undefined): Reply | Promise<Reply> {
     if (!device) return reject('unknown-device', 'This device is not registered; sign in on the portal');
     const school = device.school ?? nas.school;
     // A device that belongs to someone counts against that person's quotas and devices.
