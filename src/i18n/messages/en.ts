@@ -440,6 +440,7 @@ export const en = {
   blockRequestReason: 'Why do you need it? (optional)',
   blockRequested: 'Your request was sent to your teachers.',
   blockNotBlocked: 'This site is not blocked for you. Try opening it again.',
+  blockNotRequestable: 'Access to this address cannot be requested: it would open many sites at once. Ask your teacher.',
   siteRequestsSite: 'Site',
   siteRequestsWho: 'Who',
   siteRequestsWhy: 'Blocked because',

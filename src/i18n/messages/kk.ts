@@ -438,6 +438,7 @@ export const kk: Messages = {
   blockRequestReason: 'Ол сізге не үшін керек? (міндетті емес)',
   blockRequested: 'Сұрауыңыз мұғалімдерге жіберілді.',
   blockNotBlocked: 'Бұл сайт сіз үшін бұғатталмаған. Оны қайта ашып көріңіз.',
+  blockNotRequestable: 'Бұл мекенжайға рұқсат сұрауға болмайды: ол бірден көп сайтты ашар еді. Мұғаліміңізге жүгініңіз.',
   siteRequestsSite: 'Сайт',
   siteRequestsWho: 'Кім',
   siteRequestsWhy: 'Бұғатталу себебі',

@@ -438,6 +438,7 @@ export const ru: Messages = {
   blockRequestReason: 'Зачем он вам нужен? (необязательно)',
   blockRequested: 'Ваш запрос отправлен учителям.',
   blockNotBlocked: 'Этот сайт для вас не заблокирован. Попробуйте открыть его снова.',
+  blockNotRequestable: 'Доступ к этому адресу нельзя запросить: он открыл бы сразу много сайтов. Обратитесь к учителю.',
   siteRequestsSite: 'Сайт',
   siteRequestsWho: 'Кто',
   siteRequestsWhy: 'Заблокирован, потому что',

@@ -14,7 +14,8 @@ import type { Config } from '../../config/env.js';
 import { ruleLabel, type ContentDecision } from '../../policy/content.js';
 import { fill } from '../../i18n/languages.js';
 import { languageOf } from '../../i18n/request.js';
-import { createSiteRequestService } from '../../services/site-requests.js';
+import { ValidationError } from '../../errors.js';
+import { createSiteRequestService, grantableName } from '../../services/site-requests.js';
 import { messagesOf, renderPage } from '../render.js';
 
 /** Answered by probes.ts whatever the host: the OS checks of every platform and RFC 8908. */
@@ -66,12 +67,14 @@ export function blockRoutes(app: FastifyInstance, config: Config) {
     const language = languageOf(request);
     const time = (at: number) => new Intl.DateTimeFormat(language, { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(at));
     const blocked = explained.decision.action === 'block';
+    // A public suffix (com.kz) is never granted: no button that could only be refused.
+    const requestable = blocked && grantableName(host) !== undefined;
     request.log.info({ client: request.ip, profile: explained.profile, rule: ruleLabel(explained.decision) }, 'block page shown');
     return renderPage(request, reply, {
       template: 'portal/block.eta',
       status: blocked ? 403 : 200,
       school: app.services.schools.get(school),
-      data: { site: host, reason: reasonOf(explained.decision, t, time), blocked },
+      data: { site: host, reason: reasonOf(explained.decision, t, time), blocked: requestable },
     });
   }
 
@@ -86,7 +89,15 @@ export function blockRoutes(app: FastifyInstance, config: Config) {
 
   app.post<{ Body: Static<typeof REQUEST_BODY> }>(REQUEST_PATH, { schema: { body: REQUEST_BODY } }, async (request, reply) => {
     const t = messagesOf(request);
-    await siteRequests.create({ kind: 'portal', ip: request.ip }, { domain: foreign(request) ?? request.hostname, reason: request.body.reason });
-    return renderPage(request, reply, { template: 'portal/message.eta', data: { heading: t.blockTitle, message: t.blockRequested } });
+    const domain = foreign(request) ?? request.hostname;
+    const said = (message: string, status: number) => renderPage(request, reply, { template: 'portal/message.eta', status, data: { heading: t.blockTitle, message } });
+    try {
+      await siteRequests.create({ kind: 'portal', ip: request.ip }, { domain, reason: request.body.reason });
+    } catch (error) {
+      // Refused by the service (and logged there): a public suffix, or a stale page of a name no longer blocked.
+      if (error instanceof ValidationError) return said(grantableName(domain) ? t.blockNotBlocked : t.blockNotRequestable, 400);
+      throw error;
+    }
+    return said(t.blockRequested, 200);
   });
 }
