@@ -52,7 +52,9 @@ function allowList(entries: string[]): BlockList {
 }
 
 const METRICS_PATH = '/metrics';
-const isMetrics = (request: FastifyRequest) => (request.method === 'GET' || request.method === 'HEAD') && request.url.split('?')[0] === METRICS_PATH;
+// Asked of every request: compared in place, not by splitting the URL.
+const isMetrics = (request: FastifyRequest) =>
+  (request.method === 'GET' || request.method === 'HEAD') && request.url.startsWith(METRICS_PATH) && (request.url.length === METRICS_PATH.length || request.url[METRICS_PATH.length] === '?');
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -80,10 +82,12 @@ export default fp(
     const metrics = createMetrics();
     app.decorate('metrics', metrics);
 
-    app.addHook('onResponse', async (request, reply) => {
+    // On every request: a callback hook, not an async one (no promise and microtask per request).
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? (isMetrics(request) && reply.statusCode === 200 ? METRICS_PATH : 'unmatched');
       metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
       metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      done();
     });
 
     // A worker holds only the requests the kernel gave it: the primary sums them all.
@@ -98,13 +102,14 @@ export default fp(
     };
 
     const allowed = mayRead(access, allowList(access.allow));
-    app.addHook('onRequest', async (request, reply) => {
-      if (!isMetrics(request)) return;
+    // A callback hook: every other request passes it without a promise.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!isMetrics(request)) return done();
       if (!allowed(request)) {
         request.log.info({ ip: request.ip }, 'metrics: refused (not in METRICS_ALLOW, no valid token)');
-        return;
+        return done();
       }
-      return reply.code(200).type(metrics.registry.contentType).send(await exposition());
+      exposition().then((text) => void reply.code(200).type(metrics.registry.contentType).send(text), done);
     });
   },
   { name: 'metrics' },

@@ -15,6 +15,7 @@ import { redisOutage, UNAVAILABLE_RETRY_SECONDS } from '../errors.js';
 import { CATALOGUES } from '../i18n/languages.js';
 import { portalCsp, type PortalCsp } from '../portal/csp.js';
 import { createLandingPages } from '../portal/landing.js';
+import { requestLogger } from '../portal/request-logger.js';
 import { loginFormData, messagePage } from '../portal/pages.js';
 import { layoutData } from '../portal/render.js';
 import { blockRoutes, foreignPostReason } from '../portal/routes/block.js';
@@ -47,6 +48,7 @@ export interface PortalOptions {
 export default async function portal(app: FastifyInstance, { config }: PortalOptions) {
   const views = fileURLToPath(new URL('../../views', import.meta.url));
   const publicOrigin = new URL(config.publicUrl).origin;
+  app.setChildLoggerFactory(requestLogger);
   const publicHost = new URL(config.publicUrl).hostname.toLowerCase();
   // Before the body is read: a form from elsewhere changes nothing and costs no parsing. A page
   // under a name other than the portal's is refused first, but for the block page's form (DNS
@@ -122,7 +124,7 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
     csp: school?.colour ? csp.build({ colour: school.colour }) : csp.header,
   }));
   entryRoutes(app, config, landing, {
-    common: { ...app.webSecurityHeaders, 'referrer-policy': REFERRER_POLICY, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', vary: 'Accept-Encoding, Accept-Language, Cookie' },
+    common: { 'referrer-policy': REFERRER_POLICY, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', vary: 'Accept-Encoding, Accept-Language, Cookie' },
   });
   loginRoutes(app, signIn);
   guestRoutes(app);

@@ -106,7 +106,8 @@ describe('a portal sign-in while Redis is away', () => {
     expectBusyPage(paused);
     const lines = unavailableLines('portal: Redis unavailable, try again');
     expect(lines.length).toBe(before + 1);
-    expect(lines.at(-1)).toMatchObject({ reason: 'redis-timeout' });
+    // Written through the request's own logger: its id bound.
+    expect(lines.at(-1)).toMatchObject({ reason: 'redis-timeout', reqId: expect.any(String) });
     await redisBack();
     const again = await postLogin(await loginForm());
     expect(again.statusCode).toBe(200);

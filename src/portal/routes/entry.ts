@@ -33,8 +33,8 @@ function askedUrls(request: FastifyRequest, publicOrigin: string): string[] {
 }
 
 export interface LandingHeaders {
-  /** Every header of the landing page but its CSP, cookies, encoding and length (helmet's
-   * included): built once. */
+  /** Every header of the landing page but its CSP, cookies, encoding, length and the web
+   * plugin's security headers: built once. */
   common: Record<string, string>;
 }
 
@@ -86,9 +86,8 @@ export function entryRoutes(app: FastifyInstance, config: Config, landing: Landi
     return landingPage(request, reply, context, point.nas, contextCookie(signContext(context, app.sessionSecret), secure));
   }
 
-  // Compressed once with the page, and helmet's headers prebuilt (`headers.common`): the shared
-  // plugins would redo both on every request.
-  const options = { schema: { querystring: REDIRECT_QUERY }, compress: false as const, helmet: false as const };
+  // Compressed once with the page (`headers.common` prebuilt too): the compression plugin would redo it on every request.
+  const options = { schema: { querystring: REDIRECT_QUERY }, compress: false as const };
   app.get('/', options, entry);
   app.get('/guest/s/:site/', { ...options, schema: { ...options.schema, params: UNIFI_PARAMS } }, entry);
 }
