@@ -74,7 +74,7 @@ try {
     const started = await startPatiently(dir, `mektep-${target}`);
     mektep = started.mektep;
     checkpoints.push({ devices: target, importSeconds, redisUsed, audit, directory, failures: started.failures, ...(mektep ? { readyMs: mektep.readyMs, footprint: await footprint(mektep) } : {}) });
-    console.log(`  ${n(target)} devices: imported in ${importSeconds.toFixed(1)} s, directory loaded in ${n(directory.loadMs)} ms, Mektep ${mektep ? `ready in ${n(mektep.readyMs)} ms` : 'did not start'}${started.failures.length ? ` (${started.failures.join('; ')})` : ''}`);
+    console.log(`  ${n(target)} devices: imported in ${importSeconds.toFixed(1)} s, directory loaded in ${n(directory.loadMs)} ms, Mektep ${mektep ? `listening in ${n(mektep.listeningMs)} ms, ready in ${n(mektep.readyMs)} ms` : 'did not start'}${started.failures.length ? ` (${started.failures.join('; ')})` : ''}`);
     if (target !== DEVICES && mektep) {
       await mektep.stop();
       mektep = undefined;

@@ -14,6 +14,8 @@ export interface Mektep {
   acct: number;
   /** Spawn until /readyz answers 200 (Redis loaded its append-only file, directories read, sockets bound). */
   readyMs: number;
+  /** Spawn until /healthz answers: serving (MAC auth asks Redis) while the directory loads. */
+  listeningMs: number;
   redisPid: () => number | undefined;
   logPath: string;
   stop(): Promise<void>;
@@ -41,8 +43,10 @@ export async function startMektep(dataDir: string, logName: string, extraEnv: Re
   const failed = (why: string) => new Error(`Mektep ${why}; the end of ${logPath}:\n${readFileSync(logPath, 'utf8').slice(-3000)}`);
   const died = exited.then(() => Promise.reject(failed(`exited (${child.exitCode ?? child.signalCode})`)));
   died.catch(() => undefined);
+  const answers = (path: string) => async () => ((await fetch(`http://127.0.0.1:${http}${path}`).catch(() => undefined))?.status === 200 ? true : undefined);
+  const listening = waitFor(answers('/healthz'), 300_000, 'Mektep to listen').then(() => Date.now() - started, () => NaN);
   try {
-    await Promise.race([waitFor(async () => ((await fetch(`http://127.0.0.1:${http}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined), 300_000, 'Mektep to be ready'), died]);
+    await Promise.race([waitFor(answers('/readyz'), 300_000, 'Mektep to be ready'), died]);
   } catch (error) {
     // SIGTERM: Mektep stops its embedded Redis on the way out (SIGKILL would orphan it).
     child.kill('SIGTERM');
@@ -50,8 +54,9 @@ export async function startMektep(dataDir: string, logName: string, extraEnv: Re
     throw error instanceof Error && error.message.startsWith('timed out') ? failed('was not ready after 300 s') : error;
   }
   const readyMs = Date.now() - started;
+  const listeningMs = await listening;
   return {
-    child, http, auth, acct, readyMs, logPath,
+    child, http, auth, acct, readyMs, listeningMs, logPath,
     redisPid: () => childPids(child.pid!)[0],
     async stop() {
       child.kill('SIGTERM');
@@ -70,9 +75,10 @@ export async function footprint(mektep: Mektep, settleMs = 5000): Promise<Footpr
 }
 
 /**
- * Starts Mektep as an operator would: with the defaults, then (each instance reads every device
- * in one pipeline at start-up, each reply due within REDIS_COMMAND_TIMEOUT_MS, 1 s by default)
- * twice with its maximum, 10 s. Returns the Mektep that started, if any, and why the others did not.
+ * Starts Mektep as an operator would: with the defaults, then (before 2026-12-01 each instance
+ * read every device in one pipeline at start-up, each reply due within REDIS_COMMAND_TIMEOUT_MS,
+ * 1 s by default) twice with its maximum, 10 s. Returns the Mektep that started, if any, and why
+ * the others did not. Ready means /readyz 200, which waits for the device directory's load.
  */
 export async function startPatiently(dataDir: string, logName: string): Promise<{ mektep?: Mektep; failures: string[] }> {
   const failures: string[] = [];
