@@ -45,7 +45,7 @@ interface Traces {
   ips: Set<string>;
 }
 
-/** Their site requests (who asked, from which device and address, for which domain); returns how many. */
+/** Their site requests (who asked, from which device and address, for which domain) and the names granted to them; returns how many requests. */
 async function forgetSiteRequests(redis: Redis, username: string, { macs, ips }: Traces, changes: Change[]): Promise<number> {
   let forgotten = 0;
   for await (const found of scanKeys(redis, keys.siteRequest('*'), 'hash')) {
@@ -62,6 +62,15 @@ async function forgetSiteRequests(redis: Redis, username: string, { macs, ips }:
   }
   // The hour's ask counters are keyed by the address.
   if (ips.size > 0) await redis.del(...[...ips].map((ip) => keys.siteRequestsAsked(ip)));
+  // Names a teacher allowed them ("user:<name>|<domain>"; a school's grants end within a day).
+  for await (const found of scanKeys(redis, keys.contentGranted('*'), 'hash')) {
+    for (const key of found) {
+      const theirs = (await redis.hkeys(key)).filter((field) => field.startsWith(`user:${username}|`));
+      if (theirs.length === 0) continue;
+      await redis.hdel(key, ...theirs);
+      changes.push({ entity: 'content-granted', id: decodeURIComponent(key.split(':')[2]!) });
+    }
+  }
   return forgotten;
 }
 
@@ -77,16 +86,17 @@ async function forgetVoucherDevices(redis: Redis, macs: ReadonlySet<string>): Pr
 
 /**
  * The audit entries that name the person, by the fields that name someone (audit.ts): about their
- * user or a device of theirs (the target), their session or device (detail.user, detail.mac), or
- * the portal acting for their device. Nothing else: an outcome, a role or a school id may be
+ * user or a device of theirs (the target), their session or device (detail.user, detail.mac), a
+ * site granted to them (detail.scopes), or the portal acting for their device. Nothing else: an outcome, a role or a school id may be
  * spelled like a username.
  */
 function personEntries(username: string, macs: ReadonlySet<string>) {
   const portalFor = (actor: string | undefined) => !!actor?.startsWith('portal:') && macs.has(actor.slice('portal:'.length));
+  const scope = `user:${username}`;
   const inDetail = (detail: string | undefined) => {
-    if (!detail || ![username, ...macs].some((needle) => detail.includes(JSON.stringify(needle)))) return false;
-    const { user, mac } = JSON.parse(detail) as { user?: unknown; mac?: unknown };
-    return user === username || (typeof mac === 'string' && macs.has(mac));
+    if (!detail || ![username, scope, ...macs].some((needle) => detail.includes(JSON.stringify(needle).slice(0, -1)))) return false;
+    const { user, mac, scopes } = JSON.parse(detail) as { user?: unknown; mac?: unknown; scopes?: unknown };
+    return user === username || (typeof mac === 'string' && macs.has(mac)) || (Array.isArray(scopes) && scopes.includes(scope));
   };
   const names = ({ action = '', target, actor, detail }: StreamFields) =>
     (action.startsWith('user.') && target === username) || (action.startsWith('device.') && !!target && macs.has(target)) || portalFor(actor) || inDetail(detail);

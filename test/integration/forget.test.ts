@@ -87,6 +87,7 @@ describe('mektep user forget', () => {
     await store.groups.add(SCHOOL, '7b', [USERNAME, CLASSMATE], 'test');
     const focus = await store.focus.start({ school: SCHOOL, name: 'Algebra test', nas: [], users: [USERNAME, CLASSMATE], group: '7b', allow: ['exam.example'], until: Date.now() + 45 * 60_000 }, 'test');
     await store.siteRequests.create({ school: SCHOOL, domain: 'games.example', user: USERNAME, ip: PHONE_IP, mac: PHONE_MAC, rule: 'category:games' }, `portal:${PHONE_MAC}`);
+    await store.siteRequests.grant(SCHOOL, [`user:${USERNAME}`], 'games.example', Date.now() + 3_600_000, 'account:teacher-1');
     const limits = { pendingMs: 600_000, devicePerHour: 5, schoolPerHour: 50, retentionMs: 86_400_000 };
     const asked = await store.guests.ask({ mac: PHONE_MAC, nas: '127.0.0.1', school: SCHOOL, sponsor: 'teacher-1', name: DISPLAY_NAME, contact: '+7 700 000 0000' }, limits, 'portal');
     expect(asked.ok).toBe(true);

@@ -31,7 +31,7 @@ function decisionText(decision: ContentDecision): string {
       return `rewritten: CNAME ${decision.target} (${decision.rule === 'youtube' ? 'YouTube restricted mode' : `${decision.engine} SafeSearch`})`;
     case 'allow':
       if (decision.rule === 'focus-allow') return `allowed: on the lesson focus allow-list (${decision.domain})`;
-      if (decision.rule === 'granted') return `allowed: a teacher granted ${decision.domain} to the school for now`;
+      if (decision.rule === 'granted') return `allowed: a teacher granted ${decision.domain} to this device's class or person for now`;
       return decision.rule === 'allow-domain' ? `allowed: always-allowed domain ${decision.domain}` : 'allowed: no rule blocks it';
     case 'block':
       if (decision.rule === 'category') return `blocked: category ${decision.category} (listed: ${decision.domain})`;
