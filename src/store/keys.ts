@@ -48,7 +48,8 @@ export const keys = {
 
   /** Failed-or-not password checks of a user in the current minute (hashing is costly). */
   authAttempts: (username: string) => `${PREFIX}auth-attempts:${part(username)}`,
-  /** The count one Access-Request's check got, for DUPLICATE_WINDOW_MS: a copy at another worker counts nothing. */
+  /** The user and count one Access-Request's check got (request = digest of its datagram and source), for
+   * DUPLICATE_WINDOW_MS: a copy at another worker counts nothing for that user. */
   authAttemptOf: (request: string) => `${PREFIX}auth-attempt-of:${part(request)}`,
 
   /** A live session, by "<nas>|<Acct-Session-Id>". */
