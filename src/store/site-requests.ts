@@ -73,10 +73,18 @@ redis.call('PUBLISH', ARGV[6], ARGV[7])
 return 'ok'
 `;
 
+// KEYS: granted hash, granted schools. ARGV: the school. The school leaves the set only while its
+// hash is gone (it expires at its latest end): a grant made since the read keeps it listed.
+const UNLIST_SCHOOL = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+return redis.call('SREM', KEYS[2], ARGV[1])
+`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
     mkSiteRequestDecide(numKeys: number, ...args: string[]): Result<'ok' | 'decided' | 'missing', Context>;
     mkContentGrant(numKeys: number, ...args: string[]): Result<'ok', Context>;
+    mkUnlistGrantSchool(granted: string, schools: string, school: string): Result<number, Context>;
   }
 }
 
@@ -101,6 +109,7 @@ function parse(id: string, hash: Record<string, string>): SiteRequest | undefine
 export function createSiteRequestStore(redis: Redis) {
   defineScript(redis, 'mkSiteRequestDecide', DECIDE);
   defineScript(redis, 'mkContentGrant', GRANT);
+  defineScript(redis, 'mkUnlistGrantSchool', UNLIST_SCHOOL, 2);
 
   async function get(id: string): Promise<SiteRequest | undefined> {
     return parse(id, await redis.hgetall(keys.siteRequest(id)));
@@ -167,7 +176,7 @@ export function createSiteRequestStore(redis: Redis) {
           const [scope, domain] = [field.slice(0, bar), field.slice(bar + 1)];
           scopes.set(scope, (scopes.get(scope) ?? new Map<string, number>()).set(domain, Number(until)));
         }
-        if (scopes.size === 0) await redis.srem(keys.contentGrantedSchools, school);
+        if (scopes.size === 0) await redis.mkUnlistGrantSchool(keys.contentGranted(school), keys.contentGrantedSchools, school);
         else result.set(school, scopes);
       }
       return result;
