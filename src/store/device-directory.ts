@@ -14,7 +14,7 @@ import type { ChangeFeed } from './changes.js';
 import type { Device, DeviceStore } from './devices.js';
 
 /** Devices read per SSCAN page or per pipeline of changed devices. */
-export const DEVICE_PAGE = 1000;
+const DEVICE_PAGE = 1000;
 const SWEEP_EVERY_MS = 60_000;
 const RETRY_MS = 2000;
 
