@@ -27,7 +27,7 @@ const freshNas = async (side: Side) => (await services.nas.add(root, `10.9.${nex
 const freshTeacher = async (side: Side) => (await services.accounts.create(root, { username: `t${next()}`, role: 'teacher', school: school(side), password: 'teacher-password' })).username;
 const freshDevice = async (side: Side) => (await services.devices.add(root, { mac: `02:00:00:00:${String(next()).padStart(4, '0').replace(/(..)(..)/, '$1:$2')}`, role: 'student', school: school(side) })).mac;
 const freshToken = async (side: Side) => (await services.tokens.create(root, { username: await freshTeacher(side) })).id;
-const freshSiteRequest = async (side: Side) => (await app.managementStore.siteRequests.create({ school: school(side), domain: `site${next()}.example`, ip: '10.0.0.9', rule: 'category:games' }, 'test')).id;
+const freshSiteRequest = async (side: Side) => (await app.managementStore.siteRequests.create({ school: school(side), domain: `site${next()}.example`, user: 'pupil', ip: '10.0.0.9', rule: 'category:games' }, 'test')).id;
 const freshNetwork = async (side: Side) => (await services.content.addNetwork(root, `10.6.${next()}.0/24`, school(side), 'safe')).network;
 // On an access point Mektep does not know: the Disconnect is reported at once as unknown-nas.
 const freshSession = async (side: Side) => {
