@@ -37,9 +37,13 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
     ? (Fastify({ ...options, https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }) as unknown as FastifyInstance)
     : Fastify(options);
 
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-  });
+  // Only at debug: a hook on every response costs the landing page ~2 µs even when it logs nothing.
+  if (logger.isLevelEnabled('debug')) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      done();
+    });
+  }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
