@@ -86,7 +86,7 @@ export function createSiteRequestService({ siteRequests, sessions, schools, focu
     const at = schoolFor(principal, filter.school, 'see site requests');
     const of = at ? [at] : (await schools.list()).map((school) => school.id);
     const all = (await Promise.all(of.map((school) => siteRequests.listOfSchool(school)))).flat();
-    return all.filter((entry) => !filter.state || entry.state === filter.state).sort((a, b) => b.createdAt - a.createdAt);
+    return all.filter((entry) => !filter.state || entry.state === filter.state).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
   }
 
   return {

@@ -144,7 +144,7 @@ export function createSiteRequestStore(redis: Redis) {
       const found = await Promise.all(ids.map(get));
       const gone = ids.filter((_, index) => !found[index]);
       if (gone.length > 0) await redis.srem(keys.siteRequestsOfSchool(school), ...gone);
-      return found.filter((entry): entry is SiteRequest => entry !== undefined).sort((a, b) => b.createdAt - a.createdAt);
+      return found.filter((entry): entry is SiteRequest => entry !== undefined).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
     },
 
     /** Records the one decision: 'decided' when another came first, 'missing' when it is gone. */

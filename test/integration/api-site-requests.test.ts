@@ -34,7 +34,8 @@ afterAll(async () => {
 
 const call = (who: keyof typeof tokens, options: InjectOptions) =>
   app.inject({ ...options, url: `/api/v1${options.url as string}`, headers: { ...options.headers, authorization: `Bearer ${tokens[who]}` } });
-const ask = async (domain: string) => (await app.managementStore.siteRequests.create({ school: 'sch-a', domain, user: 'amir', ip: '10.0.0.7', rule: 'category:games', reason: 'homework' }, 'portal:10.0.0.7')).id;
+// Newest first: each ask a millisecond apart, so the order is the one they were made in.
+const ask = async (domain: string) => (await new Promise((resolve) => setTimeout(resolve, 2)), await app.managementStore.siteRequests.create({ school: 'sch-a', domain, user: 'amir', ip: '10.0.0.7', rule: 'category:games', reason: 'homework' }, 'portal:10.0.0.7')).id;
 
 describe('/api/v1/site-requests', () => {
   it('lists, reads, allows for the lesson and the day, denies, and refuses a second decision', async () => {
