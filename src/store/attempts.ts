@@ -11,31 +11,26 @@ export const MAX_CHECKS_PER_MINUTE = 10;
 const WINDOW_SECONDS = 60;
 
 // One round trip, atomic: the first attempt of a window starts its minute. KEYS[2], when given,
-// is the Access-Request's own record (transport.ts requestIdentity, a digest of the datagram),
-// naming the user it counted for: a retransmission of it reaching another worker or instance
-// gets the count the first copy got and counts nothing (RFC 5080: one request, one decision).
-// A record naming another user is not this request's: that check is counted, the record kept.
-// ARGV: the window (s), the record's life (ms), the username.
+// is the Access-Request's own record (transport.ts requestIdentity, a digest of the datagram,
+// User-Name included): a retransmission of it reaching another worker or instance gets the
+// count the first copy got and counts nothing (RFC 5080: one request, one decision).
+// ARGV: the window (s), the record's life (ms).
 const COUNT = `
-local record = KEYS[2] and redis.call('HMGET', KEYS[2], 'user', 'count')
-if record and record[1] == ARGV[3] then return tonumber(record[2]) end
+local recorded = KEYS[2] and redis.call('HGET', KEYS[2], 'count')
+if recorded then return tonumber(recorded) end
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-if record and not record[1] then
-  redis.call('HSET', KEYS[2], 'user', ARGV[3], 'count', count)
+if KEYS[2] then
+  redis.call('HSET', KEYS[2], 'count', count)
   redis.call('PEXPIRE', KEYS[2], ARGV[2])
 end
 return count`;
 
 // Only while the window lives: a give-back after it expired must not leave a key without a TTL.
-// A request's record marked 'back' has been given back already (by whichever copy came first).
-// ARGV[1]: the username.
+// A request's record marked 'back' has been given back already (by whichever copy came first);
+// a record gone (its life over) is not created again, without a TTL.
 const GIVE_BACK = `
-local record = KEYS[2] and redis.call('HMGET', KEYS[2], 'user', 'back')
-if record and record[1] == ARGV[1] then
-  if record[2] then return 0 end
-  redis.call('HSET', KEYS[2], 'back', 1)
-end
+if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 and redis.call('HSETNX', KEYS[2], 'back', 1) == 0 then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 then
   return redis.call('DECR', KEYS[1])
 end
@@ -62,12 +57,12 @@ export function createAttemptLimiter(redis: Redis, max = MAX_CHECKS_PER_MINUTE) 
      */
     async allow(username: string, request?: string): Promise<boolean> {
       const counted = keysOf(username, request);
-      return (await redis.mkCountAttempt(counted.length, ...counted, String(WINDOW_SECONDS), String(DUPLICATE_WINDOW_MS), username)) <= max;
+      return (await redis.mkCountAttempt(counted.length, ...counted, String(WINDOW_SECONDS), String(DUPLICATE_WINDOW_MS))) <= max;
     },
     /** The check passed (or never ran): it does not count against the user, once per request. */
     async giveBack(username: string, request?: string): Promise<void> {
       const counted = keysOf(username, request);
-      await redis.mkGiveBackAttempt(counted.length, ...counted, username);
+      await redis.mkGiveBackAttempt(counted.length, ...counted);
     },
   };
 }

@@ -1,9 +1,8 @@
 // One-time RADIUS credentials: after a portal login the server mints one, bound to the device's
 // MAC and NAS, and the access point presents it in its Access-Request (PAP or CHAP, so the
 // password is kept in clear for its short life). Consumed atomically, by one Access-Request:
-// the script records which (and the Calling-Station-Id it came with), so that request's
-// retransmission reaching another worker or instance (its own duplicate cache never saw it)
-// gets the same accept, and any other is refused.
+// the script records which, so that request's retransmission reaching another worker or
+// instance (its own duplicate cache never saw it) gets the same accept, and any other is refused.
 // "Remember this device" travels in the token too: the portal cannot know the MAC it was given
 // is the browser's, so the device is remembered only when the AP's own Access-Request has
 // presented the token from that MAC.
@@ -34,24 +33,24 @@ export type TokenClaims = Omit<LoginToken, 'username' | 'password'>;
 /** 'consumed' by this request; its 'retransmission' (the same datagram from the same NAS); 'used' up or gone. */
 export type Consumption = 'consumed' | 'retransmission' | 'used';
 
-// KEYS: the token. ARGV: the request (transport.ts requestIdentity), the duplicate window (ms),
-// the Calling-Station-Id ('' when none). The consumed token stays for the window only, naming
-// its request and device, then Redis drops it. A copy is honoured only from the same device:
-// a token bound to no MAC must not let a second device in on the first one's request.
+// KEYS: the token. ARGV: the request (transport.ts requestIdentity), the duplicate window (ms).
+// The consumed token stays for the window only, naming its request, then Redis drops it. The
+// identity digests every byte of the datagram, so a copy from another device (another
+// Calling-Station-Id) is another request and is refused.
 const CONSUME = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'used' end
-local by = redis.call('HMGET', KEYS[1], 'consumedBy', 'consumedFrom')
-if not by[1] then
-  redis.call('HSET', KEYS[1], 'consumedBy', ARGV[1], 'consumedFrom', ARGV[3])
+local by = redis.call('HGET', KEYS[1], 'consumedBy')
+if not by then
+  redis.call('HSET', KEYS[1], 'consumedBy', ARGV[1])
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return 'consumed'
 end
-if by[1] == ARGV[1] and by[2] == ARGV[3] then return 'retransmission' end
+if by == ARGV[1] then return 'retransmission' end
 return 'used'`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
-    mkConsumeToken(key: string, request: string, windowMs: string, mac: string): Result<Consumption, Context>;
+    mkConsumeToken(key: string, request: string, windowMs: string): Result<Consumption, Context>;
   }
 }
 
@@ -71,12 +70,9 @@ export function createTokenStore(redis: Redis) {
       return hash.password ? (hash as unknown as LoginToken) : undefined;
     },
 
-    /**
-     * 'consumed' for exactly one request (and 'retransmission' for its copies from the same
-     * `mac`, the request's Calling-Station-Id); 'used' for every other.
-     */
-    async consume(username: string, request: string, mac = ''): Promise<Consumption> {
-      return redis.mkConsumeToken(keys.token(username), request, String(DUPLICATE_WINDOW_MS), mac);
+    /** 'consumed' for exactly one request (and 'retransmission' for its copies); 'used' for every other. */
+    async consume(username: string, request: string): Promise<Consumption> {
+      return redis.mkConsumeToken(keys.token(username), request, String(DUPLICATE_WINDOW_MS));
     },
   };
 }

@@ -33,6 +33,8 @@ const EAP_FAILURE = 4;
 const DUMMY_NT_HASH = Buffer.alloc(16);
 
 type Who = Omit<AuthRecord, 'reason'>;
+/** The request's identity (transport.ts requestIdentity), hashed only by the steps that record it. */
+type Identity = () => string;
 
 export interface AccessDependencies {
   users: Pick<UserStore, 'get'>;
@@ -91,6 +93,12 @@ export function rememberedMacs(max = MAX_MAC_TEXTS): (text: string | undefined) 
   };
 }
 
+/** `compute` run at most once, and only when first asked for. */
+function once<T>(compute: () => T): () => T {
+  let value: { result: T } | undefined;
+  return () => (value ??= { result: compute() }).result;
+}
+
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
@@ -121,24 +129,24 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
    * given back when the password was right: only failures use up the minute's allowance.
    * `check` gets undefined for an unknown user and must do the same work as for a known one.
    */
-  async function account(typed: string, once: string, check: (user: User | undefined) => Promise<boolean> | boolean): Promise<{ user: User } | { refused: Reply }> {
+  async function account(typed: string, identity: Identity, check: (user: User | undefined) => Promise<boolean> | boolean): Promise<{ user: User } | { refused: Reply }> {
     let username: string;
     try {
       username = normalizeUsername(typed.includes('\\') ? typed.slice(typed.lastIndexOf('\\') + 1) : typed);
     } catch {
       return { refused: reject('invalid-username', 'Invalid username or password') };
     }
-    if (!(await deps.attempts.allow(username, once))) return { refused: reject('rate-limited', 'Too many attempts; wait a minute and try again', { user: username }) };
+    if (!(await deps.attempts.allow(username, identity()))) return { refused: reject('rate-limited', 'Too many attempts; wait a minute and try again', { user: username }) };
     const user = await deps.users.get(username);
     let matches: boolean;
     try {
       matches = await check(user);
     } catch (error) {
-      await deps.attempts.giveBack(username, once);
+      await deps.attempts.giveBack(username, identity());
       throw error;
     }
     if (!user || !matches) return { refused: reject(user ? 'bad-password' : 'unknown-user', 'Invalid username or password', { user: username }) };
-    await deps.attempts.giveBack(username, once);
+    await deps.attempts.giveBack(username, identity());
     const who: Who = { user: username, role: user.role, school: user.school };
     if (user.status === 'disabled') return { refused: reject('account-disabled', 'This account is disabled; ask the school administrator', who) };
     if (user.expiresAt !== undefined && Date.parse(user.expiresAt) <= deps.now()) return { refused: reject('account-expired', 'This account has expired; ask the school administrator', who) };
@@ -165,15 +173,14 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     return accept(nas, { ...login, ...(school ? { school } : {}) }, { validUntil: device.until ? Date.parse(device.until) : undefined, mac });
   }
 
-  async function byToken(nas: NasClient, username: string, mac: string | undefined, once: string, proves: (secret: string) => boolean): Promise<Reply | undefined> {
+  async function byToken(nas: NasClient, username: string, mac: string | undefined, identity: Identity, proves: (secret: string) => boolean): Promise<Reply | undefined> {
     const token = await deps.tokens.peek(username);
     if (!token) return undefined;
     if (!proves(token.password)) return reject('bad-token-password', 'Invalid or expired login token');
     // Bound to the device and NAS the portal saw (an AP that did not name them binds nothing).
     if ((token.mac && token.mac !== mac) || (token.nas && token.nas !== nas.address)) return reject('token-other-device', 'This login token belongs to another device');
-    // A retransmission of the consuming request (at another worker or instance) gets the same
-    // accept; a copy naming another device does not, even when the token is bound to none.
-    const consumed = await deps.tokens.consume(username, once, mac);
+    // A retransmission of the consuming request (at another worker or instance) gets the same accept.
+    const consumed = await deps.tokens.consume(username, identity());
     if (consumed === 'used') return reject('token-used', 'Invalid or expired login token');
     // The AP has presented the token from the MAC the portal was given: only now may the portal's
     // "remember this device" apply.
@@ -198,14 +205,14 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     return accept(nas, { kind: 'voucher', subject: code, role: redemption.voucher.role, ...(school ? { school } : {}) }, { validUntil: deps.now() + redemption.secondsLeft * 1000, mac });
   }
 
-  async function byPassword(nas: NasClient, typed: string, password: string, mac: string | undefined, once: string): Promise<Reply> {
-    const found = await account(typed, once, (user) => checkPassword(password, user?.passwordHash, RADIUS_LANE));
+  async function byPassword(nas: NasClient, typed: string, password: string, mac: string | undefined, identity: Identity): Promise<Reply> {
+    const found = await account(typed, identity, (user) => checkPassword(password, user?.passwordHash, RADIUS_LANE));
     return 'refused' in found ? found.refused : acceptUser(nas, found.user, mac);
   }
 
-  async function byMschapV2(nas: NasClient, request: RadiusRequest, typed: string, challenge: Buffer, response: Buffer, mac: string | undefined, once: string): Promise<Reply> {
+  async function byMschapV2(nas: NasClient, request: RadiusRequest, typed: string, challenge: Buffer, response: Buffer, mac: string | undefined, identity: Identity): Promise<Reply> {
     let result: MschapV2Result = { ok: false };
-    const found = await account(typed, once, (user) => {
+    const found = await account(typed, identity, (user) => {
       result = verifyMschapV2(response, challenge, typed, user?.ntHash ? Buffer.from(user.ntHash, 'hex') : DUMMY_NT_HASH);
       return user?.ntHash !== undefined && result.ok;
     });
@@ -237,25 +244,25 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     return { mac: calling };
   }
 
-  async function decide(request: RadiusRequest, nas: NasClient, userName: string, deviceMac: string | undefined, once: string): Promise<Reply> {
+  async function decide(request: RadiusRequest, nas: NasClient, userName: string, deviceMac: string | undefined, identity: Identity): Promise<Reply> {
     const hidden = request.raw(Attr.UserPassword);
     if (hidden) {
       const password = decryptPap(hidden, nas.secret, request.frame.authenticator);
       if (password === undefined) return reject('malformed-password', 'Malformed password');
       const proves = (secret: string) => sameText(secret, password);
-      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, once, proves)) ?? reject('unknown-token', 'Invalid or expired login token');
-      return (await byVoucher(nas, userName, deviceMac, proves)) ?? byPassword(nas, userName, password, deviceMac, once);
+      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, identity, proves)) ?? reject('unknown-token', 'Invalid or expired login token');
+      return (await byVoucher(nas, userName, deviceMac, proves)) ?? byPassword(nas, userName, password, deviceMac, identity);
     }
 
     const msResponse = request.vendor(MICROSOFT, MS_CHAP2_RESPONSE);
     const msChallenge = request.vendor(MICROSOFT, MS_CHAP_CHALLENGE);
-    if (msResponse && msChallenge) return byMschapV2(nas, request, userName, msChallenge, msResponse, deviceMac, once);
+    if (msResponse && msChallenge) return byMschapV2(nas, request, userName, msChallenge, msResponse, deviceMac, identity);
 
     const chap = request.raw(Attr.ChapPassword);
     if (chap) {
       const challenge = request.raw(Attr.ChapChallenge) ?? request.frame.authenticator;
       const proves = (secret: string) => chapMatches(chap, challenge, secret);
-      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, once, proves)) ?? reject('unknown-token', 'Invalid or expired login token');
+      if (userName.startsWith(TOKEN_PREFIX)) return (await byToken(nas, userName, deviceMac, identity, proves)) ?? reject('unknown-token', 'Invalid or expired login token');
       // Users' passwords are kept only as hashes, which CHAP cannot be checked against.
       return (await byVoucher(nas, userName, deviceMac, proves)) ?? reject('chap-for-user', 'CHAP login works only with portal tokens and vouchers; use the portal or PAP');
     }
@@ -277,7 +284,7 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     }
     let reply: Reply;
     try {
-      reply = await decide(request, nas, userName, deviceMac, requestIdentity(peer.address, request.frame));
+      reply = await decide(request, nas, userName, deviceMac, once(() => requestIdentity(peer.address, request.frame)));
     } catch (error) {
       // The RADIUS lane of password checks is full: no answer, so the AP retries or fails over.
       if (error instanceof PasswordBusyError) return { drop: 'password-busy', log: { reason: 'password-busy', method: methodOf(request) } };
