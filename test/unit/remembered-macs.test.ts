@@ -13,9 +13,13 @@ describe('remembered MAC parses', () => {
     }
   });
 
-  it('keep at most their bound', () => {
+  it('keep at most their bound, still answering for the texts they let go', () => {
     const macOf = rememberedMacs(3);
-    for (let i = 0; i < 10; i++) expect(macOf(`00-1B-63-00-00-0${i}`)).toBe(`00:1b:63:00:00:0${i}`);
+    for (let i = 0; i < 10; i++) {
+      expect(macOf(`00-1B-63-00-00-0${i}`)).toBe(`00:1b:63:00:00:0${i}`);
+      expect(macOf.size()).toBe(Math.min(i + 1, 3));
+    }
     expect(macOf('00-1B-63-00-00-01')).toBe('00:1b:63:00:00:01');
+    expect(macOf.size()).toBe(3);
   });
 });

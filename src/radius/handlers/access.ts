@@ -76,13 +76,13 @@ function randomSalt(index: number): Buffer {
 }
 
 /** MAC texts remembered with what they parse to (the same few thousand devices return every day). */
-export const MAX_MAC_TEXTS = 50_000;
+const MAX_MAC_TEXTS = 50_000;
 
 /** parseMac() remembered: two parses per MAC authentication were a tenth of its JavaScript. */
-export function rememberedMacs(max = MAX_MAC_TEXTS): (text: string | undefined) => string | undefined {
+export function rememberedMacs(max = MAX_MAC_TEXTS): ((text: string | undefined) => string | undefined) & { size(): number } {
   // null: the text is no MAC (a user name).
   const parsed = new Map<string, string | null>();
-  return (text) => {
+  const macOf = (text: string | undefined): string | undefined => {
     if (text === undefined) return undefined;
     const known = parsed.get(text);
     if (known !== undefined) return known ?? undefined;
@@ -91,6 +91,7 @@ export function rememberedMacs(max = MAX_MAC_TEXTS): (text: string | undefined) 
     parsed.set(text, mac ?? null);
     return mac;
   };
+  return Object.assign(macOf, { size: () => parsed.size });
 }
 
 /** `compute` run at most once, and only when first asked for. */
