@@ -85,7 +85,7 @@ export function rememberedClasses(classes: Pick<ClassSigner, 'format'>, max = MA
     count++;
     return entry;
   }
-  return { signed, format: (login: LoginClass, issuer: string) => signed(login, issuer).text };
+  return { signed };
 }
 
 export function createAdmission(deps: AdmissionDeps) {

@@ -119,14 +119,6 @@ export function finishMd5(out: Uint8Array, at = 0): void {
   finish(out, at);
 }
 
-/** MD5 of the parts, one after the other, into `out` at `at` (a new 16-byte Buffer by default). */
-export function md5Into(parts: readonly Uint8Array[], out: Uint8Array = Buffer.alloc(16), at = 0): Uint8Array {
-  startMd5();
-  for (const part of parts) addBytes(part);
-  finish(out, at);
-  return out;
-}
-
 /** An HMAC-MD5 key: the states after its inner and outer pad blocks. */
 export interface HmacMd5Key {
   inner: Int32Array;
@@ -135,7 +127,12 @@ export interface HmacMd5Key {
 
 export function hmacMd5Key(secret: Uint8Array): HmacMd5Key {
   const key = Buffer.alloc(BLOCK);
-  key.set(secret.length > BLOCK ? md5Into([secret]) : secret);
+  if (secret.length > BLOCK) {
+    // RFC 2104 §2: a key longer than a block is hashed first.
+    startMd5();
+    addBytes(secret);
+    finish(key, 0);
+  } else key.set(secret);
   const pad = (byte: number) => {
     const block = Buffer.from(key.map((value) => value ^ byte));
     const padded = Int32Array.from(INITIAL);
@@ -158,12 +155,4 @@ export function finishHmacMd5(key: HmacMd5Key, out: Uint8Array, at = 0): void {
   begin(key.outer, BLOCK);
   addBytes(innerDigest);
   finish(out, at);
-}
-
-/** HMAC-MD5 of the parts, one after the other, into `out` at `at`. */
-export function hmacMd5Into(key: HmacMd5Key, parts: readonly Uint8Array[], out: Uint8Array = Buffer.alloc(16), at = 0): Uint8Array {
-  startHmacMd5(key);
-  for (const part of parts) addBytes(part);
-  finishHmacMd5(key, out, at);
-  return out;
 }

@@ -40,7 +40,7 @@ export interface DeviceDirectory {
   close(): void;
 }
 
-export interface DeviceDirectoryOptions {
+interface DeviceDirectoryOptions {
   /** On RADIUS's connection (bounded commands): a device not yet in memory while loading. */
   lookup: Pick<DeviceStore, 'get'>;
   /** On the management connection: pages of the index, and the devices a change names. One

@@ -14,7 +14,7 @@ import { adapterFor } from './registry.js';
 const SESSION_TIMEOUT = 27;
 
 /** Encoded grants kept per process (a handful of roles × schools × vendors); past it the oldest goes. */
-export const MAX_ENCODED_GRANTS = 1000;
+const MAX_ENCODED_GRANTS = 1000;
 
 function uint32(value: number): Buffer {
   const bytes = Buffer.allocUnsafe(4);
@@ -88,4 +88,3 @@ export function createWireAttributes(max = MAX_ENCODED_GRANTS) {
   };
 }
 
-export type WireAttributes = ReturnType<typeof createWireAttributes>;

@@ -22,10 +22,10 @@ describe('remembered Class signatures', () => {
     const inner = counting();
     const classes = rememberedClasses(inner);
     const login: LoginClass = { kind: 'device', subject: '00:1b:63:00:00:01', role: 'student', school: 'a' };
-    expect(classes.format(login, '10.0.0.1')).toBe(signer.format(login, '10.0.0.1'));
-    expect(classes.format({ ...login }, '10.0.0.1')).toBe(signer.format(login, '10.0.0.1'));
+    expect(classes.signed(login, '10.0.0.1').text).toBe(signer.format(login, '10.0.0.1'));
+    expect(classes.signed({ ...login }, '10.0.0.1').text).toBe(signer.format(login, '10.0.0.1'));
     expect(inner.counts().formats).toBe(1);
-    expect(classes.format(login, '10.0.0.2')).toBe(signer.format(login, '10.0.0.2'));
+    expect(classes.signed(login, '10.0.0.2').text).toBe(signer.format(login, '10.0.0.2'));
   });
 
   it('never gives one login the Class of another whose parts join to the same text', () => {
@@ -33,7 +33,7 @@ describe('remembered Class signatures', () => {
     const a: LoginClass = { kind: 'user', subject: 'ab', role: 'c', school: 'd' };
     const b: LoginClass = { kind: 'user', subject: 'a', role: 'bc', school: 'd' };
     const c: LoginClass = { kind: 'user', subject: 'a', role: 'b', school: 'cd' };
-    const formatted = [a, b, c].map((login) => classes.format(login, '10.0.0.1'));
+    const formatted = [a, b, c].map((login) => classes.signed(login, '10.0.0.1').text);
     expect(formatted).toEqual([a, b, c].map((login) => signer.format(login, '10.0.0.1')));
     expect(new Set(formatted).size).toBe(3);
   });
@@ -42,7 +42,7 @@ describe('remembered Class signatures', () => {
     const inner = counting();
     const classes = rememberedClasses(inner, 2);
     const login = (subject: string): LoginClass => ({ kind: 'device', subject, role: 'student' });
-    for (const subject of ['1', '2', '3', '1']) classes.format(login(subject), 'n');
+    for (const subject of ['1', '2', '3', '1']) classes.signed(login(subject), 'n');
     expect(inner.counts().formats).toBe(4);
   });
 });
