@@ -1,6 +1,7 @@
 // Every coded error Mektep raises. The HTTP error handler and the CLI both map these by code;
 // messages are meant for the person who caused them (5xx details never reach a client).
 import createError from '@fastify/error';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const ConfigError = createError<'MK_ERR_CONFIG', 500, [string]>('MK_ERR_CONFIG', 'Invalid configuration: %s', 500);
 export const ValidationError = createError<'MK_ERR_VALIDATION', 400, [string]>('MK_ERR_VALIDATION', '%s', 400);
@@ -17,8 +18,6 @@ export const UnauthorizedError = createError<'MK_ERR_UNAUTHORIZED', 401, [string
 /** Well-formed input whose content cannot be used as a whole (a CSV import with bad lines). */
 export const UnprocessableError = createError<'MK_ERR_UNPROCESSABLE', 422, [string]>('MK_ERR_UNPROCESSABLE', '%s', 422);
 export const RateLimitedError = createError<'MK_ERR_RATE_LIMITED', 429, [string]>('MK_ERR_RATE_LIMITED', '%s', 429);
-/** Redis away for a moment (a failover, a restart, a stall): the request may be tried again shortly. */
-export const UnavailableError = createError<'MK_ERR_UNAVAILABLE', 503, [string]>('MK_ERR_UNAVAILABLE', '%s', 503);
 
 /** What a client is told to wait (Retry-After) when Redis is away: Sentinel promotes a replica within seconds. */
 export const UNAVAILABLE_RETRY_SECONDS = 5;
@@ -36,11 +35,23 @@ const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
  */
 export function redisOutage(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
-  if (error instanceof UnavailableError) return 'redis-unavailable';
   if (error.message === 'Command timed out') return 'redis-timeout';
   if (error.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable|sentinels are unreachable/.test(error.message)) return 'redis-unavailable';
   if (CONNECTION_CODES.has((error as NodeJS.ErrnoException).code ?? '')) return 'redis-unavailable';
   return error.name === 'ReplyError' ? REDIS_AWAY_REPLIES[error.message.split(' ', 1)[0] ?? ''] : undefined;
+}
+
+/**
+ * Redis away for a moment, for every HTTP scope alike: 503, Retry-After and one info line
+ * ("<scope>: Redis unavailable, try again"); the reason is returned and the scope renders its own
+ * body. Undefined, and nothing done, for any other error.
+ */
+export function answerRedisOutage(error: unknown, request: FastifyRequest, reply: FastifyReply, scope: string, fields: Record<string, unknown>): string | undefined {
+  const reason = redisOutage(error);
+  if (reason === undefined) return undefined;
+  request.log.info({ reason, err: (error as Error).message, method: request.method, url: request.url.split('?')[0], ...fields }, `${scope}: Redis unavailable, try again`);
+  void reply.code(503).header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
+  return reason;
 }
 
 /** A bind failure, said the way an operator can act on it. */

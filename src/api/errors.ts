@@ -2,7 +2,7 @@
 // error (src/errors.ts), 400 for input the schemas refuse, never a stack trace. Each refusal
 // leaves one info line; a failure (5xx) one error line, and the client learns nothing of it.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isCodedError, redisOutage, UNAVAILABLE_RETRY_SECONDS, UnavailableError } from '../errors.js';
+import { answerRedisOutage, isCodedError, UNAVAILABLE_RETRY_SECONDS } from '../errors.js';
 
 interface Body {
   code: string;
@@ -12,10 +12,6 @@ interface Body {
 
 function bodyOf(error: FastifyError): { status: number; body: Body } {
   if (error.validation) return { status: 400, body: { code: 'MK_ERR_VALIDATION', message: error.message } };
-  if (redisOutage(error)) {
-    const unavailable = new UnavailableError(`temporarily unavailable; try again in ${UNAVAILABLE_RETRY_SECONDS} s`);
-    return { status: 503, body: { code: unavailable.code, message: unavailable.message } };
-  }
   const status = error.statusCode ?? 500;
   if (status >= 500) return { status: 500, body: { code: 'MK_ERR_INTERNAL', message: 'Internal error' } };
   const lines = (error as { lines?: unknown[] }).lines;
@@ -27,12 +23,12 @@ function bodyOf(error: FastifyError): { status: number; body: Body } {
 
 export function apiErrors(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // A failover, a restart or a stall of Redis: the client may try again shortly.
+    if (answerRedisOutage(error, request, reply, 'api', { route: request.routeOptions.url })) {
+      return reply.send({ error: { code: 'MK_ERR_UNAVAILABLE', message: `temporarily unavailable; try again in ${UNAVAILABLE_RETRY_SECONDS} s` } });
+    }
     const { status, body } = bodyOf(error);
-    const outage = status === 503 ? redisOutage(error) : undefined;
-    if (outage) {
-      request.log.info({ reason: outage, err: error.message, method: request.method, route: request.routeOptions.url }, 'api: Redis unavailable, try again');
-      void reply.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
-    } else if (status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'api: request failed');
+    if (status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'api: request failed');
     else {
       // Which of the token checks failed is for the log only (`why`: token or account).
       const why = (error as { reason?: string }).reason;

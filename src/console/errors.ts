@@ -2,7 +2,7 @@
 // the error carries, never a stack trace. A refusal (403 scope or CSRF, 404, 429) leaves one
 // info line; a failure (5xx) one error line, and the browser learns nothing of it.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { redisOutage, UNAVAILABLE_RETRY_SECONDS } from '../errors.js';
+import { answerRedisOutage } from '../errors.js';
 import type { Messages } from '../i18n/languages.js';
 import { PasswordBusyError } from '../security/password.js';
 import { CsrfError } from './csrf.js';
@@ -29,12 +29,7 @@ export function errorPage(render: Render, request: FastifyRequest, reply: Fastif
 export function consoleErrors(app: FastifyInstance, render: Render): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // A failover, a restart or a stall of Redis: try again in a moment, not the 500 page.
-    const outage = redisOutage(error);
-    if (outage) {
-      request.log.info({ reason: outage, err: error.message, method: request.method, url: request.url.split('?')[0], actor: request.signedIn?.account.username }, 'console: Redis unavailable, try again');
-      void reply.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
-      return errorPage(render, request, reply, 'errorUnavailable', 503);
-    }
+    if (answerRedisOutage(error, request, reply, 'console', { actor: request.signedIn?.account.username })) return errorPage(render, request, reply, 'errorUnavailable', 503);
     const status = error.validation ? 400 : (error.statusCode ?? 500);
     const key = messageFor(error, status);
     if (status >= 500 && !(error instanceof PasswordBusyError)) request.log.error({ err: error, route: request.routeOptions.url }, 'console: request failed');

@@ -11,7 +11,7 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from '../config/env.js';
-import { redisOutage, UNAVAILABLE_RETRY_SECONDS } from '../errors.js';
+import { answerRedisOutage } from '../errors.js';
 import { CATALOGUES } from '../i18n/languages.js';
 import { portalCsp, type PortalCsp } from '../portal/csp.js';
 import { createLandingPages } from '../portal/landing.js';
@@ -27,6 +27,7 @@ import { statusRoutes } from '../portal/routes/status.js';
 import { voucherRoutes } from '../portal/routes/voucher.js';
 import { crossSiteReason, CrossSiteError } from '../portal/same-origin.js';
 import { createSignIn } from '../portal/sign-in.js';
+import { portalAddress } from '../portal/urls.js';
 import { PasswordBusyError } from '../security/password.js';
 import { createLoginGuard } from '../store/login-guard.js';
 
@@ -47,14 +48,13 @@ export interface PortalOptions {
 
 export default async function portal(app: FastifyInstance, { config }: PortalOptions) {
   const views = fileURLToPath(new URL('../../views', import.meta.url));
-  const publicOrigin = new URL(config.publicUrl).origin;
+  const address = portalAddress(config.publicUrl);
   app.setChildLoggerFactory(requestLogger);
-  const publicHost = new URL(config.publicUrl).hostname.toLowerCase();
   // Before the body is read: a form from elsewhere changes nothing and costs no parsing. A page
   // under a name other than the portal's is refused first, but for the block page's form (DNS
   // rebinding, docs/portal.md).
   app.addHook('onRequest', (request, _reply, done) => {
-    const reason = foreignPostReason(request, publicHost) ?? crossSiteReason(request, [publicOrigin, `${request.protocol}://${request.host}`]);
+    const reason = foreignPostReason(request, address.hostname) ?? crossSiteReason(request, [address.origin, `${request.protocol}://${request.host}`]);
     if (reason === undefined) return done();
     request.log.info({ method: request.method, url: request.url.split('?')[0], client: request.ip, reason }, 'portal: form refused, not posted from the portal');
     done(new CrossSiteError(reason));
@@ -93,12 +93,7 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
       return messagePage(request, reply, 'errorBusy', 503);
     }
     // A failover, a restart or a stall of Redis: the person is asked to try again, never shown the 500 page.
-    const outage = redisOutage(error);
-    if (outage) {
-      request.log.info({ client: request.ip, method: request.method, url: request.url.split('?')[0], reason: outage, err: error.message }, 'portal: Redis unavailable, try again');
-      void reply.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
-      return messagePage(request, reply, 'errorUnavailable', 503);
-    }
+    if (answerRedisOutage(error, request, reply, 'portal', { client: request.ip })) return messagePage(request, reply, 'errorUnavailable', 503);
     if (error.validation) {
       request.log.info({ reason: error.message }, 'portal: malformed request refused');
       return messagePage(request, reply, 'errorBadRequest', 400);
@@ -109,8 +104,8 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
       return messagePage(request, reply, 'errorInternal', 500);
     }
     if (status === 429) return messagePage(request, reply, 'errorTooMany', 429);
-    // A form from another site: said as a page to start again, like every refused form.
     if (status === 404) return messagePage(request, reply, 'errorNotFound', 404);
+    // A form from another site: said as a page to start again, like every refused form.
     return messagePage(request, reply, status === 403 ? 'errorExpiredPage' : 'errorBadRequest', status);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -118,13 +113,14 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
     return messagePage(request, reply, 'errorNotFound', 404);
   });
   // First: a blocked host's page (it lets probes, the portal's own host and captive devices through).
-  blockRoutes(app, config);
+  blockRoutes(app, address);
   const landing = createLandingPages(async (school, { lang, ...look }) => ({
     html: await app.view('portal/login.eta', { ...layoutData(lang, '/', school), ...loginFormData(CATALOGUES[lang], look) }),
     csp: school?.colour ? csp.build({ colour: school.colour }) : csp.header,
   }));
-  entryRoutes(app, config, landing, {
-    common: { 'referrer-policy': REFERRER_POLICY, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', vary: 'Accept-Encoding, Accept-Language, Cookie' },
+  // Referrer-Policy comes from the onSend hook above, as on every portal response.
+  entryRoutes(app, address, landing, {
+    common: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', vary: 'Accept-Encoding, Accept-Language, Cookie' },
   });
   loginRoutes(app, signIn);
   guestRoutes(app);

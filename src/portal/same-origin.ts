@@ -3,7 +3,7 @@
 // (Fetch Metadata, which a page cannot forge), else in Origin, else in Referer. A POST that says
 // nothing of where it comes from is refused too: the captive browsers schools meet (iOS and
 // macOS CNA, Android's CaptivePortalLogin in a Chromium WebView, Windows' Edge) all send Origin
-// on form posts, and the portal's Referrer-Policy (no-referrer) means Referer is seldom there.
+// on form posts; under the portal's Referrer-Policy (same-origin) only its own pages send Referer.
 // The context cookie is SameSite=Lax as well, so a cross-site form would not carry it anyway.
 import createError from '@fastify/error';
 
@@ -15,7 +15,8 @@ export interface PostSource {
   headers: { 'sec-fetch-site'?: string | string[] | undefined; origin?: string | undefined; referer?: string | undefined };
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods that change nothing: never refused as cross-site. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Why this request may not change anything, or undefined when it may. `origins` are the
  * portal's own: PUBLIC_URL's, and the host the request was addressed to (a proxy, or the block

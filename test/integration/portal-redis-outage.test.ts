@@ -90,6 +90,8 @@ function expectBusyPage(response: LightMyRequestResponse): void {
 }
 
 const unavailableLines = (message: string) => logLines().filter((line) => line.msg === message && line.level === 30);
+/** What every HTTP scope's "Redis unavailable" line says alike (redis-server stopped: the connection closed). */
+const outageLine = (method: string, url: string) => ({ reason: 'redis-unavailable', err: expect.any(String), method, url, reqId: expect.any(String) });
 
 describe('a portal sign-in while Redis is away', () => {
   it('is told to try again in a moment when Redis is paused (commands time out), and signs in once it answers again', async () => {
@@ -124,7 +126,7 @@ describe('a portal sign-in while Redis is away', () => {
       await server.start();
     }
     expectBusyPage(stopped);
-    expect(unavailableLines('portal: Redis unavailable, try again').at(-1)).toMatchObject({ reason: 'redis-unavailable' });
+    expect(unavailableLines('portal: Redis unavailable, try again').at(-1)).toMatchObject({ ...outageLine('POST', '/login'), client: '10.0.0.9' });
     await redisBack();
     const again = await postLogin(cookie);
     expect(again.statusCode).toBe(200);
@@ -145,7 +147,8 @@ describe('the API and the console while Redis is away', () => {
     expect(stopped.statusCode).toBe(503);
     expect(Number(stopped.headers['retry-after'])).toBeGreaterThan(0);
     expect(stopped.json()).toMatchObject({ error: { code: 'MK_ERR_UNAVAILABLE' } });
-    expect(unavailableLines('api: Redis unavailable, try again').length).toBeGreaterThan(0);
+    expect(stopped.json<{ error: { message: string } }>().error.message).toMatch(/try again/);
+    expect(unavailableLines('api: Redis unavailable, try again').at(-1)).toMatchObject({ ...outageLine('GET', '/api/v1/schools'), route: '/api/v1/schools' });
     await redisBack();
     expect((await api('/schools')).statusCode).toBe(200);
   });
@@ -164,7 +167,7 @@ describe('the API and the console while Redis is away', () => {
     expect(stopped.statusCode).toBe(503);
     expect(Number(stopped.headers['retry-after'])).toBeGreaterThan(0);
     expect(stopped.body).toContain(CATALOGUES.kk.errorUnavailable);
-    expect(unavailableLines('console: Redis unavailable, try again').length).toBeGreaterThan(0);
+    expect(unavailableLines('console: Redis unavailable, try again').at(-1)).toMatchObject(outageLine('GET', '/console/'));
     await redisBack();
     expect((await browser.get('/console/')).statusCode).toBe(200);
   });

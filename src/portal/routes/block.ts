@@ -10,13 +10,14 @@
 import { isIP } from 'node:net';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../../config/env.js';
 import { ruleLabel, type ContentDecision } from '../../policy/content.js';
 import { fill } from '../../i18n/languages.js';
 import { languageOf } from '../../i18n/request.js';
 import { ValidationError } from '../../errors.js';
 import { createSiteRequestService, grantableName } from '../../services/site-requests.js';
 import { messagesOf, renderPage } from '../render.js';
+import { SAFE_METHODS } from '../same-origin.js';
+import type { PortalAddress } from '../urls.js';
 
 /** Answered by probes.ts whatever the host: the OS checks of every platform and RFC 8908. */
 const PROBE_PATHS = new Set(['/generate_204', '/gen_204', '/hotspot-detect.html', '/library/test/success.html', '/connecttest.txt', '/ncsi.txt', '/canonical.html', '/success.txt', '/redirect', '/api/captive']);
@@ -48,16 +49,15 @@ export function foreignName(hostname: string, ownHost: string): string | undefin
  * name only the block page's form is taken (and only for a name blocked for the device:
  * services/site-requests.ts), never sign-in or sign-out. */
 export function foreignPostReason(request: FastifyRequest, ownHost: string): string | undefined {
-  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return undefined;
+  if (SAFE_METHODS.has(request.method)) return undefined;
   const from = request.headers.origin ?? request.headers.referer;
   const name = foreignName(from !== undefined && URL.canParse(from) ? new URL(from).hostname : request.hostname, ownHost);
   return name === undefined || request.url.split('?')[0] === REQUEST_PATH ? undefined : `page under ${name}`;
 }
 
-export function blockRoutes(app: FastifyInstance, config: Config) {
+export function blockRoutes(app: FastifyInstance, portal: PortalAddress) {
   const siteRequests = createSiteRequestService({ ...app.store, explain: (ip, name) => (app.dns ? app.dns.explain(ip, name) : Promise.resolve(undefined)), log: app.log.child({ component: 'portal' }) });
-  const ownHost = new URL(config.publicUrl).hostname.toLowerCase();
-  const foreign = (request: FastifyRequest) => foreignName(request.hostname, ownHost);
+  const foreign = (request: FastifyRequest) => foreignName(request.hostname, portal.hostname);
 
   async function blockPage(request: FastifyRequest, reply: FastifyReply, host: string) {
     const t = messagesOf(request);

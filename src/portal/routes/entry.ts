@@ -5,7 +5,6 @@
 // links come back to "/" with that cookie alone.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../../config/env.js';
 import { isCodedError } from '../../errors.js';
 import { languageOf } from '../../i18n/request.js';
 import type { NasClient } from '../../store/nas.js';
@@ -15,7 +14,7 @@ import { CONTEXT_COOKIE, contextCookie, signContext, verifyContext, type PortalC
 import { encodingFor, type LandingPages } from '../landing.js';
 import { loginLook, messagePage, notOurAccessPointPage } from '../pages.js';
 import { rememberLanguage } from '../render.js';
-import { safeContinueUrl } from '../urls.js';
+import { safeContinueUrl, type PortalAddress } from '../urls.js';
 
 // Every redirect parameter is one string: a duplicated one (an array) or an over-long one is a
 // 400 page, not a crash in a vendor's parser.
@@ -38,9 +37,7 @@ export interface LandingHeaders {
   common: Record<string, string>;
 }
 
-export function entryRoutes(app: FastifyInstance, config: Config, landing: LandingPages, headers: LandingHeaders) {
-  const secure = config.publicUrl.startsWith('https:');
-  const publicOrigin = new URL(config.publicUrl).origin;
+export function entryRoutes(app: FastifyInstance, portal: PortalAddress, landing: LandingPages, headers: LandingHeaders) {
 
   /** The cached page for this school, language and look; `cookie` when the context is new. */
   async function landingPage(request: FastifyRequest, reply: FastifyReply, context: PortalContext, nas: NasClient, cookie?: string) {
@@ -76,14 +73,14 @@ export function entryRoutes(app: FastifyInstance, config: Config, landing: Landi
     }
     const point = accessPointOf(app.nasDirectory, context);
     if ('refused' in point) return notOurAccessPointPage(request, reply, context, point.refused);
-    if (dialect.authentic && !dialect.authentic(askedUrls(request, publicOrigin), point.nas)) {
+    if (dialect.authentic && !dialect.authentic(askedUrls(request, portal.origin), point.nas)) {
       request.log.info({ vendor: context.vendor, nas: point.nas.address, reason: 'bad-signature' }, 'portal: link refused, its signature is missing or wrong');
       return messagePage(request, reply, 'errorBadRequest', 400);
     }
     const { originalUrl: asked, ...rest } = context;
-    const originalUrl = safeContinueUrl(asked, config.publicUrl);
+    const originalUrl = safeContinueUrl(asked, portal);
     context = originalUrl ? { ...rest, originalUrl } : rest;
-    return landingPage(request, reply, context, point.nas, contextCookie(signContext(context, app.sessionSecret), secure));
+    return landingPage(request, reply, context, point.nas, contextCookie(signContext(context, app.sessionSecret), portal.secure));
   }
 
   // Compressed once with the page (`headers.common` prebuilt too): the compression plugin would redo it on every request.
