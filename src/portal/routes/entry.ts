@@ -32,8 +32,8 @@ function askedUrls(request: FastifyRequest, publicOrigin: string): string[] {
 }
 
 export interface LandingHeaders {
-  /** Every header of the landing page but its CSP, cookies, encoding, length and the web
-   * plugin's security headers: built once. */
+  /** Every header of the landing page but its CSP, cookies, encoding, length, the web plugin's
+   * security headers and the portal's Referrer-Policy (its onSend hook): built once. */
   common: Record<string, string>;
 }
 
