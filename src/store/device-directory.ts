@@ -6,7 +6,8 @@
 // Each change announced on the change feed refreshes just the changed devices, in pages however
 // many there are; a reconnect (resync) loads them all again, swapped in whole when complete.
 // Redis expires a remembered device without announcing it, so expired entries are swept here
-// (at most once a minute): otherwise every device ever remembered would stay in memory. Each
+// (once a minute, by a timer, not by a request): otherwise every device ever remembered would
+// stay in memory. Each
 // entry keeps only what MAC authentication decides with, role and school names shared: about
 // half the heap of a whole Device (docs/scale.md).
 import type { Logger } from 'pino';
@@ -23,7 +24,8 @@ export interface KnownDevice {
   role: string;
   school: string | undefined;
   user: string | undefined;
-  until: string | undefined;
+  /** Epoch ms the device is remembered until: compared on every MAC authentication, parsed once. */
+  until: number | undefined;
 }
 
 export interface DeviceDirectory {
@@ -50,11 +52,13 @@ interface DeviceDirectoryOptions {
   log: Pick<Logger, 'info'>;
   onError: (error: unknown) => void;
   now?: () => number;
+  /** How often expired devices are let go (a test sets it short). */
+  sweepEveryMs?: number;
 }
 
-const expired = (device: KnownDevice, now: number) => device.until !== undefined && Date.parse(device.until) <= now;
+const expired = (device: KnownDevice, now: number) => device.until !== undefined && device.until <= now;
 
-export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = Date.now }: DeviceDirectoryOptions): DeviceDirectory {
+export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = Date.now, sweepEveryMs = SWEEP_EVERY_MS }: DeviceDirectoryOptions): DeviceDirectory {
   let byMac = new Map<string, KnownDevice>();
   /** One string per role and school name, not one per device; renewed with every full load. */
   let names = new Map<string, string>();
@@ -65,9 +69,9 @@ export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = 
     return name;
   }
   const known = (device: Device): KnownDevice => ({
-    role: named(device.role), school: device.school === undefined ? undefined : named(device.school), user: device.user, until: device.until,
+    role: named(device.role), school: device.school === undefined ? undefined : named(device.school), user: device.user,
+    until: device.until === undefined ? undefined : Date.parse(device.until),
   });
-  let sweptAt = now();
   let loaded = false;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
@@ -78,11 +82,11 @@ export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = 
   let markLoaded: () => void = () => undefined;
   const firstLoad = new Promise<void>((resolve) => (markLoaded = resolve));
 
-  function sweep(): void {
-    if (now() - sweptAt < SWEEP_EVERY_MS) return;
-    sweptAt = now();
-    for (const [mac, device] of byMac) if (expired(device, sweptAt)) byMac.delete(mac);
-  }
+  // Unref'd: the sweep never keeps the process alive; close() stops it.
+  const sweeper = setInterval(() => {
+    const at = now();
+    for (const [mac, device] of byMac) if (expired(device, at)) byMac.delete(mac);
+  }, sweepEveryMs).unref();
 
   /** Reads `macs` a page at a time into `into()` (the map current when each page arrives). */
   async function readInto(macs: string[], into: () => Map<string, KnownDevice>): Promise<void> {
@@ -142,7 +146,6 @@ export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = 
   }
 
   feed.on('change', (changes) => {
-    sweep();
     const macs = changes.filter((change) => change.entity === 'device').map((change) => change.id);
     if (macs.length === 0) return;
     for (const mac of macs) changedDuringLoad?.add(mac);
@@ -153,7 +156,6 @@ export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = 
 
   // Redis expires a device at its end date without announcing it: check the date here too.
   function find(mac: string): KnownDevice | undefined {
-    sweep();
     const device = byMac.get(mac);
     return device && !expired(device, now()) ? device : undefined;
   }
@@ -180,6 +182,7 @@ export function createDeviceDirectory({ lookup, bulk, feed, log, onError, now = 
     close: () => {
       closed = true;
       clearTimeout(retry);
+      clearInterval(sweeper);
     },
   };
 }

@@ -45,13 +45,27 @@ describe('the device directory', () => {
     const until = new Date(now + 3_600_000).toISOString();
     for (let i = 0; i < 50; i += 1) await store.devices.add({ mac: `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`, role: 'student', until }, 'test');
     await store.devices.add({ mac: '02:00:00:00:02:01', role: 'student' }, 'test');
-    const directory = createDeviceDirectory({ lookup: store.devices, bulk: store.devices, feed, log: { info: () => undefined }, onError: (error) => { throw error; }, now: () => now });
+    const directory = createDeviceDirectory({ lookup: store.devices, bulk: store.devices, feed, log: { info: () => undefined }, onError: (error) => { throw error; }, now: () => now, sweepEveryMs: 20 });
     expect(await directory.loadedWithin(10_000)).toBe(true);
     expect(directory.size()).toBe(51);
     now += 2 * 3_600_000;
+    // Swept by the directory's own timer, before any request asks: no request pays for it.
+    for (let waited = 0; directory.size() > 1 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(directory.size()).toBe(1);
     expect(await directory.get('02:00:00:00:01:00')).toBeUndefined();
     expect(await directory.get('02:00:00:00:02:01')).toMatchObject({ role: 'student' });
-    expect(directory.size()).toBe(1);
+    directory.close();
+  });
+
+  it('never answers for a device whose time has passed, though no sweep has run yet', async () => {
+    let now = Date.now();
+    await store.devices.add({ mac: '02:00:00:00:03:01', role: 'student', until: new Date(now + 60_000).toISOString() }, 'test');
+    const directory = createDeviceDirectory({ lookup: store.devices, bulk: store.devices, feed, log: { info: () => undefined }, onError: (error) => { throw error; }, now: () => now });
+    expect(await directory.loadedWithin(10_000)).toBe(true);
+    expect(directory.find('02:00:00:00:03:01')).toMatchObject({ role: 'student', until: now + 60_000 });
+    now += 60_000;
+    expect(directory.find('02:00:00:00:03:01')).toBeUndefined();
+    expect(await directory.get('02:00:00:00:03:01')).toBeUndefined();
     directory.close();
   });
 });

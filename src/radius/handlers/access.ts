@@ -171,7 +171,7 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     const school = device.school ?? nas.school;
     // A device that belongs to someone counts against that person's quotas and devices.
     const login: LoginClass = device.user ? { kind: 'user', subject: device.user, role: device.role } : { kind: 'device', subject: mac, role: device.role };
-    return accept(nas, { ...login, ...(school ? { school } : {}) }, { validUntil: device.until ? Date.parse(device.until) : undefined, mac });
+    return accept(nas, { ...login, ...(school ? { school } : {}) }, { validUntil: device.until, mac });
   }
 
   async function byToken(nas: NasClient, username: string, mac: string | undefined, identity: Identity, proves: (secret: string) => boolean): Promise<Reply | undefined> {
