@@ -1,8 +1,11 @@
 // The bounded steps `user forget` (forget.ts) takes through the keyspace: keys found by SCAN a
 // page at a time (never KEYS), stream entries read and deleted a page at a time (a query log or
 // the audit stream may hold hundreds of thousands), and one member taken out of a hash's JSON
-// list atomically (a group's members, a focus's users), so a concurrent edit is never lost.
+// list atomically (a group's members, a focus's users), so a concurrent edit is never lost; and
+// the person's sessions closed by the session table's own Lua (session-scripts.ts).
 import type { ClientContext, Redis, Result } from 'ioredis';
+import { keys } from './keys.js';
+import { FORGET_SESSIONS, withStoredNames } from './session-scripts.js';
 import { defineScript } from './write.js';
 
 const PAGE = 500;
@@ -53,6 +56,7 @@ return 1
 declare module 'ioredis' {
   interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
     mkDropListMember(key: string, field: string, member: string): Result<number, Context>;
+    mkForgetSessions(numberOfKeys: number, ...args: string[]): Result<number | string[], Context>;
   }
 }
 
@@ -62,4 +66,18 @@ export async function dropListMember(redis: Redis, hashes: string[], field: stri
   const dropped: string[] = [];
   for (const key of hashes) if ((await redis.mkDropListMember(key, field, member)) === 1) dropped.push(key);
   return dropped;
+}
+
+/**
+ * Closes the sessions as a Stop closes them (the DNS filter hears of each end), a page at a time;
+ * an address key goes only if it still names the session when it is closed.
+ */
+export async function closeSessions(redis: Redis, ids: string[]): Promise<void> {
+  defineScript(redis, 'mkForgetSessions', FORGET_SESSIONS);
+  for (let from = 0; from < ids.length; from += PAGE) {
+    const page = ids.slice(from, from + PAGE);
+    const keyList = [keys.sessions, ...page.map((id) => keys.session(id)), ...page.map((id) => keys.sessionCounted(id))];
+    const args = [keys.sessionAnnouncements, ...page];
+    await withStoredNames(page[0]!, (held) => redis.mkForgetSessions(keyList.length + held.length, ...keyList, ...held, ...args), (reply) => (typeof reply === 'number' ? undefined : reply));
+  }
 }

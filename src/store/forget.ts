@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { forgetFocusUser } from './focus.js';
-import { deleteStreamEntries, scanKeys, type StreamFields } from './forget-steps.js';
+import { closeSessions, deleteStreamEntries, scanKeys, type StreamFields } from './forget-steps.js';
 import { forgetGroupMember } from './groups.js';
 import { forgetGuestDevices } from './guests.js';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
@@ -122,6 +122,13 @@ async function personSessions(redis: Redis, username: string, macs: ReadonlySet<
   return [...ids];
 }
 
+async function markForgotten(redis: Redis, macs: ReadonlySet<string>): Promise<void> {
+  if (macs.size === 0) return;
+  const marked = redis.pipeline();
+  for (const mac of macs) marked.set(keys.forgotten(mac), '1', 'EX', FORGOTTEN_MARK_SECONDS);
+  await marked.exec();
+}
+
 export async function forgetUser(redis: Redis, spelled: string, actor: Actor): Promise<Forgotten> {
   const username = normalizeUsername(spelled);
   const pseudonym = `forgotten-${randomBytes(6).toString('hex')}`;
@@ -162,20 +169,18 @@ export async function forgetUser(redis: Redis, spelled: string, actor: Actor): P
       counted++;
     }
   }
-  const marked = redis.pipeline();
-  for (const mac of traces.macs) marked.set(keys.forgotten(mac), '1', 'EX', FORGOTTEN_MARK_SECONDS);
-  if (traces.macs.size > 0) await marked.exec();
+  await markForgotten(redis, traces.macs);
   const sessionIds = await personSessions(redis, username, traces.macs);
   for (const id of sessionIds) {
-    const [indexes, ipKey, ipAnyKey, mac, ip] = await redis.hmget(keys.session(id), 'indexes', 'ipKey', 'ipAnyKey', 'mac', 'ip');
-    for (const index of indexes ? (JSON.parse(indexes) as string[]) : []) remove.zrem(index, id);
-    // An address key may already name a later session of someone else.
-    for (const key of [ipKey, ipAnyKey]) if (key && (await redis.get(key)) === id) remove.del(key);
-    // Closed as a Stop closes it (session-scripts.ts): the DNS filter forgets the address too.
-    remove.zrem(keys.sessions, id).del(keys.session(id), keys.sessionCounted(id)).publish(keys.sessionAnnouncements, JSON.stringify({ session: id, state: 'stop', ...(ip ? { ip } : {}) }));
+    const [mac, ip] = await redis.hmget(keys.session(id), 'mac', 'ip');
     if (mac) traces.macs.add(mac);
     if (ip) traces.ips.add(ip);
   }
+  // Closed now, each address key checked and deleted in one script: DHCP may give the address to
+  // another device while the steps below run, and that person's key must stay. Their devices
+  // marked first, so none of them starts a session again meanwhile.
+  await markForgotten(redis, traces.macs);
+  await closeSessions(redis, sessionIds);
   remove.del(keys.sessionsOfUser(username), keys.authAttempts(username), keys.loginFailures('user', username), keys.loginLock('user', username));
   // The dashboard's top users of a school and day.
   for await (const found of scanKeys(redis, `${keys.statsTopUsers('*', '')}*`)) {

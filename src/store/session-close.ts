@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { keys } from './keys.js';
-import { CLOSE_BATCH, LOCK_RENEW, NAME_ATTEMPTS, SessionNamesChanged } from './session-scripts.js';
+import { CLOSE_BATCH, LOCK_RENEW, withStoredNames } from './session-scripts.js';
 import { defineScript } from './write.js';
 
 /** Whose sessions an Accounting-On/Off ends: the access point's address within its NAS record, and its NAS-Identifier when sent. */
@@ -44,13 +44,8 @@ export function createAccessPointCloser(redis: Redis, logMax: number, countedTtl
   async function closeBatch(index: string, ids: string[], cutoff: number, cause: string): Promise<number> {
     const keyList = [index, keys.sessions, keys.sessionLog, ...ids.map((id) => keys.session(id)), ...ids.map((id) => keys.sessionCounted(id))];
     const args = [String(cutoff), cause, String(logMax), keys.sessionAnnouncements, String(countedTtl), ...ids];
-    let held: string[] = [];
-    for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt++) {
-      const result = await redis.mkCloseSessions(keyList.length + held.length, ...keyList, ...held, ...args);
-      if (typeof result === 'number') return result;
-      held = [...held, ...result];
-    }
-    throw new SessionNamesChanged(index);
+    const closed = await withStoredNames(index, (held) => redis.mkCloseSessions(keyList.length + held.length, ...keyList, ...held, ...args), (result) => (typeof result === 'number' ? undefined : result));
+    return closed as number;
   }
 
   async function closeBatches(index: string, cutoff: number, cause: string, lock: string, owner: string): Promise<number> {

@@ -22,6 +22,18 @@ export class SessionNamesChanged extends Error {
   }
 }
 
+/** Calls a session script with the names asked for so far (none at first) until `asked` finds none in its reply. */
+export async function withStoredNames<T>(subject: string, call: (held: string[], again: boolean) => Promise<T>, asked: (reply: T) => string[] | undefined): Promise<T> {
+  let held: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const reply = await call(held, attempt > 1);
+    const names = asked(reply);
+    if (!names) return reply;
+    if (attempt === NAME_ATTEMPTS) throw new SessionNamesChanged(subject);
+    held = [...new Set([...held, ...names])];
+  }
+}
+
 /** The key names in a session's stored 'indexes' (JSON), 'ipKey' and 'ipAnyKey' values. */
 export function storedNames(indexes: string | null | undefined, ipKey: string | null | undefined, ipAnyKey: string | null | undefined): string[] {
   return [...(indexes ? (JSON.parse(indexes) as string[]) : []), ...[ipKey, ipAnyKey].filter((name): name is string => !!name)];
@@ -265,6 +277,28 @@ end
 for set, ids in pairs(leaving) do redis.call('ZREM', set, unpack(ids)) end
 if #gone > 0 then redis.call('DEL', unpack(gone)) end
 return closed
+`;
+
+// `user forget` (forget.ts): closes the sessions given as a Stop closes them, with no stop record
+// and no counted octets kept; each address key goes only if it still names the session, checked
+// and deleted in the same call (DHCP may have given the address to another device meanwhile).
+// KEYS: all sessions, one session hash per id, one counted-octets key per id, then the index sets
+// and address keys those sessions were stored with (as named by an earlier call).
+// ARGV: the announcement channel, then the ids. Returns how many, or (nothing written) the names
+// the sessions hold that are not in KEYS.
+export const FORGET_SESSIONS = `${FORGET}
+local count = #ARGV - 1
+local declared, missing, stored = declaredKeys(), {}, {}
+for i = 1, count do
+  stored[i] = redis.call('HMGET', KEYS[1 + i], 'ip', 'indexes', 'ipKey', 'ipAnyKey')
+  missingNames(stored[i], declared, missing)
+end
+if #missing > 0 then return missing end
+for i = 1, count do
+  forget(KEYS[1 + i], ARGV[1 + i], KEYS[1], ARGV[1], stored[i])
+  redis.call('DEL', KEYS[1 + count + i])
+end
+return count
 `;
 
 // A lock held by one owner: KEYS: the lock. ARGV: owner, then the new lifetime in ms ('0' = release).

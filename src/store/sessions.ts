@@ -8,7 +8,7 @@ import type { ClientContext, Redis, Result } from 'ioredis';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { createAccessPointCloser, type AccessPointScope, type CloseResult } from './session-close.js';
-import { FORGOTTEN, NAME_ATTEMPTS, RECORD, RETRY, SessionNamesChanged, storedNames } from './session-scripts.js';
+import { FORGOTTEN, RECORD, RETRY, storedNames, withStoredNames } from './session-scripts.js';
 import { hourOf, STATS_RETENTION_SECONDS, TOP_USERS_RETENTION_SECONDS, trafficField } from './stats.js';
 import { defineScript } from './write.js';
 import type { UsagePeriods } from '../policy/periods.js';
@@ -117,6 +117,11 @@ function fieldsOf(entry: AccountingRecord): string {
   return JSON.stringify(fields);
 }
 
+/** The markers of the names a record is charged to, once each (keys.forgotten hashes every name). */
+function forgottenMarkers(named: (string | undefined)[]): string[] {
+  return [...new Set(named)].filter((name): name is string => !!name).map((name) => keys.forgotten(name));
+}
+
 export function createSessionStore(redis: Redis) {
   defineScript(redis, 'mkAccounting', RECORD);
   const closer = createAccessPointCloser(redis, SESSION_LOG_MAX_ENTRIES, SESSION_TTL_SECONDS);
@@ -139,25 +144,26 @@ export function createSessionStore(redis: Redis) {
     // Charged to a user: theirs only (a forgotten MAC is no one's now; a new owner's login counts).
     // Else the User-Name, as the NAS may spell it, and the device.
     const named = entry.user ? [entry.user] : [entry.userName?.trim().toLowerCase(), entry.mac];
-    const markers = [...new Set(named)].filter((name): name is string => !!name).map((name) => keys.forgotten(name));
-    const keyList = [keys.session(id), keys.sessions, keys.sessionLog, keys.sessionCounted(id), ...indexes, ...address, ...usage, ...hours, ...top, ...markers];
+    const keyList = [keys.session(id), keys.sessions, keys.sessionLog, keys.sessionCounted(id), ...indexes, ...address, ...usage, ...hours, ...top];
     const args = [
       entry.status, String(now), String(SESSION_TTL_SECONDS), String(SESSION_LOG_MAX_ENTRIES), id,
       // An Interim-Update of a session as stored writes none of its fields: they are sent when the script asks.
       entry.status === 'interim' ? '' : fieldsOf(entry), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS), keys.sessionAnnouncements,
       trafficField(entry.role ?? ''), entry.user ?? '', String(hours.length), top.length ? '1' : '0', String(STATS_RETENTION_SECONDS), String(TOP_USERS_RETENTION_SECONDS),
       String(entry.inOctets), String(entry.outOctets), entry.sessionTime === undefined ? '' : String(entry.sessionTime),
-      String(keyList.length - markers.length + 1), String(markers.length),
+      String(keyList.length + 1), '0',
     ];
     // Usually the session holds the names this record computes; when it moved or ends with less,
     // the script names what it holds and is called again with those in KEYS too (and the fields).
-    let reply = await redis.mkAccounting(keyList.length, ...keyList, ...args);
-    for (let attempt = 1; reply[0] === RETRY; attempt++) {
-      if (attempt === NAME_ATTEMPTS) throw new SessionNamesChanged(id);
-      args[5] ||= fieldsOf(entry);
-      const held = storedNames(reply[1], reply[2], reply[3]).filter((name) => !keyList.includes(name));
-      reply = await redis.mkAccounting(keyList.length + held.length, ...keyList, ...held, ...args);
-    }
+    // The forgotten markers are read only off the fast path: an Interim-Update hashes and sends
+    // them only when asked again.
+    let marked: string[] | undefined;
+    const reply = await withStoredNames(id, (held, again) => {
+      if (again) args[5] ||= fieldsOf(entry);
+      const markers = entry.status === 'interim' && !again ? [] : (marked ??= forgottenMarkers(named));
+      args[21] = String(markers.length);
+      return redis.mkAccounting(keyList.length + markers.length + held.length, ...keyList, ...markers, ...held, ...args);
+    }, (answer) => (answer[0] === RETRY ? storedNames(answer[1], answer[2], answer[3]).filter((name) => !keyList.includes(name)) : undefined));
     if (reply[0] === FORGOTTEN) return undefined;
     const [today = '0', month = '0'] = reply;
     return { today: Number(today), month: Number(month) };

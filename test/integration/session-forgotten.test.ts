@@ -1,9 +1,13 @@
 // Accounting after `user forget` (review finding 5), at the store: a record naming a forgotten
 // person is kept charged to nobody, a new owner's Class-backed login on a forgotten device is
-// charged as usual, and the Interim-Update fast path stays one script call.
+// charged as usual, and the Interim-Update fast path stays one script call with no forgotten
+// markers. And forget closing the person's sessions: an address key DHCP handed to another
+// device while forget runs stays theirs.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { forgetUser } from '../../src/store/forget.js';
 import { createStore, type Store } from '../../src/store/index.js';
+import { keys } from '../../src/store/keys.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 const periods = { day: '2026-12-01', month: '2026-12' };
@@ -27,13 +31,13 @@ beforeEach(async () => {
   await redis.hset(`mk:device:${encodeURIComponent(MAC)}`, { mac: MAC, user: 'alice', role: 'student' });
 });
 
-/** The commands clients sent while `run` ran (MONITOR; commands scripts run inside are left out). */
-async function clientCommands(run: () => Promise<void>): Promise<string[]> {
+/** The commands clients sent while `run` ran, each with its arguments (MONITOR; commands scripts run inside are left out). */
+async function clientCommands(run: () => Promise<void>): Promise<string[][]> {
   const monitor = await redis.duplicate().monitor();
-  const seen: string[] = [];
+  const seen: string[][] = [];
   const done = new Promise<void>((resolve) => monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (args[0]?.toLowerCase() === 'echo' && args[1] === 'measured') resolve();
-    else if (source !== 'lua') seen.push(args[0]!.toLowerCase());
+    else if (source !== 'lua') seen.push([args[0]!.toLowerCase(), ...args.slice(1)]);
   }));
   await run();
   await redis.echo('measured');
@@ -72,5 +76,75 @@ it('keeps an Interim-Update of a stored session to one script call and no other 
   const sent = await clientCommands(async () => {
     for (let i = 1; i <= 20; i++) await store.sessions.record({ ...alice, status: 'interim', inOctets: i * 100, outOctets: 0 });
   });
-  expect(sent).toEqual(Array(20).fill('evalsha'));
+  expect(sent.map(([command]) => command)).toEqual(Array(20).fill('evalsha'));
+  // The script never reads the forgotten markers there: they are neither hashed nor sent.
+  expect(sent.flat().filter((arg) => arg.startsWith('mk:forgotten:'))).toEqual([]);
+});
+
+it("sends the markers with an Interim-Update's second call when it is off the fast path, and refuses a forgotten person", async () => {
+  await store.sessions.record({ ...alice, status: 'start', inOctets: 0, outOctets: 0 });
+  await store.forget('alice', 'cli:root');
+  // The session is gone: the first call answers RETRY, the second checks the markers.
+  const sent = await clientCommands(async () => {
+    expect(await store.sessions.record({ ...alice, status: 'interim', inOctets: 20, outOctets: 20 })).toMatchObject({ forgotten: true });
+  });
+  const markers = sent.map((args) => args.filter((arg) => arg.startsWith('mk:forgotten:')));
+  expect(markers.slice(0, 2)).toEqual([[], [keys.forgotten('alice')]]);
+  expect(await redis.keys('mk:usage:*')).toEqual([]);
+});
+
+/**
+ * The real client, with `between` run once just before forget reads the stop records (a step
+ * after it has dealt with the person's sessions, before its final write).
+ */
+function withStep(between: () => Promise<unknown>): Redis {
+  let done = false;
+  return new Proxy(redis, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      const method = (value as (...all: unknown[]) => unknown).bind(target);
+      if (name !== 'xrange') return method;
+      return async (...args: unknown[]) => {
+        if (!done && args[0] === keys.sessionLog) {
+          done = true;
+          await between();
+        }
+        return method(...args);
+      };
+    },
+  });
+}
+
+it("keeps an address key that DHCP handed to another device's session while the forget ran", async () => {
+  const bob = { ...alice, sessionId: 'fg-3', user: 'bob', userName: 'bob', mac: '02:00:5e:14:05:02', ip: '192.168.5.11' };
+  await store.sessions.record({ ...alice, status: 'start', inOctets: 0, outOctets: 0 });
+  await store.sessions.record({ ...bob, status: 'start', inOctets: 0, outOctets: 0 });
+  const bobId = (await store.sessions.byIp(undefined, bob.ip))!.id;
+  // Alice's address now leased to Bob's device: his session's address keys name it.
+  const repoint = () => redis.mset(keys.sessionByIp(alice.nas, alice.ip), bobId, keys.sessionByIpAny(alice.ip), bobId);
+
+  const forgotten = await forgetUser(withStep(repoint), 'alice', 'cli:root');
+
+  expect(forgotten.sessions).toBe(1);
+  expect(await redis.mget(keys.sessionByIp(alice.nas, alice.ip), keys.sessionByIpAny(alice.ip))).toEqual([bobId, bobId]);
+  expect((await store.sessions.byIp(alice.nas, alice.ip))?.user).toBe('bob');
+});
+
+it("forgets the person's address keys, announces the end on the DNS channel, and leaves no session of theirs", async () => {
+  await store.sessions.record({ ...alice, status: 'start', inOctets: 0, outOctets: 0 });
+  const listener = redis.duplicate();
+  const heard: unknown[] = [];
+  await listener.subscribe(keys.sessionAnnouncements);
+  listener.on('message', (_channel: string, message: string) => heard.push(JSON.parse(message)));
+
+  await forgetUser(redis, 'alice', 'cli:root');
+  await redis.ping();
+  await listener.quit();
+
+  expect(await redis.mget(keys.sessionByIp(alice.nas, alice.ip), keys.sessionByIpAny(alice.ip))).toEqual([null, null]);
+  expect(await redis.keys('mk:session:*')).toEqual([]);
+  expect(await redis.keys('mk:session-counted:*')).toEqual([]);
+  expect(await redis.zcard(keys.sessions)).toBe(0);
+  expect(heard).toContainEqual(expect.objectContaining({ state: 'stop', ip: alice.ip }));
 });

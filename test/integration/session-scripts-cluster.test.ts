@@ -103,6 +103,20 @@ describe('every key a store script touches is in its KEYS (what Redis Cluster ro
     watch.close();
   });
 
+  it("user forget: the person's sessions closed, each with the index sets and address keys it was stored with", async () => {
+    const alice = { user: 'alice', role: 'student', school: 'sch-40' };
+    await redis.hset('mk:user:alice', { username: 'alice', ...alice });
+    for (let n = 0; n < 2; n++) {
+      await store.sessions.record({ ...base, ...alice, sessionId: `fg-${n}`, status: 'start', nasIdentifier: 'ap-7', mac: `aa:bb:cc:00:02:0${n}`, ip: `10.41.2.${n}` });
+    }
+    const watch = await watchScripts(server.client());
+    expect((await store.forget('alice', 'cli:root')).sessions).toBe(2);
+    expect(await redis.exists('mk:session-ip-any:10.41.2.0', 'mk:session-ip-any:10.41.2.1')).toBe(0);
+    expect(watch.runs.length).toBeGreaterThanOrEqual(2);
+    expect(await watch.undeclared()).toEqual([]);
+    watch.close();
+  });
+
   it('refuses, writing nothing, a record not given the names its session was stored with, and names them', async () => {
     await store.sessions.record({ ...base, user: 'alice', role: 'student', school: 'sch-40', sessionId: 's2', status: 'start', ip: '10.41.0.9', inOctets: 100 });
     const id = `${NAS}|${AP}|s2`;
