@@ -84,6 +84,9 @@ export async function startEmbeddedRedis(dataDir: string, options: EmbeddedOptio
     '--logfile', join(dir, 'redis.log'),
     '--appendonly', options.loadRdb ? 'no' : 'yes',
     '--appendfsync', options.appendfsync ?? 'everysec',
+    // A live session's hash holds the JSON list of its index names (~100–200 B): at the default
+    // 64 B limit one such value turns the whole hash into a hash table, 1.8 KB instead of ~0.85.
+    '--hash-max-listpack-value', '256',
     '--save', '',
     '--daemonize', 'no',
   ], { stdio: 'ignore' });
