@@ -9,7 +9,7 @@ import { createServices, type Services } from '../../src/services/index.js';
 import { dig, startDnsmasq, type Dnsmasq } from '../helpers/dns.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 import { waitFor } from '../helpers/process.js';
-import { radclient } from '../helpers/radclient.js';
+import { signInAndStart } from '../helpers/radclient.js';
 
 const SECRET = 'block-test-secret';
 const BLOCK = '10.66.0.1';
@@ -22,12 +22,7 @@ let port: number;
 let services: Services;
 const teacher = { kind: 'teacher', username: 'dana', school: 'sch-1' } as const;
 
-async function online(username: string, ip: string, session: string): Promise<void> {
-  const login = await radclient(fixture.auth, 'auth', SECRET, `User-Name=${username},User-Password=${username}-password,Message-Authenticator=0x00`);
-  expect(login.reply).toBe('Access-Accept');
-  const start = `Acct-Status-Type=Start,Acct-Session-Id=${session},User-Name=${username},Framed-IP-Address=${ip},Class=${login.attributes.Class![0]}`;
-  expect((await radclient(fixture.acct, 'acct', SECRET, start)).reply).toBe('Accounting-Response');
-}
+const online = (user: string, ip: string, session: string) => signInAndStart(fixture, SECRET, { user, password: `${user}-password`, ip, session });
 
 const first = async (from: string, name: string) => (await dig(port, from, name)).answers[0]?.data;
 const visit = (from: string, host: string, path = '/', language = 'en') =>

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '../../src/store/index.js';
-import { buildTestApp } from '../helpers/app.js';
+import { type Store } from '../../src/store/index.js';
+import { startListeningApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startFreeRadius, writeConfig, type FreeRadius } from '../helpers/freeradius.js';
 import { freePort, waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { type TestRedis } from '../helpers/redis.js';
 
 const SECRET = 'dash-e2e-secret-1';
 const dir = mkdtempSync(join(tmpdir(), 'mk-dash-'));
@@ -28,12 +28,7 @@ let base: string;
 const violations: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  app = await buildTestApp(server.url, { PUBLIC_URL: base });
-  await app.listen({ host: '127.0.0.1', port });
-  store = createStore(server.client());
+  ({ server, app, store, base } = await startListeningApp());
   const [coaPort, peerAuth] = [await freePort(), await freePort()];
   const raddb = writeConfig(join(dir, 'freeradius'), { authPort: peerAuth, acctPort: await freePort(), secret: SECRET, macs: [], coa: { port: coaPort, log: coaLog } });
   peer = await startFreeRadius(raddb, async () => (await radclient(peerAuth, 'auth', SECRET, 'User-Name=probe,User-Password=x,Message-Authenticator=0x00', 2)).reply !== undefined);

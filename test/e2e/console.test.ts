@@ -6,11 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAV } from '../../src/console/nav.js';
-import { createStore, type Store } from '../../src/store/index.js';
-import { buildTestApp } from '../helpers/app.js';
+import { type Store } from '../../src/store/index.js';
+import { startListeningApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { freePort } from '../helpers/process.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { type TestRedis } from '../helpers/redis.js';
 
 let server: TestRedis;
 let app: FastifyInstance;
@@ -20,12 +19,7 @@ let base: string;
 const violations: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  app = await buildTestApp(server.url, { PUBLIC_URL: base });
-  await app.listen({ host: '127.0.0.1', port });
-  store = createStore(server.client());
+  ({ server, app, store, base } = await startListeningApp());
   await store.schools.add({ id: 'sch-7', name: 'Школа-лицей №7' }, 'test');
   await store.accounts.add({ username: 'dana', password: 'dana-password-1', role: 'school-admin', school: 'sch-7', name: 'Dana' }, 'test');
   await store.accounts.add({ username: 'rita', password: 'rita-password-1', role: 'region-admin', name: 'Rita' }, 'test');

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../helpers/app.js';
 import { dig, startDnsmasq, type Dnsmasq } from '../helpers/dns.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
-import { freePort, runCli, waitFor } from '../helpers/process.js';
-import { radclient } from '../helpers/radclient.js';
+import { freePort, cliJson, runCli, waitFor } from '../helpers/process.js';
+import { radclient, signInAndStart } from '../helpers/radclient.js';
 
 const SECRET = 'dns-test-secret';
 const BLOCK = '10.66.0.1';
@@ -23,18 +23,9 @@ let fixture: AppFixture;
 let port: number;
 let env: Record<string, string>;
 
-const cli = async (...args: string[]) => {
-  const result = await runCli([...args, '--json'], env);
-  if (result.code !== 0) throw new Error(`mektep ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
-};
+const cli = (...args: string[]) => cliJson(env, ...args);
 
-async function online(username: string, ip: string, session: string): Promise<void> {
-  const login = await radclient(fixture.auth, 'auth', SECRET, `User-Name=${username},User-Password=${username}-password,Message-Authenticator=0x00`);
-  expect(login.reply).toBe('Access-Accept');
-  const start = `Acct-Status-Type=Start,Acct-Session-Id=${session},User-Name=${username},Framed-IP-Address=${ip},Class=${login.attributes.Class![0]}`;
-  expect((await radclient(fixture.acct, 'acct', SECRET, start)).reply).toBe('Accounting-Response');
-}
+const online = (user: string, ip: string, session: string) => signInAndStart(fixture, SECRET, { user, password: `${user}-password`, ip, session });
 
 const addresses = (result: Awaited<ReturnType<typeof dig>>) => result.answers.map((answer) => `${answer.type} ${answer.data}`);
 

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dig, startDnsmasq, type Dnsmasq } from '../helpers/dns.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
-import { runCli, waitFor } from '../helpers/process.js';
-import { radclient } from '../helpers/radclient.js';
+import { cliJson, waitFor } from '../helpers/process.js';
+import { signInAndStart } from '../helpers/radclient.js';
 import { createServices } from '../../src/services/index.js';
 
 const SECRET = 'focus-test-secret';
@@ -18,18 +18,9 @@ let fixture: AppFixture;
 let port: number;
 let env: Record<string, string>;
 
-const cli = async (...args: string[]) => {
-  const result = await runCli([...args, '--json'], env);
-  if (result.code !== 0) throw new Error(`mektep ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
-};
+const cli = (...args: string[]) => cliJson(env, ...args);
 
-async function online(username: string, ip: string, session: string): Promise<void> {
-  const login = await radclient(fixture.auth, 'auth', SECRET, `User-Name=${username},User-Password=${username}-password,Message-Authenticator=0x00`);
-  expect(login.reply).toBe('Access-Accept');
-  const start = `Acct-Status-Type=Start,Acct-Session-Id=${session},User-Name=${username},Framed-IP-Address=${ip},Class=${login.attributes.Class![0]}`;
-  expect((await radclient(fixture.acct, 'acct', SECRET, start)).reply).toBe('Accounting-Response');
-}
+const online = (user: string, ip: string, session: string) => signInAndStart(fixture, SECRET, { user, password: `${user}-password`, ip, session });
 
 const first = async (from: string, name: string) => (await dig(port, from, name)).answers[0]?.data;
 const becomes = (from: string, name: string, expected: string, ms: number) =>

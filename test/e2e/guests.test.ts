@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepGuests } from '../../src/enforcement/guest-sweeper.js';
 import { createServices } from '../../src/services/index.js';
 import { createGuestStore } from '../../src/store/guests.js';
-import { createStore, type Store } from '../../src/store/index.js';
+import { type Store } from '../../src/store/index.js';
 import { keys } from '../../src/store/keys.js';
-import { buildTestApp } from '../helpers/app.js';
+import { startListeningApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { freePort, waitFor } from '../helpers/process.js';
+import { waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { type TestRedis } from '../helpers/redis.js';
 import { startTestAp, type TestAp } from '../helpers/test-ap.js';
 
 const SECRET = 'guest-e2e-secret';
@@ -28,12 +28,7 @@ const aps: TestAp[] = [];
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  const port = await freePort();
-  portalUrl = `http://127.0.0.1:${port}`;
-  app = await buildTestApp(server.url, { PUBLIC_URL: portalUrl });
-  await app.listen({ host: '127.0.0.1', port });
-  store = createStore(server.client());
+  ({ server, app, store, base: portalUrl } = await startListeningApp());
   await store.schools.add({ id: 'sch-p', name: 'School P', timezone: 'Asia/Almaty' }, 'test');
   await store.schools.add({ id: 'sch-q', name: 'School Q' }, 'test');
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'chilli', school: 'sch-p', nasId: 'test-chilli', rejectDelayMs: 0 }, 'test');

@@ -7,11 +7,11 @@ import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type Store } from '../../src/store/index.js';
-import { buildTestApp } from '../helpers/app.js';
+import { type Store } from '../../src/store/index.js';
+import { startListeningApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { freePort, waitFor } from '../helpers/process.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/process.js';
+import { type TestRedis } from '../helpers/redis.js';
 import { startTestAp, type TestAp } from '../helpers/test-ap.js';
 
 const SECRET = 'hijack-secret-1';
@@ -26,12 +26,7 @@ const stolen: string[] = [];
 const aps: TestAp[] = [];
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  const port = await freePort();
-  portalUrl = `http://127.0.0.1:${port}`;
-  app = await buildTestApp(server.url, { PUBLIC_URL: portalUrl });
-  await app.listen({ host: '127.0.0.1', port });
-  store = createStore(server.client());
+  ({ server, app, store, base: portalUrl } = await startListeningApp());
   await store.schools.add({ id: 'sch-j', name: 'School J' }, 'test');
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'chilli', school: 'sch-j', nasId: 'hj-chilli', uamSecret: 'uam-secret-j', rejectDelayMs: 0 }, 'test');
   await store.nas.add('127.0.0.2', { secret: SECRET, vendor: 'mikrotik', school: 'sch-j', nasId: 'hj-mikrotik', rejectDelayMs: 0 }, 'test');

@@ -6,7 +6,7 @@ import { createServices, type Services } from '../../src/services/index.js';
 import { keys } from '../../src/store/keys.js';
 import { dig, startDnsmasq, type Dnsmasq } from '../helpers/dns.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
-import { runCli, waitFor } from '../helpers/process.js';
+import { cliJson, waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
 
 const SECRET = 'query-log-secret';
@@ -18,11 +18,7 @@ let port: number;
 let env: Record<string, string>;
 let services: Services;
 
-const cli = async (...args: string[]) => {
-  const result = await runCli([...args, '--json'], env);
-  if (result.code !== 0) throw new Error(`mektep ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as unknown;
-};
+const cli = (...args: string[]) => cliJson<unknown>(env, ...args);
 
 beforeAll(async () => {
   upstream = await startDnsmasq(['--txt-record=ready.upstream.test,ok', '--address=/wikipedia.org/10.9.0.6']);

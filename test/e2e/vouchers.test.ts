@@ -16,13 +16,13 @@ import { sweepVouchers } from '../../src/enforcement/voucher-sweeper.js';
 import { loadDictionaries } from '../../src/radius-wire/dictionary.js';
 import { createLogger } from '../../src/logger.js';
 import { keys } from '../../src/store/keys.js';
-import { createStore, type Store } from '../../src/store/index.js';
-import { buildTestApp } from '../helpers/app.js';
+import { type Store } from '../../src/store/index.js';
+import { startListeningApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { startFreeRadius, writeConfig, type FreeRadius } from '../helpers/freeradius.js';
 import { freePort, runCli, waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { type TestRedis } from '../helpers/redis.js';
 import { startTestAp, type TestAp } from '../helpers/test-ap.js';
 import { ask } from '../helpers/udp-peer.js';
 
@@ -46,12 +46,7 @@ const peerLines = () => (existsSync(coaLog) ? readFileSync(coaLog, 'utf8').trim(
 const issue = async (duration: number, uses = 1) => (await store.vouchers.create({ role: 'guest', school: 'sch-v', duration, uses, count: 1 }, 'test'))[0]!.code;
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  const port = await freePort();
-  portalUrl = `http://127.0.0.1:${port}`;
-  app = await buildTestApp(server.url, { PUBLIC_URL: portalUrl });
-  await app.listen({ host: '127.0.0.1', port });
-  store = createStore(server.client());
+  ({ server, app, store, base: portalUrl } = await startListeningApp());
   const [coaPort, peerAuth] = [await freePort(), await freePort()];
   const raddb = writeConfig(join(dir, 'freeradius'), { authPort: peerAuth, acctPort: await freePort(), secret: SECRET, macs: [], coa: { port: coaPort, log: coaLog } });
   peer = await startFreeRadius(raddb, async () => (await radclient(peerAuth, 'auth', SECRET, 'User-Name=probe,User-Password=x,Message-Authenticator=0x00', 2)).reply !== undefined);

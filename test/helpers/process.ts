@@ -29,6 +29,13 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
   });
 }
 
+/** `mektep <args> --json` for set-up: its parsed output, or an error with its stderr. */
+export async function cliJson<T = Record<string, unknown>>(env: Record<string, string>, ...args: string[]): Promise<T> {
+  const result = await runCli([...args, '--json'], env);
+  if (result.code !== 0) throw new Error(`mektep ${args.join(' ')}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
 export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

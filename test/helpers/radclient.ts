@@ -33,3 +33,24 @@ export function radclient(port: number, type: 'auth' | 'acct' | 'status', secret
     child.stdin.end(`${attributes}\n`);
   });
 }
+
+export interface OnlineLogin {
+  user: string;
+  password: string;
+  session: string;
+  ip?: string;
+  mac?: string;
+}
+
+/** A person online as an AP would make them: PAP Access-Accept, then an Accounting-Start with the
+ * Accept's Class (and the address and MAC given). Throws unless both are answered as expected. */
+export async function signInAndStart(ports: { auth: number; acct: number }, secret: string, login: OnlineLogin): Promise<void> {
+  const station = login.mac ? `,Calling-Station-Id=${login.mac}` : '';
+  const accept = await radclient(ports.auth, 'auth', secret, `User-Name=${login.user},User-Password=${login.password}${station},Message-Authenticator=0x00`);
+  if (accept.reply !== 'Access-Accept') throw new Error(`${login.user}: ${accept.reply ?? 'no reply'} to the sign-in`);
+  const address = login.ip ? `,Framed-IP-Address=${login.ip}` : '';
+  const nas = login.mac ? ',NAS-IP-Address=127.0.0.1' : '';
+  const start = `Acct-Status-Type=Start,Acct-Session-Id=${login.session},User-Name=${login.user}${station}${address}${nas},Class=${accept.attributes.Class![0]}`;
+  const started = await radclient(ports.acct, 'acct', secret, start);
+  if (started.reply !== 'Accounting-Response') throw new Error(`${login.user}: ${started.reply ?? 'no reply'} to the Accounting-Start`);
+}

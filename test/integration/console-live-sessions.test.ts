@@ -11,7 +11,7 @@ import { ConsoleBrowser } from '../helpers/console.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
 import { startFreeRadius, writeConfig, type FreeRadius } from '../helpers/freeradius.js';
 import { freePort, waitFor } from '../helpers/process.js';
-import { radclient } from '../helpers/radclient.js';
+import { radclient, signInAndStart } from '../helpers/radclient.js';
 
 const SECRET = 'sessions-secret-42';
 const dir = mkdtempSync(join(tmpdir(), 'mk-sessions-'));
@@ -21,12 +21,7 @@ let app: FastifyInstance;
 let store: Store;
 let peer: FreeRadius;
 
-async function online(user: string, password: string, sessionId: string, mac: string): Promise<void> {
-  const login = await radclient(fixture.auth, 'auth', SECRET, `User-Name=${user},User-Password=${password},Calling-Station-Id=${mac},Message-Authenticator=0x00`);
-  expect(login.reply).toBe('Access-Accept');
-  const start = `Acct-Status-Type=Start,Acct-Session-Id=${sessionId},User-Name=${user},Calling-Station-Id=${mac},NAS-IP-Address=127.0.0.1,Class=${login.attributes.Class![0]}`;
-  expect((await radclient(fixture.acct, 'acct', SECRET, start)).reply).toBe('Accounting-Response');
-}
+const online = (user: string, password: string, session: string, mac: string) => signInAndStart(fixture, SECRET, { user, password, session, mac });
 
 async function signedIn(username: string, password: string, ip = '10.9.4.1'): Promise<ConsoleBrowser> {
   const browser = new ConsoleBrowser(app, ip);
