@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Store } from '../../src/store/index.js';
 import { startListeningApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { startFreeRadius, writeConfig, type FreeRadius } from '../helpers/freeradius.js';
-import { freePort, waitFor } from '../helpers/process.js';
+import { startCoaPeer, type FreeRadius } from '../helpers/freeradius.js';
+import { waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
 import { type TestRedis } from '../helpers/redis.js';
 
@@ -29,9 +29,8 @@ const violations: string[] = [];
 
 beforeAll(async () => {
   ({ server, app, store, base } = await startListeningApp());
-  const [coaPort, peerAuth] = [await freePort(), await freePort()];
-  const raddb = writeConfig(join(dir, 'freeradius'), { authPort: peerAuth, acctPort: await freePort(), secret: SECRET, macs: [], coa: { port: coaPort, log: coaLog } });
-  peer = await startFreeRadius(raddb, async () => (await radclient(peerAuth, 'auth', SECRET, 'User-Name=probe,User-Password=x,Message-Authenticator=0x00', 2)).reply !== undefined);
+  const { peer: coaPeer, coaPort } = await startCoaPeer(dir, SECRET, coaLog);
+  peer = coaPeer;
   await store.schools.add({ id: 'sch-7', name: 'School Seven' }, 'test');
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'mikrotik', school: 'sch-7', name: 'Hall AP', coaPort, rejectDelayMs: 0 }, 'test');
   await store.users.add({ username: 'asel', password: 'asel-password', role: 'student', school: 'sch-7' }, 'test');

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Store } from '../../src/store/index.js';
 import { startListeningApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { startFreeRadius, writeConfig, type FreeRadius } from '../helpers/freeradius.js';
-import { freePort, waitFor } from '../helpers/process.js';
+import { startCoaPeer, type FreeRadius } from '../helpers/freeradius.js';
+import { waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
 import { type TestRedis } from '../helpers/redis.js';
 
@@ -31,9 +31,8 @@ const peerLines = () => (existsSync(coaLog) ? readFileSync(coaLog, 'utf8').trim(
 
 beforeAll(async () => {
   ({ server, app, store, base } = await startListeningApp());
-  const [coaPort, peerAuth] = [await freePort(), await freePort()];
-  const raddb = writeConfig(join(dir, 'freeradius'), { authPort: peerAuth, acctPort: await freePort(), secret: SECRET, macs: [], coa: { port: coaPort, log: coaLog } });
-  peer = await startFreeRadius(raddb, async () => (await radclient(peerAuth, 'auth', SECRET, 'User-Name=probe,User-Password=x,Message-Authenticator=0x00', 2)).reply !== undefined);
+  const { peer: coaPeer, coaPort } = await startCoaPeer(dir, SECRET, coaLog);
+  peer = coaPeer;
   await store.schools.add({ id: 'sch-7', name: 'Школа-лицей №7', timezone: 'Asia/Almaty' }, 'test');
   await store.accounts.add({ username: 'dana', password: 'dana-password-1', role: 'school-admin', school: 'sch-7', name: 'Dana' }, 'test');
   await store.accounts.add({ username: 'timur', password: 'timur-password', role: 'teacher', school: 'sch-7', name: 'Timur' }, 'test');

@@ -7,8 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../../src/store/index.js';
 import { buildTestApp } from '../helpers/app.js';
-import { startFreeRadius, writeConfig, type FreeRadius } from '../helpers/freeradius.js';
-import { freePort, runCli, waitFor } from '../helpers/process.js';
+import { startCoaPeer, type FreeRadius } from '../helpers/freeradius.js';
+import { runCli, waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -32,10 +32,8 @@ beforeAll(async () => {
   store = createStore(server.client());
   auth = app.radius.auth.port();
   acct = app.radius.acct.port();
-  const [coaPort, peerAuth] = [await freePort(), await freePort()];
-  const raddb = writeConfig(join(dir, 'freeradius'), { authPort: peerAuth, acctPort: await freePort(), secret: SECRET, macs: [], coa: { port: coaPort, log: coaLog } });
-  // Up once it answers anything (an unknown user is rejected).
-  peer = await startFreeRadius(raddb, async () => (await radclient(peerAuth, 'auth', SECRET, 'User-Name=probe,User-Password=x,Message-Authenticator=0x00', 2)).reply !== undefined);
+  const { peer: coaPeer, coaPort } = await startCoaPeer(dir, SECRET, coaLog);
+  peer = coaPeer;
   await store.schools.add({ id: 'sch-9', name: 'School 9', timezone: 'Asia/Almaty' }, 'test');
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'mikrotik', school: 'sch-9', coaPort, rejectDelayMs: 0 }, 'test');
   await store.policies.set('student', undefined, { downRate: 5_000_000, upRate: 1_000_000, dailyQuota: 10_000_000 }, [], 'test');

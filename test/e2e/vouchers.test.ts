@@ -19,8 +19,8 @@ import { keys } from '../../src/store/keys.js';
 import { type Store } from '../../src/store/index.js';
 import { startListeningApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { startFreeRadius, writeConfig, type FreeRadius } from '../helpers/freeradius.js';
-import { freePort, runCli, waitFor } from '../helpers/process.js';
+import { startCoaPeer, type FreeRadius } from '../helpers/freeradius.js';
+import { runCli, waitFor } from '../helpers/process.js';
 import { radclient } from '../helpers/radclient.js';
 import { type TestRedis } from '../helpers/redis.js';
 import { startTestAp, type TestAp } from '../helpers/test-ap.js';
@@ -47,9 +47,8 @@ const issue = async (duration: number, uses = 1) => (await store.vouchers.create
 
 beforeAll(async () => {
   ({ server, app, store, base: portalUrl } = await startListeningApp());
-  const [coaPort, peerAuth] = [await freePort(), await freePort()];
-  const raddb = writeConfig(join(dir, 'freeradius'), { authPort: peerAuth, acctPort: await freePort(), secret: SECRET, macs: [], coa: { port: coaPort, log: coaLog } });
-  peer = await startFreeRadius(raddb, async () => (await radclient(peerAuth, 'auth', SECRET, 'User-Name=probe,User-Password=x,Message-Authenticator=0x00', 2)).reply !== undefined);
+  const { peer: coaPeer, coaPort } = await startCoaPeer(dir, SECRET, coaLog);
+  peer = coaPeer;
   await store.schools.add({ id: 'sch-v', name: 'School V', timezone: 'Asia/Almaty' }, 'test');
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'chilli', school: 'sch-v', nasId: 'test-chilli', uamSecret: UAM_SECRET, coaPort, rejectDelayMs: 0 }, 'test');
   await waitFor(async () => app.nasDirectory.byNasId('test-chilli'), 2000, 'the NAS client');

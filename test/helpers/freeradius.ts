@@ -7,6 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { radclient } from './radclient.js';
 
 export interface FreeRadius {
   process: ChildProcess;
@@ -134,4 +136,13 @@ export async function startFreeRadius(raddb: string, ready: () => Promise<boolea
       child.kill('SIGTERM');
     }),
   };
+}
+
+/** FreeRADIUS as an AP's CoA / Disconnect listener for `secret`, logging what arrives to `log`
+ * (config under `dir`/freeradius); ready once its auth port answers anything. */
+export async function startCoaPeer(dir: string, secret: string, log: string): Promise<{ peer: FreeRadius; coaPort: number }> {
+  const [coaPort, authPort, acctPort] = [await freePort(), await freePort(), await freePort()];
+  const raddb = writeConfig(join(dir, 'freeradius'), { authPort, acctPort, secret, macs: [], coa: { port: coaPort, log } });
+  const peer = await startFreeRadius(raddb, async () => (await radclient(authPort, 'auth', secret, 'User-Name=probe,User-Password=x,Message-Authenticator=0x00', 2)).reply !== undefined);
+  return { peer, coaPort };
 }

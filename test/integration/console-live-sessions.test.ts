@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/index.js';
 import { ConsoleBrowser } from '../helpers/console.js';
 import { startAppFixture, type AppFixture } from '../helpers/fixture.js';
-import { startFreeRadius, writeConfig, type FreeRadius } from '../helpers/freeradius.js';
-import { freePort, waitFor } from '../helpers/process.js';
-import { radclient, signInAndStart } from '../helpers/radclient.js';
+import { startCoaPeer, type FreeRadius } from '../helpers/freeradius.js';
+import { waitFor } from '../helpers/process.js';
+import { signInAndStart } from '../helpers/radclient.js';
 
 const SECRET = 'sessions-secret-42';
 const dir = mkdtempSync(join(tmpdir(), 'mk-sessions-'));
@@ -34,9 +34,8 @@ const rows = (body: string) => [...body.matchAll(/<td data-label="User">([^<]*)<
 beforeAll(async () => {
   fixture = await startAppFixture();
   ({ app, store } = fixture);
-  const [coaPort, peerAuth] = [await freePort(), await freePort()];
-  const raddb = writeConfig(join(dir, 'freeradius'), { authPort: peerAuth, acctPort: await freePort(), secret: SECRET, macs: [], coa: { port: coaPort, log: coaLog } });
-  peer = await startFreeRadius(raddb, async () => (await radclient(peerAuth, 'auth', SECRET, 'User-Name=probe,User-Password=x,Message-Authenticator=0x00', 2)).reply !== undefined);
+  const { peer: coaPeer, coaPort } = await startCoaPeer(dir, SECRET, coaLog);
+  peer = coaPeer;
   await store.schools.add({ id: 'sch-1', name: 'School One' }, 'test');
   await store.schools.add({ id: 'sch-2', name: 'School Two' }, 'test');
   await store.nas.add('127.0.0.1', { secret: SECRET, vendor: 'mikrotik', school: 'sch-1', coaPort, rejectDelayMs: 0 }, 'test');
