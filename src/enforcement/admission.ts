@@ -2,7 +2,7 @@
 // attributes in the NAS vendor's dialect. Shared by the Access-Request handler, `mektep policy
 // preview` and the live enforcement of policy changes, so all three say the same.
 import type { EncodableAttribute } from 'radius';
-import { decide, type Decision, type LiveSession } from '../policy/decide.js';
+import { decide, type Decision, type DecisionInput, type LiveSession } from '../policy/decide.js';
 import type { Policy } from '../policy/fields.js';
 import { usagePeriods } from '../policy/periods.js';
 import type { Vendor } from '../store/nas.js';
@@ -88,19 +88,29 @@ export function rememberedClasses(classes: Pick<ClassSigner, 'format'>, max = MA
   return { signed };
 }
 
+/** A person's quotas need their usage read from Redis. */
+function needsUsage(user: string | undefined, policy: Policy): boolean {
+  return user !== undefined && (policy.dailyQuota !== undefined || policy.monthlyQuota !== undefined);
+}
+
+/** A person's device limit needs their live sessions read (not when re-checking one already online). */
+function needsSessions(user: string | undefined, policy: Policy, options: AdmissionOptions): boolean {
+  return user !== undefined && policy.maxDevices !== undefined && options.countDevices !== false;
+}
+
 export function createAdmission(deps: AdmissionDeps) {
   const classes = rememberedClasses(deps.classes);
   const wire = createWireAttributes();
 
   function admitWith(policy: Policy, vendor: Vendor, login: LoginClass, options: AdmissionOptions, usage?: { today: number; month: number }, sessions?: LiveSession[]): Admission {
     const className = classes.signed(login, options.issuer ?? '');
-    const decision = decide({
-      role: login.role, policy, timeZone: deps.schools.timeZone(login.school), now: deps.now(), className: className.text,
-      ...(options.validUntil === undefined ? {} : { validUntil: options.validUntil }),
-      ...(usage ? { usage } : {}),
-      ...(sessions ? { sessions } : {}),
-      ...(options.mac ? { mac: options.mac } : {}),
-    });
+    // Filled in rather than spread together: this runs for every accept.
+    const input: DecisionInput = { role: login.role, policy, timeZone: deps.schools.timeZone(login.school), now: deps.now(), className: className.text };
+    if (options.validUntil !== undefined) input.validUntil = options.validUntil;
+    if (usage) input.usage = usage;
+    if (sessions) input.sessions = sessions;
+    if (options.mac) input.mac = options.mac;
+    const decision = decide(input);
     if (!decision.accept) return { decision, attributes: [] };
     return { decision, attributes: options.wire ? wire.attributes(vendor, decision.grant, className.bytes) : adapterFor(vendor).replyAttributes(decision.grant) };
   }
@@ -114,13 +124,11 @@ export function createAdmission(deps: AdmissionDeps) {
     // Quotas and the device limit belong to a person: they need to know who it is.
     const user = login.kind === 'user' ? login.subject : undefined;
     const policy = deps.policies.cached?.(login.role, login.school);
-    const needsUsage = (known: Policy) => user !== undefined && (known.dailyQuota !== undefined || known.monthlyQuota !== undefined);
-    const needsSessions = (known: Policy) => user !== undefined && known.maxDevices !== undefined && options.countDevices !== false;
-    if (policy && !needsUsage(policy) && !needsSessions(policy)) return admitWith(policy, vendor, login, options);
+    if (policy && !needsUsage(user, policy) && !needsSessions(user, policy, options)) return admitWith(policy, vendor, login, options);
     return (async () => {
       const effective = policy ?? (await deps.policies.effective(login.role, login.school));
-      const usage = needsUsage(effective) ? await deps.sessions.usage(user!, usagePeriods(deps.now(), deps.schools.timeZone(login.school))) : undefined;
-      const sessions = needsSessions(effective)
+      const usage = needsUsage(user, effective) ? await deps.sessions.usage(user!, usagePeriods(deps.now(), deps.schools.timeZone(login.school))) : undefined;
+      const sessions = needsSessions(user, effective, options)
         ? (await deps.sessions.list({ user })).map((session) => ({ id: session.id, mac: session.mac, startedAt: Date.parse(session.startedAt) }))
         : undefined;
       return admitWith(effective, vendor, login, options, usage, sessions);

@@ -6,7 +6,7 @@ import { parseMac } from '../store/mac.js';
 import type { NasClient } from '../store/nas.js';
 import { Attr, Code, type Frame } from '../radius-wire/packet.js';
 import type { LoginOutcome } from '../store/stats.js';
-import type { AuthRecord, Handler } from './handlers/types.js';
+import type { Answer, AuthRecord, Handler } from './handlers/types.js';
 
 export type Outcome = 'accept' | 'reject' | 'drop';
 
@@ -80,13 +80,17 @@ export function loginOutcome(accepted: boolean, record: AuthRecord): LoginOutcom
 
 /** The access handler with each decision counted for the dashboard (`count` only tallies in memory). */
 export function countingDecisions(handler: Handler, count: (outcome: LoginOutcome, record: AuthRecord, nas: NasClient) => void): Handler {
-  return async (context) => {
-    const reply = await handler(context);
+  const counted = (reply: Answer, nas: NasClient): Answer => {
     if (reply && 'code' in reply && reply.log) {
       const outcome = loginOutcome(reply.code === Code.AccessAccept, reply.log);
-      if (outcome) count(outcome, reply.log, context.nas);
+      if (outcome) count(outcome, reply.log, nas);
     }
     return reply;
+  };
+  // An answer at hand stays at hand: the transport then replies without a promise.
+  return (context) => {
+    const reply = handler(context);
+    return reply instanceof Promise ? reply.then((late) => counted(late, context.nas)) : counted(reply, context.nas);
   };
 }
 

@@ -13,11 +13,12 @@ import { redisFailure } from '../redis/connection.js';
 import { unmapIp } from '../store/address.js';
 import { DUPLICATE_WINDOW_MS } from '../store/keys.js';
 import { createAuthLog } from './auth-log.js';
+import { createDuplicateCache, entryFor, sameAuthenticator, slotOf, type CacheEntry } from './duplicate-cache.js';
 import {
   Attr, Code, CODE_NAMES, encodeReply, hasSignedRequestAuthenticator, messageAuthenticatorValid, parseFrame, requestAuthenticatorValid, type Frame,
 } from '../radius-wire/packet.js';
 import { RadiusRequest } from '../radius-wire/request.js';
-import type { AuthRecord, Handler, ListenerName } from './handlers/types.js';
+import type { Answer, AuthRecord, Handler, ListenerName, Reply } from './handlers/types.js';
 
 export const DEFAULT_REJECT_DELAY_MS = 1000;
 const MAX_CACHED = 200_000;
@@ -28,12 +29,6 @@ const ACCEPTED_CODES: Record<ListenerName, number[]> = {
   auth: [Code.AccessRequest, Code.StatusServer],
   acct: [Code.AccountingRequest, Code.StatusServer],
 };
-
-interface CacheEntry {
-  authenticator: Buffer;
-  reply?: Buffer;
-  expires: number;
-}
 
 export interface TransportOptions {
   directory: Pick<NasDirectory, 'find'>;
@@ -90,15 +85,31 @@ export function requestIdentity(address: string, frame: Pick<Frame, 'packet'>): 
   return createHash('sha256').update(address).update('|').update(frame.packet).digest('base64url');
 }
 
-/** inc() by label values, each label set resolved once (prom-client hashes a label object per call). */
-function counterOf(counter: Counter): (...labels: string[]) => void {
-  const children = new Map<string, { inc(): void }>();
-  return (...labels) => {
-    const key = labels.join('|');
-    let child = children.get(key);
-    if (!child) children.set(key, (child = counter.labels(...labels)));
-    child.inc();
+interface Inc {
+  inc(): void;
+}
+
+/** A counter's child per label value, resolved once (prom-client hashes a label object per call). */
+function childrenOf(resolve: (label: string) => Inc): (label: string) => Inc {
+  const children = new Map<string, Inc>();
+  return (label) => {
+    let child = children.get(label);
+    if (!child) children.set(label, (child = resolve(label)));
+    return child;
   };
+}
+
+/** The same, by packet code (a byte): an array lookup, no text. */
+function childrenByCode(resolve: (name: string) => Inc): (code: number) => Inc {
+  const children: Inc[] = [];
+  return (code) => (children[code] ??= resolve(CODE_NAMES[code] ?? 'unknown'));
+}
+
+/** The request's Proxy-State values in order (RFC 2865 §5.33), or undefined without any: most requests carry none. */
+function proxyStatesOf(frame: Frame): Buffer[] | undefined {
+  let values: Buffer[] | undefined;
+  for (const attribute of frame.attributes) if (attribute.type === Attr.ProxyState) (values ??= []).push(attribute.value);
+  return values;
 }
 
 export function createTransport(options: TransportOptions) {
@@ -106,21 +117,21 @@ export function createTransport(options: TransportOptions) {
   const rejectDelay = options.rejectDelayMs ?? (() => DEFAULT_REJECT_DELAY_MS);
   const answerWithin = options.answerWithinMs ?? DUPLICATE_WINDOW_MS;
   const authLog = createAuthLog(log);
-  const cache = new Map<string, CacheEntry>();
+  const cache = createDuplicateCache(MAX_CACHED);
   const timers = new Set<NodeJS.Timeout>();
 
-  const sweeper = setInterval(() => {
-    const now = Date.now();
-    for (const [key, entry] of cache) if (entry.expires < now) cache.delete(key);
-  }, 1000);
+  const sweeper = setInterval(() => cache.sweep(Date.now()), 1000);
   sweeper.unref();
 
-  const countPacket = counterOf(metrics.radiusPackets);
-  const countDrop = counterOf(metrics.radiusDropped);
-  const countReply = counterOf(metrics.radiusReplies);
+  const packetsOf: Record<ListenerName, (code: number) => Inc> = {
+    auth: childrenByCode((name) => metrics.radiusPackets.labels('auth', name)),
+    acct: childrenByCode((name) => metrics.radiusPackets.labels('acct', name)),
+  };
+  const dropsOf = childrenOf((reason) => metrics.radiusDropped.labels(reason));
+  const repliesOf = childrenByCode((name) => metrics.radiusReplies.labels(name));
 
   function drop(reason: string, peer: RemoteInfo, context: DropContext = {}): void {
-    countDrop(reason);
+    dropsOf(reason).inc();
     const { nas, frame, record, detail } = context;
     const from = `${peer.address}:${peer.port}`;
     if (QUIET_DROPS.has(reason)) {
@@ -135,14 +146,14 @@ export function createTransport(options: TransportOptions) {
   }
 
   function send(socket: Socket, reply: Buffer, peer: RemoteInfo): void {
-    countReply(CODE_NAMES[reply[0]!] ?? 'unknown');
+    repliesOf(reply[0]!).inc();
     // No callback: Node then tries a synchronous send first; a failure reaches the socket's
     // 'error' listener (logged by the listener).
     socket.send(reply, peer.port, peer.address);
   }
 
-  async function handle(socket: Socket, listener: ListenerName, datagram: Buffer, peer: RemoteInfo): Promise<void> {
-    countPacket(listener, CODE_NAMES[datagram[0] ?? 0] ?? 'unknown');
+  function handle(socket: Socket, listener: ListenerName, datagram: Buffer, peer: RemoteInfo): void {
+    packetsOf[listener](datagram[0] ?? 0).inc();
     const nas = directory.find(peer.address);
     if (!nas) {
       authLog.unknownNas(peer.address);
@@ -152,37 +163,51 @@ export function createTransport(options: TransportOptions) {
     if (typeof frame === 'string') return drop(`malformed-${frame}`, peer, { nas });
     if (!ACCEPTED_CODES[listener].includes(frame.code)) return drop('unexpected-code', peer, { nas, detail: { code: frame.code } });
 
-    const key = `${peer.address}|${peer.port}|${frame.code}|${frame.identifier}`;
-    const seen = cache.get(key);
-    if (seen && seen.authenticator.equals(frame.authenticator)) {
+    const slot = slotOf(peer.port, frame.code, frame.identifier);
+    const seen = cache.get(peer.address, slot);
+    if (seen && sameAuthenticator(seen, frame.authenticator)) {
       if (!seen.reply) return drop('duplicate-in-progress', peer);
-      countDrop('duplicate-answered-from-cache');
+      dropsOf('duplicate-answered-from-cache').inc();
       return send(socket, seen.reply, peer);
     }
     const problem = authenticityProblem(frame, nas);
     if (problem) return drop(problem, peer, { nas, frame });
 
-    const entry: CacheEntry = { authenticator: Buffer.from(frame.authenticator), expires: Date.now() + DUPLICATE_WINDOW_MS };
-    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-    cache.set(key, entry);
+    const started = Date.now();
+    const entry = entryFor(frame.authenticator, started + DUPLICATE_WINDOW_MS);
+    cache.set(peer.address, slot, entry);
 
     const handler = handlers[frame.code];
-    const started = Date.now();
-    let reply;
+    let answer: Answer | Promise<Answer>;
     try {
-      reply = handler ? await handler({ request: new RadiusRequest(frame), nas, listener, peer: { address: unmapIp(peer.address), port: peer.port } }) : undefined;
+      answer = handler ? handler({ request: new RadiusRequest(frame), nas, listener, peer: { address: unmapIp(peer.address), port: peer.port } }) : undefined;
     } catch (error) {
-      cache.delete(key);
-      // A stalled or absent Redis: no answer at all, so the NAS retries or fails over.
-      return drop(redisFailure(error) ?? 'handler-error', peer, { nas, frame, detail: { err: (error as Error).message } });
+      return failed(error, peer, nas, frame, slot);
     }
+    // A handler with its answer at hand (a remembered device) is answered in this same event:
+    // no promise, no microtask, no closure per request.
+    if (!(answer instanceof Promise)) return answered(answer, socket, peer, nas, frame, slot, entry, started);
+    answer.then(
+      (late) => answered(late, socket, peer, nas, frame, slot, entry, started),
+      (error: unknown) => failed(error, peer, nas, frame, slot),
+    ).catch(internalError(peer));
+  }
+
+  function failed(error: unknown, peer: RemoteInfo, nas: NasClient, frame: Frame, slot: number): void {
+    cache.delete(peer.address, slot);
+    // A stalled or absent Redis: no answer at all, so the NAS retries or fails over.
+    drop(redisFailure(error) ?? 'handler-error', peer, { nas, frame, detail: { err: (error as Error).message } });
+  }
+
+  function answered(reply: Answer, socket: Socket, peer: RemoteInfo, nas: NasClient, frame: Frame, slot: number, entry: CacheEntry, started: number): void {
     if (!reply || 'drop' in reply) {
-      cache.delete(key);
+      cache.delete(peer.address, slot);
       return drop(reply?.drop ?? 'no-reply', peer, { nas, frame, record: reply?.log });
     }
-    if (Date.now() - started > answerWithin) {
-      cache.delete(key);
-      return drop('too-late', peer, { nas, frame, record: reply.log, detail: { ms: Date.now() - started } });
+    const elapsed = Date.now() - started;
+    if (elapsed > answerWithin) {
+      cache.delete(peer.address, slot);
+      return drop('too-late', peer, { nas, frame, record: reply.log, detail: { ms: elapsed } });
     }
     let bytes: Buffer;
     try {
@@ -192,36 +217,43 @@ export function createTransport(options: TransportOptions) {
         requestAuthenticator: frame.authenticator,
         attributes: reply.attributes,
         secret: nas.secret,
-        proxyStates: frame.attributes.filter((attribute) => attribute.type === Attr.ProxyState).map((attribute) => attribute.value),
+        proxyStates: proxyStatesOf(frame),
         messageAuthenticator: frame.code === Code.AccessRequest || frame.code === Code.StatusServer,
       });
     } catch (error) {
-      cache.delete(key);
+      cache.delete(peer.address, slot);
       return drop('reply-not-encodable', peer, { nas, frame, record: reply.log, detail: { err: (error as Error).message } });
     }
-    const release = () => {
-      entry.reply = bytes;
-      entry.expires = Date.now() + DUPLICATE_WINDOW_MS;
-      send(socket, bytes, peer);
-      if (frame.code === Code.AccessRequest) {
-        authLog.decision(reply.code === Code.AccessAccept ? 'accept' : 'reject', frame, nas, `${peer.address}:${peer.port}`, reply.log ?? { reason: 'unspecified' });
-      } else {
-        log.debug({ code: CODE_NAMES[reply.code], nas: nas.address, peer: `${peer.address}:${peer.port}` }, 'radius reply sent');
-      }
-    };
-    if (reply.code !== Code.AccessReject) return release();
+    if (reply.code !== Code.AccessReject) return release(socket, peer, nas, frame, entry, bytes, reply);
     // A delayed reject slows password guessing; retransmissions meanwhile are dropped above.
     const timer = setTimeout(() => {
       timers.delete(timer);
-      release();
+      release(socket, peer, nas, frame, entry, bytes, reply);
     }, rejectDelay(nas));
     timers.add(timer);
   }
 
+  function release(socket: Socket, peer: RemoteInfo, nas: NasClient, frame: Frame, entry: CacheEntry, bytes: Buffer, reply: Reply): void {
+    entry.reply = bytes;
+    entry.expires = Date.now() + DUPLICATE_WINDOW_MS;
+    send(socket, bytes, peer);
+    if (frame.code === Code.AccessRequest) {
+      authLog.decision(reply.code === Code.AccessAccept ? 'accept' : 'reject', frame, nas, `${peer.address}:${peer.port}`, reply.log ?? { reason: 'unspecified' });
+    } else {
+      log.debug({ code: CODE_NAMES[reply.code], nas: nas.address, peer: `${peer.address}:${peer.port}` }, 'radius reply sent');
+    }
+  }
+
+  const internalError = (peer: RemoteInfo) => (error: unknown) => drop('internal-error', peer, { detail: { err: (error as Error).message } });
+
   return {
     receive(listener: ListenerName) {
       return (datagram: Buffer, peer: RemoteInfo, socket: Socket) => {
-        handle(socket, listener, datagram, peer).catch((error: unknown) => drop('internal-error', peer, { detail: { err: (error as Error).message } }));
+        try {
+          handle(socket, listener, datagram, peer);
+        } catch (error) {
+          internalError(peer)(error);
+        }
       };
     },
     close() {

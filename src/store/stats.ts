@@ -95,6 +95,50 @@ export const LOGIN_FLUSH_MS = 1000;
 /** Counted fields held before a write is forced (a flood of decisions cannot grow it further). */
 const MAX_PENDING_FIELDS = 10_000;
 
+/** Key and field texts kept between hours (schools and roles are a handful; the bound is a guard). */
+const MAX_NAMES = 10_000;
+
+/**
+ * The texts a count needs, worked out once rather than per decision: the hour (its ISO text
+ * changes once an hour), each school's key in it, each outcome and role's field.
+ */
+function tallyNames() {
+  let hourStart = Number.NaN;
+  let hour = '';
+  let regionKey = '';
+  const schoolKeys = new Map<string, string>();
+  const fields = { accept: new Map<string, string>(), refuse: new Map<string, string>() };
+  return {
+    /** Moves to the hour `at` falls in (counts may arrive for another hour: any order is fine). */
+    at(at: number): void {
+      if (at >= hourStart && at < hourStart + HOUR_MS) return;
+      hourStart = Math.floor(at / HOUR_MS) * HOUR_MS;
+      hour = hourOf(hourStart);
+      regionKey = keys.statsHour(undefined, hour);
+      schoolKeys.clear();
+    },
+    region: () => regionKey,
+    school(school: string): string {
+      let key = schoolKeys.get(school);
+      if (key === undefined) {
+        if (schoolKeys.size >= MAX_NAMES) schoolKeys.clear();
+        schoolKeys.set(school, (key = keys.statsHour(school, hour)));
+      }
+      return key;
+    },
+    field(outcome: LoginOutcome, role: string | undefined): string {
+      if (outcome === 'failed' || role === undefined) return loginField(outcome, role);
+      const byRole = fields[outcome];
+      let field = byRole.get(role);
+      if (field === undefined) {
+        if (byRole.size >= MAX_NAMES) byRole.clear();
+        byRole.set(role, (field = loginField(outcome, role)));
+      }
+      return field;
+    },
+  };
+}
+
 /**
  * Login counts on the RADIUS hot path: each decision only adds to a map in memory; a timer
  * writes them all every second in one pipeline (HINCRBY per field, EXPIRE per hour hash), so a
@@ -104,6 +148,7 @@ const MAX_PENDING_FIELDS = 10_000;
 export function createLoginTally(redis: Redis, failed: (error: unknown) => void, flushMs = LOGIN_FLUSH_MS) {
   let pending = new Map<string, Map<string, number>>();
   let size = 0;
+  const names = tallyNames();
 
   async function flush(): Promise<void> {
     if (size === 0) return;
@@ -122,16 +167,20 @@ export function createLoginTally(redis: Redis, failed: (error: unknown) => void,
   const timer = setInterval(write, flushMs);
   timer.unref();
 
+  function add(key: string, field: string): void {
+    let fields = pending.get(key);
+    if (!fields) pending.set(key, (fields = new Map<string, number>()));
+    const count = fields.get(field);
+    if (count === undefined) size++;
+    fields.set(field, (count ?? 0) + 1);
+  }
+
   return {
     count(outcome: LoginOutcome, who: { role?: string | undefined; school?: string | undefined }, at = Date.now()): void {
-      const hour = hourOf(at);
-      const field = loginField(outcome, who.role);
-      for (const key of [keys.statsHour(undefined, hour), ...(who.school ? [keys.statsHour(who.school, hour)] : [])]) {
-        let fields = pending.get(key);
-        if (!fields) pending.set(key, (fields = new Map<string, number>()));
-        if (!fields.has(field)) size++;
-        fields.set(field, (fields.get(field) ?? 0) + 1);
-      }
+      names.at(at);
+      const field = names.field(outcome, who.role);
+      add(names.region(), field);
+      if (who.school) add(names.school(who.school), field);
       if (size >= MAX_PENDING_FIELDS) write();
     },
     /** Writes what is pending now (on close). */

@@ -40,6 +40,23 @@ describe('the login tally', () => {
     expect(errors).toEqual([]);
   });
 
+  it('counts each decision in the hour it falls in, at the boundary and out of order, per school and role', async () => {
+    const tally = createLoginTally(redis, () => undefined, 60_000);
+    const ten = Date.parse('2026-12-01T10:00:00Z');
+    tally.count('accept', { role: 'student', school: 'sch-1' }, ten - 1);
+    tally.count('accept', { role: 'student', school: 'sch-1' }, ten);
+    tally.count('accept', { role: 'teacher', school: 'sch-2' }, ten - 1);
+    tally.count('refuse', { role: 'student', school: 'sch-2' }, ten + HOUR_MS - 1);
+    tally.count('refuse', { role: 'student' }, ten - HOUR_MS - 1);
+    await tally.close();
+    expect(await redis.hgetall(keys.statsHour('sch-1', '2026-12-01T09'))).toEqual({ 'accept:student': '1' });
+    expect(await redis.hgetall(keys.statsHour('sch-1', '2026-12-01T10'))).toEqual({ 'accept:student': '1' });
+    expect(await redis.hgetall(keys.statsHour('sch-2', '2026-12-01T09'))).toEqual({ 'accept:teacher': '1' });
+    expect(await redis.hgetall(keys.statsHour('sch-2', '2026-12-01T10'))).toEqual({ 'refuse:student': '1' });
+    expect(await redis.hgetall(keys.statsHour(undefined, '2026-12-01T08'))).toEqual({ 'refuse:student': '1' });
+    expect(await redis.hgetall(keys.statsHour(undefined, '2026-12-01T09'))).toEqual({ 'accept:student': '1', 'accept:teacher': '1' });
+  });
+
   it('writes by itself on its interval', async () => {
     const tally = createLoginTally(redis, () => undefined, 50);
     tally.count('accept', { role: 'teacher', school: 'sch-1' });

@@ -1,7 +1,7 @@
-// The MAC parses remembered on the RADIUS hot path (access.ts) answer as parseMac does, for MACs
+// The MAC parses remembered on the RADIUS hot path (mac-auth.ts) answer as parseMac does, for MACs
 // and for what is no MAC, and stay bounded.
 import { describe, expect, it } from 'vitest';
-import { rememberedMacs } from '../../src/radius/handlers/access.js';
+import { rememberedMacs } from '../../src/radius/handlers/mac-auth.js';
 import { parseMac } from '../../src/store/mac.js';
 
 describe('remembered MAC parses', () => {

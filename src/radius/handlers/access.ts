@@ -7,8 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EncodableAttribute } from 'radius';
 import { checkPassword, PasswordBusyError, RADIUS_LANE } from '../../security/password.js';
 import type { AttemptLimiter } from '../../store/attempts.js';
-import type { DeviceDirectory, KnownDevice } from '../../store/device-directory.js';
-import { parseMac } from '../../store/mac.js';
+import type { DeviceDirectory } from '../../store/device-directory.js';
 import type { NasClient } from '../../store/nas.js';
 import { TOKEN_PREFIX, type LoginToken, type TokenStore } from '../../store/tokens.js';
 import { normalizeUsername, type User, type UserStore } from '../../store/users.js';
@@ -16,14 +15,15 @@ import { normalizeVoucherCode, type VoucherStore } from '../../store/vouchers.js
 import { decryptPap } from '../auth/pap.js';
 import { chapMatches } from '../auth/chap.js';
 import { encryptMppeKey, verifyMschapV2, type MschapV2Result } from '../auth/mschapv2.js';
-import type { Admission, AdmissionOptions, Admit } from '../../enforcement/admission.js';
+import type { AdmissionOptions, Admit } from '../../enforcement/admission.js';
 import type { LoginClass } from '../../radius-wire/class-attribute.js';
 import { Attr, Code } from '../../radius-wire/packet.js';
 import type { RadiusRequest } from '../../radius-wire/request.js';
 import { requestIdentity } from '../transport.js';
-import type { AuthRecord, Drop, Handler, Reply } from './types.js';
+import { createMacAuthentication, rememberedMacs } from './mac-auth.js';
+import { admissionReply, reject, type Who } from './replies.js';
+import type { Drop, Handler, Reply } from './types.js';
 
-const CALL_CHECK = 10;
 const MICROSOFT = 311;
 const MS_CHAP_CHALLENGE = 11;
 const MS_CHAP2_RESPONSE = 25;
@@ -32,7 +32,6 @@ const EAP_FAILURE = 4;
 /** An unknown user's MS-CHAPv2 response is checked against this, so both take the same work. */
 const DUMMY_NT_HASH = Buffer.alloc(16);
 
-type Who = Omit<AuthRecord, 'reason'>;
 /** The request's identity (transport.ts requestIdentity), hashed only by the steps that record it. */
 type Identity = () => string;
 
@@ -54,11 +53,6 @@ interface AcceptOptions extends Pick<AdmissionOptions, 'validUntil' | 'mac'> {
   extra?: EncodableAttribute[];
 }
 
-/** An Access-Reject telling the user why, with the reason code the authentication log prints. */
-export function reject(reason: string, message: string, who: Who = {}): Reply {
-  return { code: Code.AccessReject, attributes: [['Reply-Message', message]], log: { ...who, reason, message } };
-}
-
 /**
  * RFC 3579 §2.6.3: an EAP conversation ends in Access-Reject carrying EAP-Failure (code 4, the
  * Identifier of the peer's last EAP packet). Accepting it instead would leave the supplicant
@@ -73,25 +67,6 @@ function randomSalt(index: number): Buffer {
   const salt = randomBytes(2);
   salt[0] = 0x80 | ((salt[0]! & 0x7e) | index);
   return salt;
-}
-
-/** MAC texts remembered with what they parse to (the same few thousand devices return every day). */
-const MAX_MAC_TEXTS = 50_000;
-
-/** parseMac() remembered: two parses per MAC authentication were a tenth of its JavaScript. */
-export function rememberedMacs(max = MAX_MAC_TEXTS): ((text: string | undefined) => string | undefined) & { size(): number } {
-  // null: the text is no MAC (a user name).
-  const parsed = new Map<string, string | null>();
-  const macOf = (text: string | undefined): string | undefined => {
-    if (text === undefined) return undefined;
-    const known = parsed.get(text);
-    if (known !== undefined) return known ?? undefined;
-    const mac = parseMac(text);
-    if (parsed.size >= max) parsed.delete(parsed.keys().next().value!);
-    parsed.set(text, mac ?? null);
-    return mac;
-  };
-  return Object.assign(macOf, { size: () => parsed.size });
 }
 
 /** `compute` run at most once, and only when first asked for. */
@@ -109,19 +84,19 @@ function sameText(a: string, b: string): boolean {
 export function createAccessHandler(deps: AccessDependencies): Handler {
   const macOf = rememberedMacs();
 
-  function replyTo(login: LoginClass, { decision, attributes }: Admission, extra: EncodableAttribute[] | undefined): Reply {
-    const who: Who = { ...(login.kind === 'user' ? { user: login.subject } : {}), role: login.role, school: login.school };
-    if (!decision.accept) return reject(decision.reason, decision.message, who);
-    if (decision.evict.length > 0) deps.evict(decision.evict.map((session) => session.id));
-    return { code: Code.AccessAccept, attributes: extra ? [...attributes, ...extra] : attributes, log: { ...who, reason: 'ok' } };
-  }
+  const macAuthentication = createMacAuthentication({
+    devices: deps.devices,
+    // Spelled out rather than spread: this runs for every accept.
+    admit: (nas, login, options) => deps.admit(nas.vendor, login, { validUntil: options.validUntil, mac: options.mac, issuer: nas.address, wire: true }),
+    evict: deps.evict,
+  });
 
-  /** At once when admission needs nothing from Redis (a remembered device), else a promise. */
+  /** At once when admission needs nothing from Redis, else a promise. */
   function accept(nas: NasClient, login: LoginClass, options: AcceptOptions = {}): Reply | Promise<Reply> {
     const { extra } = options;
-    // Spelled out rather than spread: this runs for every accept.
+    const log = { ...(login.kind === 'user' ? { user: login.subject } : {}), role: login.role, school: login.school, reason: '' };
     const admitted = deps.admit(nas.vendor, login, { validUntil: options.validUntil, mac: options.mac, issuer: nas.address, wire: true });
-    return admitted instanceof Promise ? admitted.then((done) => replyTo(login, done, extra)) : replyTo(login, admitted, extra);
+    return admitted instanceof Promise ? admitted.then((done) => admissionReply(done, log, extra, deps.evict)) : admissionReply(admitted, log, extra, deps.evict);
   }
 
   /**
@@ -157,21 +132,6 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
   function acceptUser(nas: NasClient, user: User, mac: string | undefined, extra?: EncodableAttribute[]): Reply | Promise<Reply> {
     const school = user.school ?? nas.school;
     return accept(nas, { kind: 'user', subject: user.username, role: user.role, ...(school ? { school } : {}) }, { validUntil: user.expiresAt ? Date.parse(user.expiresAt) : undefined, extra, mac });
-  }
-
-  function byMac(nas: NasClient, mac: string): Reply | Promise<Reply> {
-    const device = deps.devices.find(mac);
-    // While the directory loads, a device not yet in memory may still be registered: ask Redis.
-    if (!device && !deps.devices.loaded()) return deps.devices.get(mac).then((found) => deviceReply(nas, mac, found));
-    return deviceReply(nas, mac, device);
-  }
-
-  function deviceReply(nas: NasClient, mac: string, device: KnownDevice | undefined): Reply | Promise<Reply> {
-    if (!device) return reject('unknown-device', 'This device is not registered; sign in on the portal');
-    const school = device.school ?? nas.school;
-    // A device that belongs to someone counts against that person's quotas and devices.
-    const login: LoginClass = device.user ? { kind: 'user', subject: device.user, role: device.role } : { kind: 'device', subject: mac, role: device.role };
-    return accept(nas, { ...login, ...(school ? { school } : {}) }, { validUntil: device.until, mac });
   }
 
   async function byToken(nas: NasClient, username: string, mac: string | undefined, identity: Identity, proves: (secret: string) => boolean): Promise<Reply | undefined> {
@@ -233,18 +193,6 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     ]]]);
   }
 
-  /** MAC authentication (User-Name is a MAC, or Service-Type Call-Check): the device, or why not. */
-  function macAuthentication(request: RadiusRequest, userName: string, calling: string | undefined): { mac: string } | { refused: Reply } | undefined {
-    const named = macOf(userName);
-    const callCheck = request.integer(Attr.ServiceType) === CALL_CHECK;
-    if (!callCheck && !named) return undefined;
-    // Anyone can type a MAC into a login form: only the MAC the access point itself saw (a
-    // Calling-Station-Id that parses as one) is believed, and a User-Name naming a MAC must be it.
-    if (!calling) return { refused: reject('no-device-address', named ? 'The device address does not match' : 'No device address in the request') };
-    if (named && named !== calling) return { refused: reject('mac-mismatch', 'The device address does not match') };
-    return { mac: calling };
-  }
-
   async function decide(request: RadiusRequest, nas: NasClient, userName: string, deviceMac: string | undefined, identity: Identity): Promise<Reply> {
     const hidden = request.raw(Attr.UserPassword);
     if (hidden) {
@@ -270,28 +218,27 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     return reject('no-credentials', 'No credentials in the request');
   }
 
-  return async ({ request, nas, peer }): Promise<Reply | Drop> => {
-    const eap = request.raw(Attr.EapMessage);
-    if (eap) return eapNotSupported(eap);
-    const userName = request.string(Attr.UserName) ?? '';
-    const deviceMac = macOf(request.string(Attr.CallingStationId));
-    const macLogin = macAuthentication(request, userName, deviceMac);
-    if (macLogin) {
-      if (!('mac' in macLogin)) return { ...macLogin.refused, log: { method: 'mac', ...macLogin.refused.log! } };
-      const { mac } = macLogin;
-      const logged = (reply: Reply): Reply => ({ code: reply.code, attributes: reply.attributes, log: { method: 'mac', mac, ...reply.log! } });
-      const reply = byMac(nas, mac);
-      return reply instanceof Promise ? reply.then(logged) : logged(reply);
-    }
+  /** Every other method: passwords, tokens, vouchers; always through Redis. */
+  async function byCredentials(request: RadiusRequest, nas: NasClient, userName: string, deviceMac: string | undefined, address: string): Promise<Reply | Drop> {
     let reply: Reply;
     try {
-      reply = await decide(request, nas, userName, deviceMac, once(() => requestIdentity(peer.address, request.frame)));
+      reply = await decide(request, nas, userName, deviceMac, once(() => requestIdentity(address, request.frame)));
     } catch (error) {
       // The RADIUS lane of password checks is full: no answer, so the AP retries or fails over.
       if (error instanceof PasswordBusyError) return { drop: 'password-busy', log: { reason: 'password-busy', method: methodOf(request) } };
       throw error;
     }
     return { ...reply, log: { method: methodOf(request), ...reply.log! } };
+  }
+
+  // Not async: a remembered device's answer is returned as it is, and the transport sends it
+  // within the datagram's own event.
+  return ({ request, nas, peer }) => {
+    const eap = request.raw(Attr.EapMessage);
+    if (eap) return eapNotSupported(eap);
+    const userName = request.string(Attr.UserName) ?? '';
+    const deviceMac = macOf(request.string(Attr.CallingStationId));
+    return macAuthentication(request, nas, macOf(userName), deviceMac) ?? byCredentials(request, nas, userName, deviceMac, peer.address);
   };
 }
 

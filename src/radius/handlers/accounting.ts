@@ -15,7 +15,7 @@ import { sessionKeyId, type AccountingRecord, type Session, type SessionStore } 
 import type { ClassSigner, LoginClass } from '../../radius-wire/class-attribute.js';
 import { Attr, Code } from '../../radius-wire/packet.js';
 import type { RadiusRequest } from '../../radius-wire/request.js';
-import type { Handler, RequestContext } from './types.js';
+import type { Answer, Handler, RequestContext } from './types.js';
 
 const STATUS: Record<number, 'start' | 'stop' | 'interim' | 'on' | 'off'> = { 1: 'start', 2: 'stop', 3: 'interim', 7: 'on', 8: 'off' };
 const TERMINATE_CAUSES: Record<number, string> = {
@@ -115,7 +115,7 @@ export function createAccountingHandler({ sessions, classes: signer, schools, po
     return stored ? { user: stored.user, role: stored.role, school: stored.school } : {};
   }
 
-  const handle: Handler = async (context) => {
+  const handle = async (context: RequestContext): Promise<Answer> => {
     const { request, nas, peer } = context;
     const reply = { code: Code.AccountingResponse, attributes: [] };
     const status = STATUS[request.integer(Attr.AcctStatusType) ?? 0];

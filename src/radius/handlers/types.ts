@@ -40,5 +40,11 @@ export interface Drop {
   log?: AuthRecord;
 }
 
-/** Returns the reply, a Drop, or undefined to send none (counted as 'no-reply'). */
-export type Handler = (context: RequestContext) => Promise<Reply | Drop | undefined>;
+/** The reply, a Drop, or undefined to send none (counted as 'no-reply'). */
+export type Answer = Reply | Drop | undefined;
+
+/**
+ * Answers at once when it has the answer at hand (the transport then replies within the
+ * datagram's own event, no promise made), else with a promise of it.
+ */
+export type Handler = (context: RequestContext) => Answer | Promise<Answer>;
