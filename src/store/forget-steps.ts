@@ -5,7 +5,8 @@
 // the person's sessions closed by the session table's own Lua (session-scripts.ts).
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { keys } from './keys.js';
-import { FORGET_SESSIONS, withStoredNames } from './session-scripts.js';
+import { FORGET_SESSIONS } from './session-batch-scripts.js';
+import { withStoredNames } from './session-scripts.js';
 import { defineScript } from './write.js';
 
 const PAGE = 500;

@@ -60,6 +60,8 @@ export const keys = {
   /** Sessions an access point reported: a NAS record, the AP's address and, when sent, its NAS-Identifier. */
   sessionsOfAp: (nas: string, ap: string, nasIdentifier?: string) =>
     `${PREFIX}sessions-of-ap:${part(nas)}:${part(ap)}${nasIdentifier === undefined ? '' : `:${part(nasIdentifier)}`}`,
+  /** The NAS-Identifier sets (sessionsOfAp with one) an access point's sessions are in: its Accounting-On without one closes them too. */
+  apIdentifiers: (nas: string, ap: string) => `${PREFIX}ap-identifiers:${part(nas)}:${part(ap)}`,
   /** Octets of a session already added to usage; outlives the session so a re-sent total adds nothing. */
   sessionCounted: (id: string) => `${PREFIX}session-counted:${part(id)}`,
   /** Held while one instance closes an access point's sessions after its Accounting-On/Off. */

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientContext, Redis, Result } from 'ioredis';
 import { keys } from './keys.js';
-import { CLOSE_BATCH, LOCK_RENEW, withStoredNames } from './session-scripts.js';
+import { CLOSE_BATCH, LOCK_RENEW } from './session-batch-scripts.js';
+import { withStoredNames } from './session-scripts.js';
 import { defineScript } from './write.js';
 
 /** Whose sessions an Accounting-On/Off ends: the access point's address within its NAS record, and its NAS-Identifier when sent. */
@@ -65,7 +66,11 @@ export function createAccessPointCloser(redis: Redis, logMax: number, countedTtl
     // The lock expires by itself if its holder dies; it is renewed after every batch.
     while ((await redis.set(lock, owner, 'PX', LOCK_MS, 'NX')) !== 'OK') await sleep(LOCK_POLL_MS);
     try {
-      return await closeBatches(index, cutoff, cause, lock, owner);
+      // Without a NAS-Identifier the whole AP restarted: its sessions recorded with one are in their own sets.
+      const sets = scope.nasIdentifier === undefined ? [index, ...(await redis.smembers(keys.apIdentifiers(scope.nas, scope.ap))).sort()] : [index];
+      let closed = 0;
+      for (const set of sets) closed += await closeBatches(set, cutoff, cause, lock, owner);
+      return closed;
     } finally {
       await redis.mkLockRenew(lock, owner, '0');
     }

@@ -2,10 +2,11 @@
 // scored by the session's last update: members older than the session lifetime are pruned on
 // every write and skipped on every read, and each index expires with its last session.
 // Every key a script touches is in its KEYS (Redis Cluster routes a script by them). A session
-// leaves the index sets and address keys it was stored with ('indexes', 'ipKey', 'ipAnyKey' in
-// its hash) when it moves or ends; the caller passes those names too, and a script that finds a
-// stored name it was not given writes nothing and answers with the names, for the caller
+// leaves the index sets and address keys it was stored with (derived from its hash's own fields,
+// session-names.ts) when it moves or ends; the caller passes those names too, and a script that
+// finds a stored name it was not given writes nothing and answers with the names, for the caller
 // to call again with them (docs/scale.md).
+import { NAMES_DIGEST_LENGTH, NAMES_LUA } from './session-names.js';
 
 /** What RECORD answers, before anything is written, when the session holds names not in KEYS. */
 export const RETRY = 'retry';
@@ -39,20 +40,29 @@ export function storedNames(indexes: string | null | undefined, ipKey: string | 
   return [...(indexes ? (JSON.parse(indexes) as string[]) : []), ...[ipKey, ipAnyKey].filter((name): name is string => !!name)];
 }
 
-// `stored` is the session's HMGET of 'ip', 'indexes', 'ipKey', 'ipAnyKey' first (false when absent).
+// HELD: the hash fields a script reads to know a session's stored names (heldNames) and address.
 // Forgetting a session announces its end on the channel given (the DNS filter's address map).
-const FORGET = `
+export const FORGET = `${NAMES_LUA}
+local HELD = {'ip', 'indexes', 'ipKey', 'ipAnyKey', 'names', 'nas', 'nasIp', 'nasIdentifier', 'user', 'school', 'mac'}
+-- The index sets and address keys a session was stored with, from an HMGET of HELD: the names
+-- themselves in a hash written before 'names' was (its 'indexes' JSON, 'ipKey', 'ipAnyKey'), else
+-- derived again from the fields and flags its 'names' was written with.
+local function heldNames(v)
+  if v[2] then return cjson.decode(v[2]), v[3] or '', v[4] or '' end
+  if not v[5] then return {}, '', '' end
+  local f = {nas = v[6], nasIp = v[7], nasIdentifier = v[8], user = v[9], school = v[10], mac = v[11], ip = v[1]}
+  return derivedNames(f, string.sub(v[5], ${NAMES_DIGEST_LENGTH + 1}))
+end
 local function declaredKeys()
   local declared = {}
   for _, name in ipairs(KEYS) do declared[name] = true end
   return declared
 end
--- Adds to \`missing\` each index set and address key the session was stored with that is not in
--- KEYS (\`declared\`), once.
-local function missingNames(stored, declared, missing)
-  local names = stored[2] and cjson.decode(stored[2]) or {}
-  names[#names + 1] = stored[3] or ''
-  names[#names + 1] = stored[4] or ''
+-- Adds to \`missing\` each of the names given that is not in KEYS (\`declared\`), once.
+local function missingNames(indexes, ipKey, ipAnyKey, declared, missing)
+  local names = {unpack(indexes)}
+  names[#names + 1] = ipKey
+  names[#names + 1] = ipAnyKey
   for _, name in ipairs(names) do
     if name ~= '' and not declared[name] then
       declared[name] = true
@@ -61,16 +71,18 @@ local function missingNames(stored, declared, missing)
   end
   return missing
 end
+-- Takes the session out of its index sets and, where they still name it, its address keys.
+local function unlist(id, indexes, ipKey, ipAnyKey)
+  for _, set in ipairs(indexes) do redis.call('ZREM', set, id) end
+  for _, name in ipairs({ipKey, ipAnyKey}) do
+    if name ~= '' and redis.call('GET', name) == id then redis.call('DEL', name) end
+  end
+end
 -- The counted total (from the hash, when it holds one) outlives the session in its own key, so a
 -- record re-sent after the end adds nothing.
-local function forget(key, id, all, channel, stored, countedKey, counted, ttl)
-  redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = stored[1] or nil}))
-  if stored[2] then
-    for _, set in ipairs(cjson.decode(stored[2])) do redis.call('ZREM', set, id) end
-  end
-  for i = 3, 4 do
-    if stored[i] and stored[i] ~= '' and redis.call('GET', stored[i]) == id then redis.call('DEL', stored[i]) end
-  end
+local function forget(key, id, all, channel, ip, names, countedKey, counted, ttl)
+  redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = ip or nil}))
+  unlist(id, unpack(names))
   if counted then redis.call('SET', countedKey, counted, 'EX', ttl) end
   redis.call('ZREM', all, id)
   redis.call('DEL', key)
@@ -78,7 +90,8 @@ end
 `;
 
 // KEYS: session hash, all sessions, session log, counted octets (after the session), the session's indexes, then
-// (when the record has a client address) the NAS-scoped and the any-NAS address keys, then
+// (when the record has a client address) the NAS-scoped and the any-NAS address keys, then (with
+// a NAS-Identifier) the AP's set of NAS-Identifier index names, then
 // (when a user is charged) the day and month usage keys, then the dashboard's hour hashes
 // (stats.ts) and, with a user, their school's top-users set of the day, then the forgotten markers
 // of the person and device the record names (keys.forgotten); then any names the session was
@@ -89,11 +102,14 @@ end
 // ("bytes:<role>"), the user, the number of hour hashes, '1' when a top-users set follows, the
 // hour hashes' and the top-users set's lifetimes (s), then the in and out octets and the session
 // time ('' when not sent) apart from the JSON, which an Interim-Update leaves out ('') until asked,
-// then the position in KEYS of the first forgotten marker and how many there are.
+// then the position in KEYS of the first forgotten marker and how many there are, then the
+// flags of the record's names (session-names.ts), kept in the hash's 'names' after their digest,
+// and '1' when the AP's NAS-Identifier sets follow the address keys.
 // A Start, or any record that moves the session to another address or login, announces it; the
 // Interim fast path does not, and writes only the hash and the counters: the session's lifetime
 // (hash, address keys) is renewed with its index entries, each time for that much longer. Returns the usage of the day and month after this record, or
-// RETRY and the session's stored 'indexes', 'ipKey' and 'ipAnyKey' when some are not in KEYS, or
+// RETRY and the session's stored index names (JSON), address key and any-NAS address key when
+// some are not in KEYS, or
 // FORGOTTEN when a marker exists: checked only off the fast path, since forgetting deletes the
 // session (an Interim-Update of a session as stored pays nothing for it).
 export const RECORD = `${FORGET}
@@ -108,15 +124,41 @@ if ARGV[8] == '1' then
   ipKey, ipAnyKey = KEYS[nextKey], KEYS[nextKey + 1]
   nextKey = nextKey + 2
 end
+local identifiers
+if ARGV[24] == '1' then
+  identifiers = KEYS[nextKey]
+  nextKey = nextKey + 1
+end
 
--- The names the session was stored with: the same as this record's (the common case: nothing
--- to check), or each passed in KEYS; else nothing is written and the caller asks again with them.
-local listed = cjson.encode(indexes)
-local stored = redis.call('HMGET', key, 'ip', 'indexes', 'ipKey', 'ipAnyKey', 'indexedAt', 'counted')
-local same = stored[2] == listed and (stored[3] or '') == ipKey and (stored[4] or '') == ipAnyKey
+-- The names the session was stored with: the same as this record's (the common case: the
+-- digest in its 'names' matches, nothing more to read), or each passed in KEYS; else nothing is
+-- written and the caller asks again with them.
+local digest = namesDigest(indexes, ipKey, ipAnyKey)
+local stored = redis.call('HMGET', key, 'ip', 'indexes', 'ipKey', 'ipAnyKey', 'updatedAt', 'counted', 'names')
+local same
+if stored[2] then
+  same = stored[2] == cjson.encode(indexes) and (stored[3] or '') == ipKey and (stored[4] or '') == ipAnyKey
+else
+  same = stored[7] ~= false and string.sub(stored[7], 1, ${NAMES_DIGEST_LENGTH}) == digest
+end
 local fast = status == 'interim' and same
-if (not same and #missingNames(stored, declaredKeys(), {}) > 0) or (not fast and ARGV[6] == '') then
-  return {'${RETRY}', stored[2] or '', stored[3] or '', stored[4] or ''}
+local held = {indexes, ipKey, ipAnyKey}
+if not same then
+  if stored[2] then
+    held = {cjson.decode(stored[2]), stored[3] or '', stored[4] or ''}
+  elseif stored[7] then
+    held = {heldNames(redis.call('HMGET', key, unpack(HELD)))}
+  else
+    held = {{}, '', ''}
+  end
+  local missing = #missingNames(held[1], held[2], held[3], declaredKeys(), {}) > 0
+  -- Names derived again that are not what was stored (a damaged hash): never writable.
+  if not missing and stored[7] and not stored[2] then missing = namesDigest(held[1], held[2], held[3]) ~= string.sub(stored[7], 1, ${NAMES_DIGEST_LENGTH}) end
+  if missing or ARGV[6] == '' then
+    return {'${RETRY}', stored[2] or (stored[7] and cjson.encode(held[1])) or '', held[2], held[3]}
+  end
+elseif not fast and ARGV[6] == '' then
+  return {'${RETRY}', '', '', ''}
 end
 if not fast then
   local first = tonumber(ARGV[21])
@@ -171,7 +213,7 @@ if status == 'stop' then
     local user, startedAt = unpack(redis.call('HMGET', key, 'user', 'startedAt'))
     redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', user or '',
       'in', ARGV[18], 'out', ARGV[19], 'started', startedAt, 'cause', cause)
-    forget(key, id, all, channel, stored, countedKey, countedNow, ttl)
+    forget(key, id, all, channel, stored[1], held, countedKey, countedNow, ttl)
   else
     redis.call('SET', countedKey, countedNow, 'EX', ttl)
   end
@@ -183,7 +225,8 @@ local lag = tonumber(ARGV[10])
 local stale = string.format('%.0f', now - ttl * 1000 - lag)
 local reindex = true
 -- Interim-Update of a known session with the same login and address: only the counters move,
--- and its index entries only every few minutes (a few minutes' lag is nothing against 24 h).
+-- and its index entries only with the first record of each lag-long window of the clock (a few
+-- minutes' lag is nothing against 24 h; the hash keeps no time of its own for it).
 -- (One HMGET and one HSET: each redis.call is a good part of an Interim's cost in Redis.)
 if fast then
   if ARGV[20] ~= '' then
@@ -191,21 +234,20 @@ if fast then
   else
     redis.call('HSET', key, 'inOctets', ARGV[18], 'outOctets', ARGV[19], 'updatedAt', now, 'counted', countedNow)
   end
-  reindex = now - tonumber(stored[5] or '0') >= lag
+  reindex = lag <= 0 or math.floor(now / lag) ~= math.floor(tonumber(stored[5] or '0') / lag)
 else
   local fields = cjson.decode(ARGV[6])
-  if stored[2] then
-    for _, set in ipairs(cjson.decode(stored[2])) do redis.call('ZREM', set, id) end
-  end
+  for _, set in ipairs(held[1]) do redis.call('ZREM', set, id) end
   -- A moved session's old address keys go (whoever gets that address next is not this person),
   -- unless another session took the address meanwhile.
   for i, name in ipairs({ipKey, ipAnyKey}) do
-    local old = stored[2 + i]
-    if old and old ~= '' and old ~= name and redis.call('GET', old) == id then redis.call('DEL', old) end
+    local old = held[1 + i]
+    if old ~= '' and old ~= name and redis.call('GET', old) == id then redis.call('DEL', old) end
   end
   for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
   redis.call('HSETNX', key, 'startedAt', now)
-  redis.call('HSET', key, 'updatedAt', now, 'counted', countedNow, 'indexes', listed, 'ipKey', ipKey, 'ipAnyKey', ipAnyKey)
+  redis.call('HSET', key, 'updatedAt', now, 'counted', countedNow, 'names', digest .. (ARGV[23] or ''))
+  if stored[2] then redis.call('HDEL', key, 'indexes', 'ipKey', 'ipAnyKey', 'indexedAt') end
   if ipKey ~= '' then
     redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'start', ip = fields.ip, user = fields.user, role = fields.role, school = fields.school}))
   end
@@ -217,7 +259,10 @@ if reindex then
     redis.call('ZREMRANGEBYSCORE', set, '-inf', '(' .. stale)
     redis.call('EXPIRE', set, lifetime)
   end
-  redis.call('HSET', key, 'indexedAt', now)
+  if identifiers then
+    redis.call('SADD', identifiers, indexes[1])
+    redis.call('EXPIRE', identifiers, lifetime)
+  end
   redis.call('EXPIRE', key, lifetime)
   if ipKey ~= '' then
     redis.call('SET', ipKey, id, 'EX', lifetime)
@@ -225,85 +270,4 @@ if reindex then
   end
 end
 return usage
-`;
-
-// Accounting-On/Off: closes, of the sessions an index lists, those not updated since the cutoff.
-// KEYS: the index, all sessions, session log, one session hash per id, one counted-octets key per
-// id, then the index sets and address keys those sessions were stored with (as named by an
-// earlier call).
-// ARGV: cutoff (ms), terminate cause, log size, the announcement channel, the counted keys'
-// lifetime (s), then the ids (read from the index just before; a session updated meanwhile
-// scores above the cutoff and is left alone).
-// Returns how many live sessions were closed, or (nothing written) the names the sessions due
-// hold that are not in KEYS, for the caller to call again with them.
-export const CLOSE_BATCH = `${FORGET}
-local index, all, log = KEYS[1], KEYS[2], KEYS[3]
-local cutoff, cause, logMax, channel, ttl = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local count = #ARGV - 5
-local declared, missing, stored = declaredKeys(), {}, {}
-for i = 1, count do
-  stored[i] = redis.call('HMGET', KEYS[3 + i], 'ip', 'indexes', 'ipKey', 'ipAnyKey', 'user', 'inOctets', 'outOctets', 'startedAt', 'counted')
-  missingNames(stored[i], declared, missing)
-end
-if #missing > 0 then return missing end
--- Sessions leave each sorted set in one ZREM and are deleted in one DEL: an Accounting-On storm
--- closes hundreds per call, most of them in the same AP, school and region sets.
-local leaving, gone, closed = {}, {}, 0
-local function leave(set, id)
-  leaving[set] = leaving[set] or {}
-  table.insert(leaving[set], id)
-end
-for i = 1, count do
-  local id, held = ARGV[5 + i], stored[i]
-  local score = redis.call('ZSCORE', index, id)
-  if score and tonumber(score) <= cutoff then
-    -- Every session RECORD wrote holds its octets.
-    if held[6] then
-      redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', held[5] or '',
-        'in', held[6], 'out', held[7] or '0', 'started', held[8] or '', 'cause', cause)
-      redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = held[1] or nil}))
-      for _, set in ipairs(held[2] and cjson.decode(held[2]) or {}) do leave(set, id) end
-      for f = 3, 4 do
-        if held[f] and held[f] ~= '' and redis.call('GET', held[f]) == id then redis.call('DEL', held[f]) end
-      end
-      if held[9] then redis.call('SET', KEYS[3 + count + i], held[9], 'EX', ttl) end
-      leave(all, id)
-      gone[#gone + 1] = KEYS[3 + i]
-      closed = closed + 1
-    end
-    leave(index, id)
-  end
-end
-for set, ids in pairs(leaving) do redis.call('ZREM', set, unpack(ids)) end
-if #gone > 0 then redis.call('DEL', unpack(gone)) end
-return closed
-`;
-
-// `user forget` (forget.ts): closes the sessions given as a Stop closes them, with no stop record
-// and no counted octets kept; each address key goes only if it still names the session, checked
-// and deleted in the same call (DHCP may have given the address to another device meanwhile).
-// KEYS: all sessions, one session hash per id, one counted-octets key per id, then the index sets
-// and address keys those sessions were stored with (as named by an earlier call).
-// ARGV: the announcement channel, then the ids. Returns how many, or (nothing written) the names
-// the sessions hold that are not in KEYS.
-export const FORGET_SESSIONS = `${FORGET}
-local count = #ARGV - 1
-local declared, missing, stored = declaredKeys(), {}, {}
-for i = 1, count do
-  stored[i] = redis.call('HMGET', KEYS[1 + i], 'ip', 'indexes', 'ipKey', 'ipAnyKey')
-  missingNames(stored[i], declared, missing)
-end
-if #missing > 0 then return missing end
-for i = 1, count do
-  forget(KEYS[1 + i], ARGV[1 + i], KEYS[1], ARGV[1], stored[i])
-  redis.call('DEL', KEYS[1 + count + i])
-end
-return count
-`;
-
-// A lock held by one owner: KEYS: the lock. ARGV: owner, then the new lifetime in ms ('0' = release).
-export const LOCK_RENEW = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] == '0' then return redis.call('DEL', KEYS[1]) end
-return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 `;

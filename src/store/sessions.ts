@@ -8,6 +8,7 @@ import type { ClientContext, Redis, Result } from 'ioredis';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { createAccessPointCloser, type AccessPointScope, type CloseResult } from './session-close.js';
+import { sessionNames } from './session-names.js';
 import { FORGOTTEN, RECORD, RETRY, storedNames, withStoredNames } from './session-scripts.js';
 import { hourOf, STATS_RETENTION_SECONDS, TOP_USERS_RETENTION_SECONDS, trafficField } from './stats.js';
 import { defineScript } from './write.js';
@@ -130,12 +131,7 @@ export function createSessionStore(redis: Redis) {
   async function write(entry: AccountingRecord, now: number): Promise<Usage | undefined> {
     const ap = entry.nasIp ?? entry.nas;
     const id = sessionKeyId(entry.nas, entry.sessionId, ap);
-    const indexes = [keys.sessionsOfAp(entry.nas, ap)];
-    if (entry.nasIdentifier !== undefined) indexes.push(keys.sessionsOfAp(entry.nas, ap, entry.nasIdentifier));
-    if (entry.user) indexes.push(keys.sessionsOfUser(entry.user));
-    if (entry.school) indexes.push(keys.sessionsOfSchool(entry.school));
-    if (entry.mac) indexes.push(keys.sessionsOfMac(entry.mac));
-    const address = entry.ip ? [keys.sessionByIp(entry.nas, entry.ip), keys.sessionByIpAny(entry.ip)] : [];
+    const { indexes, address, flags } = sessionNames(entry);
     const usage = entry.user && entry.periods ? [keys.usage(entry.user, entry.periods.day), keys.usage(entry.user, entry.periods.month)] : [];
     // The dashboard's traffic figures (stats.ts): bytes by role, per hour, for the school and the region.
     const hour = entry.role ? hourOf(now) : '';
@@ -144,14 +140,15 @@ export function createSessionStore(redis: Redis) {
     // Charged to a user: theirs only (a forgotten MAC is no one's now; a new owner's login counts).
     // Else the User-Name, as the NAS may spell it, and the device.
     const named = entry.user ? [entry.user] : [entry.userName?.trim().toLowerCase(), entry.mac];
-    const keyList = [keys.session(id), keys.sessions, keys.sessionLog, keys.sessionCounted(id), ...indexes, ...address, ...usage, ...hours, ...top];
+    const identifiers = entry.nasIdentifier === undefined ? [] : [keys.apIdentifiers(entry.nas, ap)];
+    const keyList = [keys.session(id), keys.sessions, keys.sessionLog, keys.sessionCounted(id), ...indexes, ...address, ...identifiers, ...usage, ...hours, ...top];
     const args = [
       entry.status, String(now), String(SESSION_TTL_SECONDS), String(SESSION_LOG_MAX_ENTRIES), id,
       // An Interim-Update of a session as stored writes none of its fields: they are sent when the script asks.
       entry.status === 'interim' ? '' : fieldsOf(entry), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS), keys.sessionAnnouncements,
       trafficField(entry.role ?? ''), entry.user ?? '', String(hours.length), top.length ? '1' : '0', String(STATS_RETENTION_SECONDS), String(TOP_USERS_RETENTION_SECONDS),
       String(entry.inOctets), String(entry.outOctets), entry.sessionTime === undefined ? '' : String(entry.sessionTime),
-      String(keyList.length + 1), '0',
+      String(keyList.length + 1), '0', flags, identifiers.length ? '1' : '0',
     ];
     // Usually the session holds the names this record computes; when it moved or ends with less,
     // the script names what it holds and is called again with those in KEYS too (and the fields).
