@@ -10,6 +10,7 @@ import dns from './plugins/dns.js';
 import health from './plugins/health.js';
 import metrics from './plugins/metrics.js';
 import portal from './plugins/portal.js';
+import { createEarlyAnswer } from './portal/early-answer.js';
 import radius from './plugins/radius.js';
 import redis from './plugins/redis.js';
 import services from './plugins/services.js';
@@ -25,17 +26,18 @@ export interface AppOptions {
 export async function buildApp({ config, logger, redis: target }: AppOptions): Promise<FastifyInstance> {
   const fastifyLogger: FastifyBaseLogger = logger;
   const hops = config.trustProxy;
+  const early = createEarlyAnswer();
   const options = {
     loggerInstance: fastifyLogger,
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     return503OnClosing: true,
     // Portal URLs carry client MACs: request lines go to the debug log only (the hook below).
     logController: new LogController({ disableRequestLogging: true }),
+    // The landing page is answered in front of Fastify when it can be (portal/landing-direct.ts).
+    serverFactory: early.serverFactory(config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }),
   };
-  // Routes and plugins are the same over HTTP and HTTPS; only the server type differs.
-  const app = config.tls
-    ? (Fastify({ ...options, https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }) as unknown as FastifyInstance)
-    : Fastify(options);
+  // Routes and plugins are the same over HTTP and HTTPS; only the server differs.
+  const app = Fastify(options) as unknown as FastifyInstance;
 
   // Only at debug: a hook on every response costs the landing page ~2 µs even when it logs nothing.
   if (logger.isLevelEnabled('debug')) {
@@ -60,7 +62,7 @@ export async function buildApp({ config, logger, redis: target }: AppOptions): P
   await app.register(health);
   // Sibling scopes over the shared web parts: each has its own layout, CSP, CSRF and errors.
   await app.register(web, { secure: config.publicUrl.startsWith('https:') });
-  await app.register(portal, { config });
+  await app.register(portal, { config, early });
   await app.register(consolePlugin, { config, prefix: '/console' });
   await app.register(api, { prefix: '/api/v1' });
   return app;

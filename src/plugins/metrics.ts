@@ -25,6 +25,7 @@ function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    landingDirect: new Counter({ name: 'mektep_portal_landing_direct_total', help: "Landing pages answered before Fastify's routing and hooks (also counted in mektep_http_requests_total)", registers: [registry] }),
     radiusPackets: new Counter({ name: 'mektep_radius_packets_total', help: 'RADIUS packets received, by listener and code', labelNames: ['listener', 'code'], registers: [registry] }),
     radiusDropped: new Counter({ name: 'mektep_radius_dropped_total', help: 'RADIUS packets dropped without an answer, by reason', labelNames: ['reason'], registers: [registry] }),
     radiusReplies: new Counter({ name: 'mektep_radius_replies_total', help: 'RADIUS replies sent, by code', labelNames: ['code'], registers: [registry] }),

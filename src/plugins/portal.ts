@@ -10,11 +10,14 @@ import rateLimit from '@fastify/rate-limit';
 import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { Config } from '../config/env.js';
 import { answerRedisOutage } from '../errors.js';
 import { CATALOGUES } from '../i18n/languages.js';
 import { portalCsp, type PortalCsp } from '../portal/csp.js';
+import { type EarlyAnswerSlot } from '../portal/early-answer.js';
 import { createLandingPages } from '../portal/landing.js';
+import { createLandingDirect } from '../portal/landing-direct.js';
 import { requestLogger } from '../portal/request-logger.js';
 import { loginFormData, messagePage } from '../portal/pages.js';
 import { layoutData } from '../portal/render.js';
@@ -44,9 +47,11 @@ const BUSY_RETRY_SECONDS = 5;
 
 export interface PortalOptions {
   config: Config;
+  /** The server's handler in front of Fastify (app.ts): the landing page's direct answer goes there. */
+  early?: EarlyAnswerSlot;
 }
 
-export default async function portal(app: FastifyInstance, { config }: PortalOptions) {
+export default async function portal(app: FastifyInstance, { config, early }: PortalOptions) {
   const views = fileURLToPath(new URL('../../views', import.meta.url));
   const address = portalAddress(config.publicUrl);
   app.setChildLoggerFactory(requestLogger);
@@ -119,9 +124,18 @@ export default async function portal(app: FastifyInstance, { config }: PortalOpt
     csp: school?.colour ? csp.build({ colour: school.colour }) : csp.header,
   }));
   // Referrer-Policy comes from the onSend hook above, as on every portal response.
-  entryRoutes(app, address, landing, {
-    common: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', vary: 'Accept-Encoding, Accept-Language, Cookie' },
-  });
+  const common = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', vary: 'Accept-Encoding, Accept-Language, Cookie' };
+  entryRoutes(app, address, landing, { common });
+  // The same answer before Fastify's hooks (landing-direct.ts); not at debug, where every request
+  // writes its request line from app.ts's hook.
+  if (early && !(app.log as Logger).isLevelEnabled('debug')) {
+    early.set(createLandingDirect(app, { portal: address, landing, common, referrerPolicy: REFERRER_POLICY }));
+    // Closing: Fastify answers 503 from here on (return503OnClosing), the landing page's included.
+    app.addHook('preClose', (done) => {
+      early.set(undefined);
+      done();
+    });
+  }
   loginRoutes(app, signIn);
   guestRoutes(app);
   voucherRoutes(app);

@@ -12,6 +12,8 @@ import { keys } from '../store/keys.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Helmet's headers (no CSP), as every answer carries them: the landing page's direct answer writes them too. */
+    securityHeaders: Readonly<Record<string, string>>;
     /** Options for @fastify/rate-limit in one scope: its counters in Redis, under the scope's name. */
     webRateLimit(scope: string, options?: RateLimitPluginOptions): RateLimitPluginOptions;
   }
@@ -46,6 +48,7 @@ export default fp<WebOptions>(
       void reply.headers(headers);
       done();
     });
+    app.decorate('securityHeaders', headers);
     await app.register(compress, { threshold: 256 });
     app.decorate('webRateLimit', (scope: string, options: RateLimitPluginOptions = {}) => ({
       ...options,

@@ -43,7 +43,8 @@ function compressed({ html, csp }: { html: string; csp: string }): LandingPage {
  * a new release, that is a restart. */
 export function createLandingPages(render: RenderLanding) {
   const noSchool = {};
-  const bySchool = new WeakMap<object, Map<string, Promise<LandingPage>>>();
+  const bySchool = new WeakMap<object, Map<string, Kept>>();
+  const keyOf = (look: LandingLook) => `${look.lang}${Number(look.canRemember)}${Number(look.privateMac)}${Number(look.remember)}`;
   return {
     get(school: SchoolLook | undefined, look: LandingLook): Promise<LandingPage> {
       const holder = school ?? noSchool;
@@ -52,17 +53,27 @@ export function createLandingPages(render: RenderLanding) {
         pages = new Map();
         bySchool.set(holder, pages);
       }
-      const key = `${look.lang}${Number(look.canRemember)}${Number(look.privateMac)}${Number(look.remember)}`;
-      let page = pages.get(key);
-      if (!page) {
-        const kept = pages;
-        page = render(school, look).then(compressed);
-        page.catch(() => kept.delete(key));
-        pages.set(key, page);
+      const key = keyOf(look);
+      let kept = pages.get(key);
+      if (!kept) {
+        const entry: Kept = { page: render(school, look).then(compressed) };
+        const all = pages;
+        entry.page.then((page) => void (entry.done = page), () => all.delete(key));
+        pages.set(key, (kept = entry));
       }
-      return page;
+      return kept.page;
+    },
+    /** The page when it is rendered already: the landing page's direct answer needs no promise. */
+    ready(school: SchoolLook | undefined, look: LandingLook): LandingPage | undefined {
+      return bySchool.get(school ?? noSchool)?.get(keyOf(look))?.done;
     },
   };
+}
+
+interface Kept {
+  page: Promise<LandingPage>;
+  /** Set once rendered. */
+  done?: LandingPage;
 }
 
 export type LandingPages = ReturnType<typeof createLandingPages>;

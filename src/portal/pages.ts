@@ -6,6 +6,7 @@ import type { NasClient } from '../store/nas.js';
 import type { AccessPointRefusal } from './access-point.js';
 import type { PortalContext } from './context.js';
 import type { Messages } from '../i18n/languages.js';
+import type { Policy } from '../policy/fields.js';
 import { messagesOf, renderPage } from './render.js';
 import { isPrivateMac } from './sign-in.js';
 
@@ -35,10 +36,15 @@ export interface LoginLook {
   privateMac: boolean;
 }
 
-/** All the login form varies by besides language and school (see landing.ts). */
+/** All the login form varies by besides language and school (see landing.ts), given the school's student policy. */
+export function lookOf(context: PortalContext, studentPolicy: Policy): LoginLook {
+  return { canRemember: context.clientMac !== undefined, remember: studentPolicy.rememberByDefault ?? false, privateMac: isPrivateMac(context.clientMac) };
+}
+
+/** The look, with no promise to wait for when the school's student policy is in memory already. */
 export async function loginLook(app: FastifyInstance, context: PortalContext, nas: NasClient): Promise<LoginLook> {
-  const remember = (await app.services.policies.effective('student', nas.school)).rememberByDefault ?? false;
-  return { canRemember: context.clientMac !== undefined, remember, privateMac: isPrivateMac(context.clientMac) };
+  const { policies } = app.services;
+  return lookOf(context, policies.cached?.('student', nas.school) ?? (await policies.effective('student', nas.school)));
 }
 
 /** What the login form shows besides the layout. */

@@ -1,4 +1,6 @@
 // URLs that come from the access point or the browser, and the portal's own address.
+import type { PortalContext } from './context.js';
+import { memo } from './memo.js';
 
 /** PUBLIC_URL, parsed once when the portal starts: every check of "the portal itself" reads it. */
 export interface PortalAddress {
@@ -26,9 +28,26 @@ export function safeContinueUrl(candidate: string | undefined, portal: PortalAdd
   return url.href;
 }
 
-/** An http(s) URL the release form may be sent to, else undefined. */
-export function httpUrl(candidate: string | undefined): string | undefined {
-  if (!candidate || candidate.length > 2048 || !URL.canParse(candidate)) return undefined;
+/** The context as signed into the cookie: the redirect's "continue to" URL kept only when it is
+ * safe (`safe`: safeContinueUrl, or the same answers remembered). */
+export function withSafeContinueUrl(context: PortalContext, portal: PortalAddress, safe = safeContinueUrl): PortalContext {
+  // A loop rather than rest and spread (a landing page's every request): the same fields in the
+  // same order, the URL last, so the cookie is the same bytes.
+  const kept: Record<string, unknown> = {};
+  for (const name in context) if (name !== 'originalUrl') kept[name] = context[name as keyof PortalContext];
+  const originalUrl = safe(context.originalUrl, portal);
+  if (originalUrl) kept.originalUrl = originalUrl;
+  return kept as unknown as PortalContext;
+}
+
+// Kept: every landing page of an access point checks the same login URL.
+const httpUrlOf = memo((candidate) => {
+  if (!URL.canParse(candidate)) return undefined;
   const url = new URL(candidate);
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+});
+
+/** An http(s) URL the release form may be sent to, else undefined. */
+export function httpUrl(candidate: string | undefined): string | undefined {
+  return candidate && candidate.length <= 2048 ? httpUrlOf(candidate) : undefined;
 }

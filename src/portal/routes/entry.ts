@@ -9,12 +9,13 @@ import { isCodedError } from '../../errors.js';
 import { languageOf } from '../../i18n/request.js';
 import type { NasClient } from '../../store/nas.js';
 import { detectDialect } from '../../vendors/portal/index.js';
+import type { PortalDialect } from '../../vendors/portal/types.js';
 import { accessPointOf } from '../access-point.js';
 import { CONTEXT_COOKIE, contextCookie, signContext, verifyContext, type PortalContext } from '../context.js';
 import { encodingFor, type LandingPages } from '../landing.js';
 import { loginLook, messagePage, notOurAccessPointPage } from '../pages.js';
 import { rememberLanguage } from '../render.js';
-import { safeContinueUrl, type PortalAddress } from '../urls.js';
+import { withSafeContinueUrl, type PortalAddress } from '../urls.js';
 
 // Every redirect parameter is one string: a duplicated one (an array) or an over-long one is a
 // 400 page, not a crash in a vendor's parser.
@@ -31,6 +32,13 @@ function askedUrls(request: FastifyRequest, publicOrigin: string): string[] {
   return bases.flatMap((base) => paths.map((path) => `${base}${path}`));
 }
 
+/** Whether this NAS's redirects must carry a signature. A dialect that signs nothing, or a Chilli
+ * without a uamsecret, is authentic with no URL at all, and the asked URLs need not be spelled
+ * out; a signature is valid when any spelling carries it, so more URLs never make one less so. */
+export function signatureNeeded(dialect: PortalDialect, nas: NasClient): boolean {
+  return dialect.authentic !== undefined && !dialect.authentic([], nas);
+}
+
 export interface LandingHeaders {
   /** Every header of the landing page but its CSP, cookies, encoding, length, the web plugin's
    * security headers and the portal's Referrer-Policy (its onSend hook): built once. */
@@ -42,7 +50,8 @@ export function entryRoutes(app: FastifyInstance, portal: PortalAddress, landing
   /** The cached page for this school, language and look; `cookie` when the context is new. */
   async function landingPage(request: FastifyRequest, reply: FastifyReply, context: PortalContext, nas: NasClient, cookie?: string) {
     const look = { lang: languageOf(request), ...(await loginLook(app, context, nas)) };
-    const page = await landing.get(app.services.schools.get(nas.school), look);
+    const school = app.services.schools.get(nas.school);
+    const page = landing.ready(school, look) ?? (await landing.get(school, look));
     const encoding = encodingFor(request.headers['accept-encoding']);
     rememberLanguage(request, reply);
     void reply.headers(headers.common).header('content-security-policy', page.csp);
@@ -73,13 +82,11 @@ export function entryRoutes(app: FastifyInstance, portal: PortalAddress, landing
     }
     const point = accessPointOf(app.nasDirectory, context);
     if ('refused' in point) return notOurAccessPointPage(request, reply, context, point.refused);
-    if (dialect.authentic && !dialect.authentic(askedUrls(request, portal.origin), point.nas)) {
+    if (signatureNeeded(dialect, point.nas) && !dialect.authentic!(askedUrls(request, portal.origin), point.nas)) {
       request.log.info({ vendor: context.vendor, nas: point.nas.address, reason: 'bad-signature' }, 'portal: link refused, its signature is missing or wrong');
       return messagePage(request, reply, 'errorBadRequest', 400);
     }
-    const { originalUrl: asked, ...rest } = context;
-    const originalUrl = safeContinueUrl(asked, portal);
-    context = originalUrl ? { ...rest, originalUrl } : rest;
+    context = withSafeContinueUrl(context, portal);
     return landingPage(request, reply, context, point.nas, contextCookie(signContext(context, app.sessionSecret), portal.secure));
   }
 

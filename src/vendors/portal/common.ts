@@ -38,7 +38,14 @@ export function hex(value: string | undefined, what: string): string | undefined
 
 /** Drops undefined values so contexts stay small. */
 export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined && item !== '')) as T;
+  // A plain loop (no arrays of entries): it runs on every landing page. `value` is an object literal.
+  const source = value as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  for (const name in source) {
+    const item = source[name];
+    if (item !== undefined && item !== '') kept[name] = item;
+  }
+  return kept as T;
 }
 
 /** Form fields without the empty ones. */
