@@ -57,7 +57,7 @@ export const keys = {
   sessions: `${PREFIX}sessions`,
   /** Layout 1 only (schema.ts migrates it): replaced by sessionsOfAp. */
   sessionsOfNas: (nas: string) => `${PREFIX}sessions-of-nas:${part(nas)}`,
-  /** Sessions an access point reported: a NAS record, the AP's address and, when sent, its NAS-Identifier. */
+  /** Sessions an access point reported: a NAS record, the AP's address and its NAS-Identifier when sent (then only there). */
   sessionsOfAp: (nas: string, ap: string, nasIdentifier?: string) =>
     `${PREFIX}sessions-of-ap:${part(nas)}:${part(ap)}${nasIdentifier === undefined ? '' : `:${part(nasIdentifier)}`}`,
   /** The NAS-Identifier sets (sessionsOfAp with one) an access point's sessions are in: its Accounting-On without one closes them too. */
