@@ -43,12 +43,15 @@ function keyOf(secret: string): KeyObject {
   if (current?.secret !== secret) current = { secret, key: createSecretKey(Buffer.from(`portal-context:${secret}`)) };
   return current.key;
 }
-const mac = (payload: string, secret: string) => createHmac('sha256', keyOf(secret)).update(payload).digest();
+// The payload is base64url, so latin1 reads the same bytes as UTF-8 without its checks.
+const hmac = (payload: string, secret: string) => createHmac('sha256', keyOf(secret)).update(payload, 'latin1');
+const mac = (payload: string, secret: string) => hmac(payload, secret).digest();
 
-/** `payload.signature`, both base64url; a synchronous HMAC, no thread-pool round trip. */
+/** `payload.signature`, both base64url; a synchronous HMAC, no thread-pool round trip. The
+ * signature is written as text by the digest itself (no Buffer between: every landing page signs one). */
 function seal(claims: Claims, secret: string): string {
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return `${payload}.${mac(payload, secret).toString('base64url')}`;
+  return `${payload}.${hmac(payload, secret).digest('base64url')}`;
 }
 
 export function signContext(context: PortalContext, secret: string, ttlSeconds = CONTEXT_SECONDS, now = Date.now()): string {
