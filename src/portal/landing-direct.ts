@@ -69,11 +69,13 @@ export interface LandingDirectOptions {
   referrerPolicy: string;
 }
 
-/** Header lines in the order the route writes them: helmet's (the portal's Referrer-Policy in
- * helmet's place), the route's, the CSP; then the cookie; then the encoding and the length. */
+/** Header lines (name, value, …) in the order the route writes them: helmet's (the portal's
+ * Referrer-Policy in helmet's place), the route's, the CSP, the cookie, the encoding and the
+ * length. One array per page and encoding, its cookie value set for each answer just before
+ * `writeHead`, which reads it at once (nothing runs in between). */
 interface Lines {
-  head: string[];
-  tail: string[];
+  lines: string[];
+  cookieAt: number;
 }
 
 export function createLandingDirect(app: FastifyInstance, { portal, landing, common, referrerPolicy }: LandingDirectOptions) {
@@ -84,8 +86,10 @@ export function createLandingDirect(app: FastifyInstance, { portal, landing, com
     if (!byEncoding) lines.set(page, (byEncoding = new Map<string, Lines>()));
     let found = byEncoding.get(encoding);
     if (!found) {
-      const length = ['content-length', String(page.bodies[encoding].length)];
-      found = { head: [...head, 'content-security-policy', page.csp], tail: encoding === 'identity' ? length : ['content-encoding', encoding, ...length] };
+      const lines = [...head, 'content-security-policy', page.csp, 'set-cookie', ''];
+      found = { lines, cookieAt: lines.length - 1 };
+      if (encoding !== 'identity') lines.push('content-encoding', encoding);
+      lines.push('content-length', String(page.bodies[encoding].length));
       byEncoding.set(encoding, found);
     }
     return found;
@@ -124,7 +128,7 @@ export function createLandingDirect(app: FastifyInstance, { portal, landing, com
     if (!page) return undefined;
     const encoding = encodingFor(headers['accept-encoding']);
     const cookie = contextCookie(signContext(withSafeContinueUrl(parsed, portal, safe), app.sessionSecret), portal.secure);
-    return { body: page.bodies[encoding], lines: linesOf(page, encoding), cookie };
+    return { body: page.bodies[encoding], headers: linesOf(page, encoding), cookie };
   }
 
   return (request: IncomingMessage, response: ServerResponse): boolean => {
@@ -139,7 +143,9 @@ export function createLandingDirect(app: FastifyInstance, { portal, landing, com
       return false;
     }
     if (answer === undefined) return false;
-    response.writeHead(200, answer.lines.head.concat('set-cookie', answer.cookie, answer.lines.tail)).end(answer.body);
+    const { lines, cookieAt } = answer.headers;
+    lines[cookieAt] = answer.cookie;
+    response.writeHead(200, lines).end(answer.body);
     // Counted as the route's answer is (plugins/metrics.ts), the time up to the write.
     metrics.httpRequests.inc(COUNTED);
     metrics.httpDuration.observe(METRIC_LABELS, (performance.now() - started) / 1000);
