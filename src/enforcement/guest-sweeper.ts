@@ -28,7 +28,8 @@ export async function sweepGuests(deps: GuestSweeperDeps): Promise<number> {
   for (const id of ended) {
     const request = await deps.guests.get(id);
     if (request) {
-      const sessions = (await deps.sessions.list({ mac: request.mac })).filter((session) => session.role === 'guest');
+      // A guest session is its approval's school's (the device was remembered for it): found in that school's set.
+      const sessions = (await deps.sessions.list({ mac: request.mac, school: request.school })).filter((session) => session.role === 'guest');
       for (const session of sessions) await deps.disconnect(session, 'the guest approval ended', ACTOR);
       const forgotten = await deps.devices.forgetGuest(request.mac, ACTOR, request.school);
       deps.log.info({ id, school: request.school, mac: request.mac, sessions: sessions.length, forgotten }, 'guest: approval ended');

@@ -20,7 +20,8 @@ export interface VoucherSessionDeps {
 export async function endVoucherSessions(deps: VoucherSessionDeps, voucher: Voucher, reason: string): Promise<number> {
   let ended = 0;
   for (const mac of await deps.vouchers.devices(voucher.code)) {
-    for (const session of await deps.sessions.list({ mac })) {
+    // A school's voucher logs in to that school (sessions.ts list: its set, not the region's).
+    for (const session of await deps.sessions.list({ mac, ...(voucher.school ? { school: voucher.school } : {}) })) {
       if (session.user !== undefined || session.role !== voucher.role) continue;
       await deps.disconnect(session, reason);
       ended++;

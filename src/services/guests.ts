@@ -182,7 +182,7 @@ export function createGuestService(deps: GuestServiceDeps) {
       log?.info({ id: request.id, mac: request.mac, outcome }, outcome === 'remembered' ? 'guest: device remembered until the approval ends' : 'guest: device not remembered, an existing registration is kept');
       // A device still online (on the walled garden, or an older session) is disconnected so it
       // authenticates again, now by its MAC; a device that has gone does so when it comes back.
-      for (const session of await deps.sessions.list({ mac: request.mac })) {
+      for (const session of await deps.sessions.list({ mac: request.mac, school: request.school })) {
         await deps.enforcer.disconnect(session, 'guest approved: authenticate again', auditActor(principal));
       }
       return (await deps.guests.get(request.id)) ?? request;

@@ -22,6 +22,17 @@ export async function* scanKeys(redis: Redis, match: string, type?: 'hash' | 'se
   } while (cursor !== '0');
 }
 
+/** The members of a sorted set, a page at a time (ZSCAN may repeat one: callers collect into a Set). */
+export async function* scanSet(redis: Redis, key: string): AsyncGenerator<string[]> {
+  let cursor = '0';
+  do {
+    const [next, flat] = await redis.zscan(key, cursor, 'COUNT', PAGE);
+    cursor = next;
+    const members = flat.filter((_, index) => index % 2 === 0);
+    if (members.length) yield members;
+  } while (cursor !== '0');
+}
+
 export type StreamFields = Record<string, string>;
 
 /** Deletes the entries of `stream` for which `names` holds, a page at a time; hands each to `removed` and returns how many. */

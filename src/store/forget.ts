@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { forgetFocusUser } from './focus.js';
-import { closeSessions, deleteStreamEntries, scanKeys, type StreamFields } from './forget-steps.js';
+import { closeSessions, deleteStreamEntries, scanKeys, scanSet, type StreamFields } from './forget-steps.js';
 import { forgetGroupMember } from './groups.js';
 import { forgetGuestDevices } from './guests.js';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
@@ -112,11 +112,14 @@ export const FORGOTTEN_MARK_SECONDS = SESSION_TTL_SECONDS + 3600;
  */
 async function personSessions(redis: Redis, username: string, macs: ReadonlySet<string>): Promise<string[]> {
   const ids = new Set(await redis.zrange(keys.sessionsOfUser(username), 0, -1));
-  for (const mac of macs) {
-    for (const id of await redis.zrange(keys.sessionsOfMac(mac), 0, -1)) {
-      const [user, userName] = await redis.hmget(keys.session(id), 'user', 'userName');
+  if (macs.size === 0) return [...ids];
+  // No set per MAC: one pass over the region's sessions, a page at a time, for all their devices.
+  for await (const page of scanSet(redis, keys.sessions)) {
+    const held = await Promise.all(page.map((id) => redis.hmget(keys.session(id), 'mac', 'user', 'userName')));
+    for (const [index, [mac, user, userName]] of held.entries()) {
+      if (!mac || !macs.has(mac)) continue;
       const named = userName?.trim().toLowerCase();
-      if (user === username || (!user && (!named || named === username || parseMac(named) === mac))) ids.add(id);
+      if (user === username || (!user && (!named || named === username || parseMac(named) === mac))) ids.add(page[index]!);
     }
   }
   return [...ids];

@@ -69,8 +69,11 @@ export const keys = {
     `${PREFIX}lock:accounting-on:${part(nas)}:${part(ap)}${nasIdentifier === undefined ? '' : `:${part(nasIdentifier)}`}`,
   sessionsOfUser: (username: string) => `${PREFIX}sessions-of-user:${part(username)}`,
   sessionsOfSchool: (school: string) => `${PREFIX}sessions-of-school:${part(school)}`,
+  /** Layout before issue 12's 1 KB: one set per MAC, and two string keys per address (sessionAddress since); only left by the sessions written with them. */
   sessionsOfMac: (mac: string) => `${PREFIX}sessions-of-mac:${part(mac)}`,
   sessionByIp: (nas: string, ip: string) => `${PREFIX}session-ip:${part(nas)}:${part(ip)}`,
+  /** A client address's live sessions: a hash of NAS record → session id, and '*' → the NAS that wrote last (scoped and any-NAS lookups). */
+  sessionAddress: (ip: string) => `${PREFIX}session-address:${part(ip)}`,
   /** Bytes a user moved in a day ("2026-11-25") or month ("2026-11") of the school's calendar. */
   usage: (username: string, period: string) => `${PREFIX}usage:${part(username)}:${period}`,
   /** Finished sessions (Stop records), for usage reports. */
@@ -79,7 +82,7 @@ export const keys = {
   /** Failed portal logins of a username or a device in the current window, and its lock. */
   loginFailures: (kind: string, id: string) => `${PREFIX}login-failures:${kind}:${part(id)}`,
   loginLock: (kind: string, id: string) => `${PREFIX}login-lock:${kind}:${part(id)}`,
-  /** A live session by client IP alone, for the portal and RFC 8908 (last NAS to report wins). */
+  /** Layout before sessionAddress: a live session by client IP alone (last NAS to report wins). */
   sessionByIpAny: (ip: string) => `${PREFIX}session-ip-any:${part(ip)}`,
   /** A forgotten person (a username or a MAC, hashed: the marker must not name them), while their NAS may still send accounting (forget.ts). */
   forgotten: (person: string) => `${PREFIX}forgotten:${createHash('sha256').update(person).digest('hex')}`,

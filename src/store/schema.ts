@@ -6,7 +6,7 @@ import { SchemaError } from '../errors.js';
 import { moveConsoleUsersToAccounts } from './accounts.js';
 import { keys } from './keys.js';
 import { BUILT_IN_ROLES } from './roles.js';
-import { migrateSessionIndexes } from './session-migration.js';
+import { migrateSessionAddresses, migrateSessionIndexes } from './session-migration.js';
 
 const MIGRATIONS: ((redis: Redis) => Promise<unknown>)[] = [
   // 1: the built-in roles.
@@ -15,6 +15,8 @@ const MIGRATIONS: ((redis: Redis) => Promise<unknown>)[] = [
   (redis) => moveConsoleUsersToAccounts(redis),
   // 3: session indexes as sorted sets by last update, with an expiry; per access point, not per NAS.
   (redis) => migrateSessionIndexes(redis),
+  // 4: a client address's two keys as one hash, no set per MAC (issue 12: ≤ 1 KB per live session).
+  (redis) => migrateSessionAddresses(redis),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

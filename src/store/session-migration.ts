@@ -4,11 +4,12 @@
 // sorted sets by last update (with an expiry); a CIDR session is renamed to its AP's id.
 import type { Redis } from 'ioredis';
 import { keys } from './keys.js';
+import { NAMES_DIGEST_LENGTH, namesValue, sessionNames } from './session-names.js';
 import { SESSION_TTL_SECONDS, sessionKeyId } from './sessions.js';
 
 const PAGE = 500;
 
-async function* scan(redis: Redis, match: string, type: 'set' | 'hash'): AsyncGenerator<string[]> {
+async function* scan(redis: Redis, match: string, type: 'set' | 'hash' | 'string' | 'zset'): AsyncGenerator<string[]> {
   let cursor = '0';
   do {
     const [next, found] = await redis.scan(cursor, 'MATCH', match, 'COUNT', PAGE, 'TYPE', type);
@@ -55,4 +56,68 @@ export async function migrateSessionIndexes(redis: Redis): Promise<void> {
       await rebuild(redis, key, hash as Record<string, string>);
     }
   }
+}
+
+/** The address hash an older address key becomes a field of, and that field's NAS (from the session id). */
+function addressOf(name: string, id: string): { hash: string; nas: string } | undefined {
+  const anyPrefix = keys.sessionByIpAny('');
+  const scopedPrefix = keys.sessionByIp('', '').slice(0, -1);
+  const ip = name.startsWith(anyPrefix) ? name.slice(anyPrefix.length) : name.slice(scopedPrefix.length).split(':')[1];
+  const nas = id.split('|')[0];
+  return ip && nas ? { hash: keys.sessionAddress(decodeURIComponent(ip)), nas } : undefined;
+}
+
+/**
+ * Layout 3 → 4 (issue 12, ≤ 1 KB per live session): a client address's two string keys (scoped by
+ * NAS, and any NAS) become fields of one hash, which lives as long as the longer of them; the
+ * per-MAC sets go (a device's sessions are found in its school's set); and each session hash's
+ * stored names (session-names.ts) say so: its 'names' digest is made again without the MAC set
+ * ('m') and with the address hash ('p' for 'i'), a hash written before 'names' gets the address
+ * hash as its 'ipKey'.
+ */
+export async function migrateSessionAddresses(redis: Redis): Promise<void> {
+  // The any-NAS keys last, and only naming their NAS's field when its own key did not.
+  for (const [match, anyNas] of [[`${keys.sessionByIp('', '').slice(0, -1)}*`, false], [`${keys.sessionByIpAny('')}*`, true]] as const) {
+    for await (const found of scan(redis, match, 'string')) {
+      for (const name of found) {
+        const [id, ttl] = await Promise.all([redis.get(name), redis.pttl(name)]);
+        const address = id ? addressOf(name, id) : undefined;
+        const write = redis.multi();
+        if (address && id) {
+          const lifetime = ttl > 0 ? ttl : SESSION_TTL_SECONDS * 1000;
+          if (anyNas) write.hsetnx(address.hash, address.nas, id);
+          else write.hset(address.hash, address.nas, id);
+          write.hset(address.hash, '*', address.nas).pexpire(address.hash, lifetime, 'NX').pexpire(address.hash, lifetime, 'GT');
+        }
+        await write.del(name).exec();
+      }
+    }
+  }
+  for await (const found of scan(redis, `${keys.sessionsOfMac('')}*`, 'zset')) await redis.del(...found);
+  for await (const found of scan(redis, `${keys.session('')}*`, 'hash')) {
+    const read = redis.pipeline();
+    for (const key of found) read.hgetall(key);
+    const hashes = (await read.exec()) ?? [];
+    const write = redis.pipeline();
+    for (const [index, key] of found.entries()) {
+      const [error, hash] = hashes[index]!;
+      if (error) throw error;
+      const names = relisted(hash as Record<string, string>);
+      if (names) write.hset(key, names);
+    }
+    await write.exec();
+  }
+}
+
+/** A session hash's stored names in layout 4: without the MAC set, the address hash for the two keys. */
+function relisted(hash: Record<string, string>): Record<string, string> | undefined {
+  if (hash.indexes) {
+    const indexes = (JSON.parse(hash.indexes) as string[]).filter((name) => !name.startsWith(keys.sessionsOfMac('')));
+    return { indexes: JSON.stringify(indexes), ipKey: hash.ipKey && hash.ip ? keys.sessionAddress(hash.ip) : '', ipAnyKey: '' };
+  }
+  if (!hash.names || !hash.nas) return undefined;
+  const flags = hash.names.slice(NAMES_DIGEST_LENGTH);
+  const has = (flag: string) => flags.includes(flag);
+  const fields = { nas: hash.nas, nasIp: has('a') ? (hash.nasIp ?? '') : undefined, nasIdentifier: has('n') ? (hash.nasIdentifier ?? '') : undefined, user: has('u') ? hash.user : undefined, school: has('s') ? hash.school : undefined, ip: has('i') ? hash.ip : undefined };
+  return { names: namesValue(sessionNames(fields)) };
 }

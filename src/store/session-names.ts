@@ -1,8 +1,9 @@
-// The names of the index sets and address keys a session is listed under, derived from its own
-// fields (keys.ts). A session's hash does not keep the names (they were ~250 B of every live
+// The names of the index sets and the address hash a session is listed under, derived from its
+// own fields (keys.ts). A session's hash does not keep the names (they were ~250 B of every live
 // session, docs/scale.md): it keeps 'names', a digest of them and which optional fields they
 // were derived from, and the session scripts derive them again from the hash in Lua when the
 // session moves or ends. The Lua is generated here from keys.ts, so the two cannot drift apart.
+import { createHash } from 'node:crypto';
 import { keys } from './keys.js';
 
 /** What a session's names derive from: the fields a record writes to its hash. */
@@ -17,9 +18,9 @@ export interface NamedFields {
 }
 
 export interface SessionNames {
-  /** The session's index sets (its AP's, with the NAS-Identifier when sent; user, school, MAC), in this order. */
+  /** The session's index sets (its AP's, with the NAS-Identifier when sent; user, school), in this order. */
   indexes: string[];
-  /** The NAS-scoped and the any-NAS address keys, or none. */
+  /** The client address's hash (keys.sessionAddress), or none. */
   address: string[];
   /** Which optional fields the names came from (Lua reads the hash with these). */
   flags: string;
@@ -42,13 +43,15 @@ export function sessionNames(entry: NamedFields): SessionNames {
     indexes.push(keys.sessionsOfSchool(entry.school));
     flags += 's';
   }
-  if (entry.mac) {
-    indexes.push(keys.sessionsOfMac(entry.mac));
-    flags += 'm';
-  }
-  const address = entry.ip ? [keys.sessionByIp(entry.nas, entry.ip), keys.sessionByIpAny(entry.ip)] : [];
-  if (entry.ip) flags += 'i';
+  // No set per MAC: a device's sessions are found in its school's set (sessions.ts list).
+  const address = entry.ip ? [keys.sessionAddress(entry.ip)] : [];
+  if (entry.ip) flags += 'p';
   return { indexes, address, flags };
+}
+
+/** The hash's 'names' value for these names: the first hex digits of their SHA-1, then the flags (as NAMES_LUA's namesDigest). */
+export function namesValue({ indexes, address, flags }: SessionNames): string {
+  return createHash('sha1').update(`${indexes.join('\n')}\n${address[0] ?? ''}\n`).digest('hex').slice(0, NAMES_DIGEST_LENGTH) + flags;
 }
 
 // Placeholders that keys.ts encodes as '%01', '%02', '%03' and nothing else does.
@@ -64,8 +67,10 @@ const [one, two, three] = PLACES;
 // encodeURIComponent in Lua: every byte but A–Z a–z 0–9 - _ . ! ~ * ' ( ) as %XX (UTF-8 bytes alike).
 /**
  * Lua: `part(value)` as keys.ts encodes, `namesDigest(indexes, ipKey, ipAnyKey)` as the hash's
- * 'names' begins, and `derivedNames(f, flags)` → indexes, ipKey, ipAnyKey from a table of the
- * hash's nas, nasIp, nasIdentifier, user, school, mac, ip (false when absent) and the flags.
+ * 'names' begins, and `derivedNames(f, flags)` → indexes, the address hash ('p'), '' from a table
+ * of the hash's nas, nasIp, nasIdentifier, user, school, mac, ip (false when absent) and the flags.
+ * (ipKey, ipAnyKey: the two address names a hash written before 'names' keeps; schema.ts layout 4
+ * made them the address hash and ''.)
  */
 export const NAMES_LUA = `
 local function part(value)
@@ -82,8 +87,7 @@ local function derivedNames(f, flags)
   if has('n') then indexes[1] = ${luaKey(keys.sessionsOfAp(one, two, three), ['nas', 'ap', "(f.nasIdentifier or '')"])} end
   if has('u') then indexes[#indexes + 1] = ${luaKey(keys.sessionsOfUser(one), ["(f.user or '')"])} end
   if has('s') then indexes[#indexes + 1] = ${luaKey(keys.sessionsOfSchool(one), ["(f.school or '')"])} end
-  if has('m') then indexes[#indexes + 1] = ${luaKey(keys.sessionsOfMac(one), ["(f.mac or '')"])} end
-  if not has('i') then return indexes, '', '' end
-  return indexes, ${luaKey(keys.sessionByIp(one, two), ['nas', "(f.ip or '')"])}, ${luaKey(keys.sessionByIpAny(one), ["(f.ip or '')"])}
+  if not has('p') then return indexes, '', '' end
+  return indexes, ${luaKey(keys.sessionAddress(one), ["(f.ip or '')"])}, ''
 end
 `;

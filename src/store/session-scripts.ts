@@ -71,12 +71,21 @@ local function missingNames(indexes, ipKey, ipAnyKey, declared, missing)
   end
   return missing
 end
--- Takes the session out of its index sets and, where they still name it, its address keys.
+-- The session leaves an address it was listed under, unless another session took the address
+-- meanwhile: its NAS's field of the address hash (and '*' when that NAS wrote last), checked and
+-- deleted in this call (Redis drops an emptied hash).
+local function leaveAddress(name, id)
+  if name == '' then return end
+  local nas = string.match(id, '^[^|]*')
+  if redis.call('HGET', name, nas) ~= id then return end
+  redis.call('HDEL', name, nas)
+  if redis.call('HGET', name, '*') == nas then redis.call('HDEL', name, '*') end
+end
+-- Takes the session out of its index sets and, where they still name it, its addresses.
 local function unlist(id, indexes, ipKey, ipAnyKey)
   for _, set in ipairs(indexes) do redis.call('ZREM', set, id) end
-  for _, name in ipairs({ipKey, ipAnyKey}) do
-    if name ~= '' and redis.call('GET', name) == id then redis.call('DEL', name) end
-  end
+  leaveAddress(ipKey, id)
+  leaveAddress(ipAnyKey, id)
 end
 -- The counted total (from the hash, when it holds one) outlives the session in its own key, so a
 -- record re-sent after the end adds nothing.
@@ -90,14 +99,14 @@ end
 `;
 
 // KEYS: session hash, all sessions, session log, counted octets (after the session), the session's indexes, then
-// (when the record has a client address) the NAS-scoped and the any-NAS address keys, then (with
+// (when the record has a client address) its address hash, then (with
 // a NAS-Identifier) the AP's set of NAS-Identifier index names, then
 // (when a user is charged) the day and month usage keys, then the dashboard's hour hashes
 // (stats.ts) and, with a user, their school's top-users set of the day, then the forgotten markers
 // of the person and device the record names (keys.forgotten); then any names the session was
 // stored with that are not among these (after a RETRY).
 // ARGV: status, now (ms), lifetime (s), log size, session id, JSON of fields, number of indexes,
-// '1' when address keys follow, '1' when usage keys follow, how often (ms) an Interim-Update
+// '1' when the address hash follows, '1' when usage keys follow, how often (ms) an Interim-Update
 // refreshes the session's index entries, the announcement channel, the hour hashes' field
 // ("bytes:<role>"), the user, the number of hour hashes, '1' when a top-users set follows, the
 // hour hashes' and the top-users set's lifetimes (s), then the in and out octets and the session
@@ -107,9 +116,9 @@ end
 // and '1' when the AP's NAS-Identifier sets follow the address keys.
 // A Start, or any record that moves the session to another address or login, announces it; the
 // Interim fast path does not, and writes only the hash and the counters: the session's lifetime
-// (hash, address keys) is renewed with its index entries, each time for that much longer. Returns the usage of the day and month after this record, or
-// RETRY and the session's stored index names (JSON), address key and any-NAS address key when
-// some are not in KEYS, or
+// (hash, address hash) is renewed with its index entries, each time for that much longer. Returns the usage of the day and month after this record, or
+// RETRY and the session's stored index names (JSON), its address hash and '' when some are not in
+// KEYS, or
 // FORGOTTEN when a marker exists: checked only off the fast path, since forgetting deletes the
 // session (an Interim-Update of a session as stored pays nothing for it).
 export const RECORD = `${FORGET}
@@ -121,8 +130,8 @@ for i = 1, tonumber(ARGV[7]) do indexes[i] = KEYS[4 + i] end
 local nextKey = 5 + #indexes
 local ipKey, ipAnyKey = '', ''
 if ARGV[8] == '1' then
-  ipKey, ipAnyKey = KEYS[nextKey], KEYS[nextKey + 1]
-  nextKey = nextKey + 2
+  ipKey = KEYS[nextKey]
+  nextKey = nextKey + 1
 end
 local identifiers
 if ARGV[24] == '1' then
@@ -238,11 +247,10 @@ if fast then
 else
   local fields = cjson.decode(ARGV[6])
   for _, set in ipairs(held[1]) do redis.call('ZREM', set, id) end
-  -- A moved session's old address keys go (whoever gets that address next is not this person),
+  -- A moved session's old address goes (whoever gets that address next is not this person),
   -- unless another session took the address meanwhile.
-  for i, name in ipairs({ipKey, ipAnyKey}) do
-    local old = held[1 + i]
-    if old ~= '' and old ~= name and redis.call('GET', old) == id then redis.call('DEL', old) end
+  for i = 2, 3 do
+    if held[i] ~= ipKey then leaveAddress(held[i], id) end
   end
   for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
   redis.call('HSETNX', key, 'startedAt', now)
@@ -264,9 +272,12 @@ if reindex then
     redis.call('EXPIRE', identifiers, lifetime)
   end
   redis.call('EXPIRE', key, lifetime)
+  -- The address hash lives as long as its last writer: a field of a session that expired
+  -- meanwhile names a hash that is gone, and readers check the session's address.
   if ipKey ~= '' then
-    redis.call('SET', ipKey, id, 'EX', lifetime)
-    redis.call('SET', ipAnyKey, id, 'EX', lifetime)
+    local nas = string.match(id, '^[^|]*')
+    redis.call('HSET', ipKey, nas, id, '*', nas)
+    redis.call('EXPIRE', ipKey, lifetime)
   end
 end
 return usage

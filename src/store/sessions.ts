@@ -1,10 +1,11 @@
 // The live session table, kept from RADIUS accounting. A session is identified by its NAS (and,
 // within a NAS registered as a CIDR block, the access point's address) and Acct-Session-Id, and
-// indexed by access point, user, school and MAC, and by client IP (scoped by NAS: private
-// addresses repeat from school to school). Every update is one Lua script (session-scripts.ts),
+// indexed by access point, user and school, and by client IP (one hash per address, a field per
+// NAS: private addresses repeat from school to school). Every update is one Lua script (session-scripts.ts),
 // idempotent: octet counters are the NAS's running totals, so a repeated Interim-Update changes
 // nothing. Indexes are sorted sets by last update, pruned past the session lifetime.
 import type { ClientContext, Redis, Result } from 'ioredis';
+import { scanSet } from './forget-steps.js';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { createAccessPointCloser, type AccessPointScope, type CloseResult } from './session-close.js';
@@ -17,7 +18,6 @@ import type { UsagePeriods } from '../policy/periods.js';
 /** How long a session with no news is kept at least (a NAS that reboots without Accounting-Off); at most REINDEX_MS more. */
 export const SESSION_TTL_SECONDS = 24 * 3600;
 export const SESSION_LOG_MAX_ENTRIES = 200_000;
-const PAGE = 500;
 /** An Interim-Update moves its session's index scores at most this often. */
 const REINDEX_MS = 10 * 60 * 1000;
 
@@ -188,6 +188,16 @@ export function createSessionStore(redis: Redis) {
 
   const byId = async (id: string): Promise<Session | undefined> => fromHash(await redis.hgetall(keys.session(id)));
 
+  /** Every live session's id whose hash names the MAC, a page of the region's set at a time. */
+  async function idsOfMac(mac: string): Promise<string[]> {
+    const found = new Set<string>();
+    for await (const ids of scanSet(redis, keys.sessions)) {
+      const macs = await Promise.all(ids.map((id) => redis.hget(keys.session(id), 'mac')));
+      for (const [index, id] of ids.entries()) if (macs[index] === mac) found.add(id);
+    }
+    return [...found].sort();
+  }
+
   return {
     record,
 
@@ -209,27 +219,33 @@ export function createSessionStore(redis: Redis) {
     /** By the id a Session carries ("<nas>|<Acct-Session-Id>", or with the AP for a CIDR NAS). */
     byId,
 
-    /** By client address, scoped by NAS (private addresses repeat between schools), or by address alone. */
+    /**
+     * By client address, scoped by NAS (private addresses repeat between schools), or by address
+     * alone (the NAS that reported it last). A field of a session that expired names no hash, and
+     * one whose session id came back elsewhere is not at this address: both find nothing.
+     */
     async byIp(nas: string | undefined, ip: string): Promise<Session | undefined> {
-      const id = await redis.get(nas ? keys.sessionByIp(nas, ip) : keys.sessionByIpAny(ip));
-      return id ? byId(id) : undefined;
+      const address = await redis.hgetall(keys.sessionAddress(ip));
+      const id = address[nas ?? address['*'] ?? ''];
+      const session = id ? await byId(id) : undefined;
+      return session?.ip === ip ? session : undefined;
     },
 
+    /**
+     * The live sessions of a user, a school or a device (MAC), or all. There is no set per MAC
+     * (docs/scale.md): a device's sessions are read from its user's or school's set when given,
+     * else from the region's, a page at a time (its MAC field first, whole hashes of the matches).
+     */
     async list(filter: { school?: string; user?: string; mac?: string } = {}): Promise<Session[]> {
-      const setKey = filter.user ? keys.sessionsOfUser(filter.user) : filter.school ? keys.sessionsOfSchool(filter.school) : filter.mac ? keys.sessionsOfMac(filter.mac) : keys.sessions;
-      const sessions = await sessionsIn(setKey);
-      return sessions.filter((session) => (!filter.school || session.school === filter.school) && (!filter.user || session.user === filter.user));
+      const matches = (session: Session) => (!filter.school || session.school === filter.school) && (!filter.user || session.user === filter.user) && (!filter.mac || session.mac === filter.mac);
+      if (filter.mac && !filter.user && !filter.school) return (await read(await idsOfMac(filter.mac))).filter(matches);
+      const setKey = filter.user ? keys.sessionsOfUser(filter.user) : filter.school ? keys.sessionsOfSchool(filter.school) : keys.sessions;
+      return (await sessionsIn(setKey)).filter(matches);
     },
 
     /** Every live session, a page at a time (memory stays bounded however many there are). */
     async *each(): AsyncGenerator<Session[]> {
-      let cursor = '0';
-      do {
-        const [next, flat] = await redis.zscan(keys.sessions, cursor, 'COUNT', PAGE);
-        cursor = next;
-        const ids = flat.filter((_, index) => index % 2 === 0);
-        if (ids.length) yield await read(ids);
-      } while (cursor !== '0');
+      for await (const ids of scanSet(redis, keys.sessions)) yield await read(ids);
     },
   };
 }

@@ -134,12 +134,17 @@ describe('item 15: session indexes forget sessions that ended without a Stop', (
   it('prunes index members older than the session lifetime, and every index expires', async () => {
     const redis = fixture.server.client();
     const dayAndAHalf = 36 * 3600 * 1000;
-    await store.sessions.record({ nas: '10.15.0.1', sessionId: 'silent', status: 'start', user: 'ghost', school: 'sch-15', mac: 'aa:bb:cc:15:00:01', inOctets: 0, outOctets: 0 }, Date.now() - dayAndAHalf);
-    await store.sessions.record({ nas: '10.15.0.1', sessionId: 'alive', status: 'start', user: 'ghost', school: 'sch-15', mac: 'aa:bb:cc:15:00:01', inOctets: 0, outOctets: 0 });
-    for (const key of ['mk:sessions-of-user:ghost', 'mk:sessions-of-school:sch-15', 'mk:sessions-of-mac:aa%3Abb%3Acc%3A15%3A00%3A01']) {
+    await store.sessions.record({ nas: '10.15.0.1', sessionId: 'silent', status: 'start', user: 'ghost', school: 'sch-15', mac: 'aa:bb:cc:15:00:01', ip: '10.15.9.1', inOctets: 0, outOctets: 0 }, Date.now() - dayAndAHalf);
+    await store.sessions.record({ nas: '10.15.0.1', sessionId: 'alive', status: 'start', user: 'ghost', school: 'sch-15', mac: 'aa:bb:cc:15:00:01', ip: '10.15.9.1', inOctets: 0, outOctets: 0 });
+    for (const key of ['mk:sessions-of-user:ghost', 'mk:sessions-of-school:sch-15']) {
       expect(await redis.zrange(key, 0, -1)).toEqual(['10.15.0.1|alive']);
       expect(await redis.ttl(key)).toBeGreaterThan(0);
     }
+    // No set per MAC: the device's sessions are its school's (or the region's) filtered by MAC.
+    expect(await redis.exists('mk:sessions-of-mac:aa%3Abb%3Acc%3A15%3A00%3A01')).toBe(0);
+    expect((await store.sessions.list({ mac: 'aa:bb:cc:15:00:01' })).map((session) => session.sessionId)).toEqual(['alive']);
+    expect(await redis.hgetall('mk:session-address:10.15.9.1')).toEqual({ '10.15.0.1': '10.15.0.1|alive', '*': '10.15.0.1' });
+    expect(await redis.ttl('mk:session-address:10.15.9.1')).toBeGreaterThan(0);
     expect(await redis.zscore('mk:sessions', '10.15.0.1|silent')).toBeNull();
     expect((await store.sessions.list({ user: 'ghost' })).map((session) => session.sessionId)).toEqual(['alive']);
   });

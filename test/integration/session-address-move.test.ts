@@ -22,9 +22,9 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 beforeEach(() => redis.flushdb());
 
-const addressKeys = async () => (await redis.keys('mk:session-ip*')).sort();
+const addressKeys = async () => (await redis.keys('mk:session-[ia][pd]*')).sort();
 
-it('forgets the old address when a session moves, in both the NAS-scoped and the any-NAS key', async () => {
+it('forgets the old address when a session moves, for both the NAS-scoped and the any-NAS lookup', async () => {
   await store.sessions.record({ ...alice, status: 'start', ip: '192.168.1.10', inOctets: 0, outOctets: 0 });
   await store.sessions.record({ ...alice, status: 'interim', ip: '192.168.1.11', inOctets: 100, outOctets: 100 });
   await store.sessions.record({ ...alice, status: 'interim', ip: '192.168.1.12', inOctets: 200, outOctets: 200 });
@@ -34,7 +34,9 @@ it('forgets the old address when a session moves, in both the NAS-scoped and the
     expect(await store.sessions.byIp(NAS, ip)).toBeUndefined();
   }
   expect((await store.sessions.byIp(undefined, '192.168.1.12'))?.user).toBe('alice');
-  expect(await addressKeys()).toEqual(['mk:session-ip-any:192.168.1.12', `mk:session-ip:${NAS}:192.168.1.12`]);
+  expect(await addressKeys()).toEqual(['mk:session-address:192.168.1.12']);
+  expect(await redis.hgetall('mk:session-address:192.168.1.12')).toEqual({ [NAS]: `${NAS}|move-1`, '*': NAS });
+  expect(await redis.ttl('mk:session-address:192.168.1.12')).toBeGreaterThan(0);
 });
 
 it('leaves the old address to the session that took it meanwhile', async () => {
@@ -48,8 +50,8 @@ it('leaves the old address to the session that took it meanwhile', async () => {
   expect((await store.sessions.byIp(NAS, '192.168.1.11'))?.user).toBe('alice');
 });
 
-it('keeps two address keys however often the address changes', async () => {
+it('keeps one address entry however often the address changes', async () => {
   await store.sessions.record({ ...alice, status: 'start', ip: '10.1.0.1', inOctets: 0, outOctets: 0 });
   for (let i = 2; i <= 50; i++) await store.sessions.record({ ...alice, status: 'interim', ip: `10.1.0.${i}`, inOctets: i, outOctets: i });
-  expect(await addressKeys()).toEqual(['mk:session-ip-any:10.1.0.50', `mk:session-ip:${NAS}:10.1.0.50`]);
+  expect(await addressKeys()).toEqual(['mk:session-address:10.1.0.50']);
 });

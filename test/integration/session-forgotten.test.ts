@@ -121,13 +121,13 @@ it("keeps an address key that DHCP handed to another device's session while the 
   await store.sessions.record({ ...alice, status: 'start', inOctets: 0, outOctets: 0 });
   await store.sessions.record({ ...bob, status: 'start', inOctets: 0, outOctets: 0 });
   const bobId = (await store.sessions.byIp(undefined, bob.ip))!.id;
-  // Alice's address now leased to Bob's device: his session's address keys name it.
-  const repoint = () => redis.mset(keys.sessionByIp(alice.nas, alice.ip), bobId, keys.sessionByIpAny(alice.ip), bobId);
+  // Alice's address now leased to Bob's device: his session reports it, its address entry names it.
+  const repoint = () => store.sessions.record({ ...bob, status: 'interim', ip: alice.ip, inOctets: 1, outOctets: 1 });
 
   const forgotten = await forgetUser(withStep(repoint), 'alice', 'cli:root');
 
   expect(forgotten.sessions).toBe(1);
-  expect(await redis.mget(keys.sessionByIp(alice.nas, alice.ip), keys.sessionByIpAny(alice.ip))).toEqual([bobId, bobId]);
+  expect(await redis.hgetall(keys.sessionAddress(alice.ip))).toEqual({ [alice.nas]: bobId, '*': alice.nas });
   expect((await store.sessions.byIp(alice.nas, alice.ip))?.user).toBe('bob');
 });
 
@@ -142,7 +142,8 @@ it("forgets the person's address keys, announces the end on the DNS channel, and
   await redis.ping();
   await listener.quit();
 
-  expect(await redis.mget(keys.sessionByIp(alice.nas, alice.ip), keys.sessionByIpAny(alice.ip))).toEqual([null, null]);
+  expect(await redis.exists(keys.sessionAddress(alice.ip))).toBe(0);
+  expect(await redis.keys('mk:session-ip*')).toEqual([]);
   expect(await redis.keys('mk:session:*')).toEqual([]);
   expect(await redis.keys('mk:session-counted:*')).toEqual([]);
   expect(await redis.zcard(keys.sessions)).toBe(0);

@@ -1,0 +1,113 @@
+// A client address's live sessions are one hash (issue 12, ≤ 1 KB per live session): a field per
+// NAS naming its session and '*' naming the NAS that reported the address last. Lookups by address
+// behave as the two keys per address did, and data written with those keys (layout 3) is moved
+// into the hash at start-up and keeps working.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createStore, type Store } from '../../src/store/index.js';
+import { keys } from '../../src/store/keys.js';
+import { migrate } from '../../src/store/schema.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+const periods = { day: '2026-12-01', month: '2026-12' };
+const IP = '192.168.7.20';
+const alice = { nas: '10.0.0.1', sessionId: 'a-1', user: 'alice', role: 'student', school: 'sch1', mac: '02:00:5e:14:07:01', ip: IP, periods };
+const bob = { nas: '10.0.0.2', sessionId: 'b-1', user: 'bob', role: 'student', school: 'sch2', mac: '02:00:5e:14:07:02', ip: IP, periods };
+
+let server: TestRedis;
+let redis: Redis;
+let store: Store;
+
+beforeAll(async () => {
+  server = await startTestRedis();
+  redis = server.client();
+  store = createStore(redis);
+});
+afterAll(() => server?.close());
+beforeEach(() => redis.flushdb());
+
+describe('the address hash', () => {
+  it('answers each NAS its own session and the any-NAS lookup the last to report, and a Stop leaves the others', async () => {
+    await store.sessions.record({ ...alice, status: 'start', inOctets: 0, outOctets: 0 });
+    await store.sessions.record({ ...bob, status: 'start', inOctets: 0, outOctets: 0 });
+    expect((await store.sessions.byIp(alice.nas, IP))?.user).toBe('alice');
+    expect((await store.sessions.byIp(bob.nas, IP))?.user).toBe('bob');
+    expect((await store.sessions.byIp(undefined, IP))?.user).toBe('bob');
+
+    await store.sessions.record({ ...bob, status: 'stop', inOctets: 10, outOctets: 10 });
+    expect(await store.sessions.byIp(bob.nas, IP)).toBeUndefined();
+    // As the any-NAS key did: it named Bob's session, so it went with it.
+    expect(await store.sessions.byIp(undefined, IP)).toBeUndefined();
+    expect((await store.sessions.byIp(alice.nas, IP))?.user).toBe('alice');
+    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: `${alice.nas}|a-1` });
+
+    await store.sessions.record({ ...alice, status: 'stop', inOctets: 10, outOctets: 10 });
+    expect(await redis.exists(keys.sessionAddress(IP))).toBe(0);
+  });
+
+  it("leaves an address to the session of the same NAS that took it before the first one's Stop", async () => {
+    await store.sessions.record({ ...alice, status: 'start', inOctets: 0, outOctets: 0 });
+    await store.sessions.record({ ...alice, sessionId: 'a-2', user: 'dana', status: 'start', inOctets: 0, outOctets: 0 });
+    await store.sessions.record({ ...alice, status: 'stop', inOctets: 10, outOctets: 10 });
+    expect((await store.sessions.byIp(undefined, IP))?.user).toBe('dana');
+    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: `${alice.nas}|a-2`, '*': alice.nas });
+  });
+
+  it('finds nothing through a field whose session expired, or came back at another address', async () => {
+    await store.sessions.record({ ...alice, status: 'start', inOctets: 0, outOctets: 0 });
+    await store.sessions.record({ ...bob, status: 'start', inOctets: 0, outOctets: 0 });
+    // Alice's session ended without a Stop (its hash expired) while Bob's kept the address hash.
+    await redis.del(keys.session(`${alice.nas}|a-1`));
+    expect(await store.sessions.byIp(alice.nas, IP)).toBeUndefined();
+    // Its id used again by the NAS, at another address, with nothing stored to leave.
+    await store.sessions.record({ ...alice, ip: '192.168.7.21', status: 'start', inOctets: 0, outOctets: 0 });
+    expect(await store.sessions.byIp(alice.nas, IP)).toBeUndefined();
+    expect((await store.sessions.byIp(alice.nas, '192.168.7.21'))?.user).toBe('alice');
+  });
+});
+
+/** A session as layout 3 wrote it: its names' digest with the MAC set and two address keys, and those keys. */
+async function layoutThreeSession(entry: typeof alice): Promise<string> {
+  const id = `${entry.nas}|${entry.sessionId}`;
+  const indexes = [keys.sessionsOfAp(entry.nas, entry.nas), keys.sessionsOfUser(entry.user), keys.sessionsOfSchool(entry.school), keys.sessionsOfMac(entry.mac)];
+  const [ipKey, ipAnyKey] = [keys.sessionByIp(entry.nas, entry.ip), keys.sessionByIpAny(entry.ip)];
+  const digest = createHash('sha1').update(`${indexes.join('\n')}\n${ipKey}\n${ipAnyKey}`).digest('hex').slice(0, 12);
+  const now = Date.now() - 60_000;
+  await redis.hset(keys.session(id), {
+    nas: entry.nas, sessionId: entry.sessionId, user: entry.user, role: entry.role, school: entry.school, mac: entry.mac, ip: entry.ip,
+    inOctets: '100', outOctets: '100', counted: '200', startedAt: String(now), updatedAt: String(now), names: `${digest}usmi`,
+  });
+  for (const set of [...indexes, keys.sessions]) await redis.zadd(set, now, id);
+  await redis.set(ipKey, id, 'EX', 3600);
+  await redis.set(ipAnyKey, id, 'EX', 3600);
+  return id;
+}
+
+describe('layout 3 → 4: sessions stored with two address keys and a set per MAC', () => {
+  it('are found by address and device after the upgrade, moved and closed, and leave no older key', async () => {
+    await redis.set(keys.schemaVersion, '3');
+    const id = await layoutThreeSession(alice);
+    await migrate(redis);
+
+    expect(await redis.keys('mk:session-ip*')).toEqual([]);
+    expect(await redis.keys('mk:sessions-of-mac:*')).toEqual([]);
+    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: id, '*': alice.nas });
+    expect(await redis.ttl(keys.sessionAddress(IP))).toBeGreaterThan(3500);
+    expect((await store.sessions.byIp(alice.nas, IP))?.id).toBe(id);
+    expect((await store.sessions.byIp(undefined, IP))?.id).toBe(id);
+    expect((await store.sessions.list({ mac: alice.mac })).map((session) => session.id)).toEqual([id]);
+
+    // Its next record lists it under this layout's names; a move leaves the old address.
+    const usage = await store.sessions.record({ ...alice, ip: '192.168.7.30', status: 'interim', inOctets: 150, outOctets: 150 });
+    expect(usage.today).toBe(100);
+    expect(await store.sessions.byIp(undefined, IP)).toBeUndefined();
+    expect(await redis.exists(keys.sessionAddress(IP))).toBe(0);
+    expect((await store.sessions.byIp(alice.nas, '192.168.7.30'))?.id).toBe(id);
+
+    await store.sessions.record({ ...alice, ip: '192.168.7.30', status: 'stop', inOctets: 160, outOctets: 160 });
+    expect(await redis.keys('mk:session-address:*')).toEqual([]);
+    expect(await redis.zcard(keys.sessionsOfUser(alice.user))).toBe(0);
+    expect(await store.sessions.list({ mac: alice.mac })).toEqual([]);
+  });
+});
