@@ -57,3 +57,16 @@ it(`keeps ${BUDGET.sessions} live sessions of pupils on school APs within ${BUDG
   expect(await redis.object('ENCODING', keys.session(`10.20.0.0/16|10.20.1.1|80600001-0000a1b2`))).toBe('listpack');
   expect((after - before) / sessions).toBeLessThanOrEqual(perSession);
 });
+
+// A school's set in a region's morning (~167 live sessions in bench:scale's full run) stays a
+// listpack (zset-max-listpack-entries 256 in the embedded Redis): ~86 B less per membership
+// than the skiplist Redis makes past its default 128 (docs/scale.md).
+it('keeps the session sets of a school with 200 live sessions as listpacks', async () => {
+  const store = createStore(redis);
+  for (let n = 0; n < 200; n++) {
+    await store.sessions.record({ nas: '10.30.0.1', sessionId: `busy-${n}`, status: 'start', user: `pupil-busy-${n}`, role: 'student', school: 'school-busy', inOctets: 0, outOctets: 0 });
+  }
+  expect(await redis.zcard(keys.sessionsOfSchool('school-busy'))).toBe(200);
+  expect(await redis.object('ENCODING', keys.sessionsOfSchool('school-busy'))).toBe('listpack');
+  expect(await redis.object('ENCODING', keys.sessionsOfAp('10.30.0.1', '10.30.0.1'))).toBe('listpack');
+});
