@@ -13,6 +13,7 @@ import { closeSessions, deleteStreamEntries, scanKeys, scanSet, type StreamField
 import { forgetGroupMember } from './groups.js';
 import { forgetGuestDevices } from './guests.js';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
+import { FIELD } from './session-fields.js';
 import { parseMac } from './mac.js';
 import { forgetQueryLogUser } from './query-log.js';
 import { SESSION_TTL_SECONDS } from './sessions.js';
@@ -115,7 +116,7 @@ async function personSessions(redis: Redis, username: string, macs: ReadonlySet<
   if (macs.size === 0) return [...ids];
   // No set per MAC: one pass over the region's sessions, a page at a time, for all their devices.
   for await (const page of scanSet(redis, keys.sessions)) {
-    const held = await Promise.all(page.map((id) => redis.hmget(keys.session(id), 'mac', 'user', 'userName')));
+    const held = await Promise.all(page.map((id) => redis.hmget(keys.session(id), FIELD.mac, FIELD.user, FIELD.userName)));
     for (const [index, [mac, user, userName]] of held.entries()) {
       if (!mac || !macs.has(mac)) continue;
       const named = userName?.trim().toLowerCase();
@@ -175,7 +176,7 @@ export async function forgetUser(redis: Redis, spelled: string, actor: Actor): P
   await markForgotten(redis, traces.macs);
   const sessionIds = await personSessions(redis, username, traces.macs);
   for (const id of sessionIds) {
-    const [mac, ip] = await redis.hmget(keys.session(id), 'mac', 'ip');
+    const [mac, ip] = await redis.hmget(keys.session(id), FIELD.mac, FIELD.ip);
     if (mac) traces.macs.add(mac);
     if (ip) traces.ips.add(ip);
   }

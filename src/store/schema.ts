@@ -6,7 +6,7 @@ import { SchemaError } from '../errors.js';
 import { moveConsoleUsersToAccounts } from './accounts.js';
 import { keys } from './keys.js';
 import { BUILT_IN_ROLES } from './roles.js';
-import { migrateSessionAddresses, migrateSessionIndexes } from './session-migration.js';
+import { migrateSessionAddresses, migrateSessionIndexes, renameSessionFields } from './session-migration.js';
 
 const MIGRATIONS: ((redis: Redis) => Promise<unknown>)[] = [
   // 1: the built-in roles.
@@ -17,6 +17,8 @@ const MIGRATIONS: ((redis: Redis) => Promise<unknown>)[] = [
   (redis) => migrateSessionIndexes(redis),
   // 4: a client address's two keys as one hash, no set per MAC (issue 12: ≤ 1 KB per live session).
   (redis) => migrateSessionAddresses(redis),
+  // 5: the session hash's fields by a letter each (issue 12; session-fields.ts).
+  (redis) => renameSessionFields(redis),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,6 @@
 // The session table's batch scripts (session-close.ts, forget-steps.ts), on the prelude of
 // session-scripts.ts: each session's stored names are derived from its hash as RECORD's are.
+import { FIELD } from './session-fields.js';
 import { FORGET } from './session-scripts.js';
 
 // Reads each session hash KEYS[first], … (HELD, then the fields given: from HELD's 12th on) and
@@ -31,7 +32,7 @@ export const CLOSE_BATCH = `${FORGET}${READ_HELD}
 local index, all, log = KEYS[1], KEYS[2], KEYS[3]
 local cutoff, cause, logMax, channel, ttl = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local count = #ARGV - 5
-local stored, names, missing = readHeld(4, count, {'inOctets', 'outOctets', 'startedAt', 'counted'})
+local stored, names, missing = readHeld(4, count, {'${FIELD.inOctets}', '${FIELD.outOctets}', '${FIELD.startedAt}', '${FIELD.counted}'})
 if #missing > 0 then return missing end
 -- Sessions leave each sorted set in one ZREM and are deleted in one DEL: an Accounting-On storm
 -- closes hundreds per call, most of them in the same AP, school and region sets.

@@ -2,8 +2,9 @@
 // which ended without a Stop forever, one set per NAS record, and sessions of a CIDR NAS were
 // keyed without their access point. The sets are dropped and rebuilt from the session hashes as
 // sorted sets by last update (with an expiry); a CIDR session is renamed to its AP's id.
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { keys } from './keys.js';
+import { FIELD, type FieldName } from './session-fields.js';
 import { NAMES_DIGEST_LENGTH, namesValue, sessionNames } from './session-names.js';
 import { SESSION_TTL_SECONDS, sessionKeyId } from './sessions.js';
 
@@ -94,6 +95,14 @@ export async function migrateSessionAddresses(redis: Redis): Promise<void> {
     }
   }
   for await (const found of scan(redis, `${keys.sessionsOfMac('')}*`, 'zset')) await redis.del(...found);
+  await rewriteSessionHashes(redis, (key, hash, write) => {
+    const names = relisted(hash);
+    if (names) write.hset(key, names);
+  });
+}
+
+/** Every session hash, a page at a time, with the writes `rewrite` queues for it sent together. */
+async function rewriteSessionHashes(redis: Redis, rewrite: (key: string, hash: Record<string, string>, write: ChainableCommander) => void): Promise<void> {
   for await (const found of scan(redis, `${keys.session('')}*`, 'hash')) {
     const read = redis.pipeline();
     for (const key of found) read.hgetall(key);
@@ -102,8 +111,7 @@ export async function migrateSessionAddresses(redis: Redis): Promise<void> {
     for (const [index, key] of found.entries()) {
       const [error, hash] = hashes[index]!;
       if (error) throw error;
-      const names = relisted(hash as Record<string, string>);
-      if (names) write.hset(key, names);
+      rewrite(key, hash as Record<string, string>, write);
     }
     await write.exec();
   }
@@ -120,4 +128,14 @@ function relisted(hash: Record<string, string>): Record<string, string> | undefi
   const has = (flag: string) => flags.includes(flag);
   const fields = { nas: hash.nas, nasIp: has('a') ? (hash.nasIp ?? '') : undefined, nasIdentifier: has('n') ? (hash.nasIdentifier ?? '') : undefined, user: has('u') ? hash.user : undefined, school: has('s') ? hash.school : undefined, ip: has('i') ? hash.ip : undefined };
   return { names: namesValue(sessionNames(fields)) };
+}
+
+/** Layout 4 → 5: each session hash's fields by their letters (session-fields.ts), expiry kept. */
+export async function renameSessionFields(redis: Redis): Promise<void> {
+  await rewriteSessionHashes(redis, (key, hash, write) => {
+    const spelled = (Object.entries(FIELD) as [FieldName, string][]).filter(([name]) => hash[name] !== undefined);
+    if (spelled.length === 0) return;
+    write.hset(key, Object.fromEntries(spelled.map(([name, letter]) => [letter, hash[name]!])));
+    write.hdel(key, ...spelled.map(([name]) => name));
+  });
 }

@@ -6,6 +6,7 @@
 // session-names.ts) when it moves or ends; the caller passes those names too, and a script that
 // finds a stored name it was not given writes nothing and answers with the names, for the caller
 // to call again with them (docs/scale.md).
+import { FIELD } from './session-fields.js';
 import { NAMES_DIGEST_LENGTH, NAMES_LUA } from './session-names.js';
 
 /** What RECORD answers, before anything is written, when the session holds names not in KEYS. */
@@ -43,7 +44,7 @@ export function storedNames(indexes: string | null | undefined, ipKey: string | 
 // HELD: the hash fields a script reads to know a session's stored names (heldNames) and address.
 // Forgetting a session announces its end on the channel given (the DNS filter's address map).
 export const FORGET = `${NAMES_LUA}
-local HELD = {'ip', 'indexes', 'ipKey', 'ipAnyKey', 'names', 'nas', 'nasIp', 'nasIdentifier', 'user', 'school', 'mac'}
+local HELD = {'${FIELD.ip}', 'indexes', 'ipKey', 'ipAnyKey', '${FIELD.names}', '${FIELD.nas}', '${FIELD.nasIp}', '${FIELD.nasIdentifier}', '${FIELD.user}', '${FIELD.school}', '${FIELD.mac}'}
 -- The index sets and address keys a session was stored with, from an HMGET of HELD: the names
 -- themselves in a hash written before 'names' was (its 'indexes' JSON, 'ipKey', 'ipAnyKey'), else
 -- derived again from the fields and flags its 'names' was written with.
@@ -143,7 +144,7 @@ end
 -- digest in its 'names' matches, nothing more to read), or each passed in KEYS; else nothing is
 -- written and the caller asks again with them.
 local digest = namesDigest(indexes, ipKey, ipAnyKey)
-local stored = redis.call('HMGET', key, 'ip', 'indexes', 'ipKey', 'ipAnyKey', 'updatedAt', 'counted', 'names')
+local stored = redis.call('HMGET', key, '${FIELD.ip}', 'indexes', 'ipKey', 'ipAnyKey', '${FIELD.updatedAt}', '${FIELD.counted}', '${FIELD.names}')
 local same
 if stored[2] then
   same = stored[2] == cjson.encode(indexes) and (stored[3] or '') == ipKey and (stored[4] or '') == ipAnyKey
@@ -185,7 +186,7 @@ local inOctets, outOctets = tonumber(ARGV[18]), tonumber(ARGV[19])
 local total = inOctets + outOctets
 local counted = tonumber(stored[6] or redis.call('GET', countedKey) or '')
 if not counted then
-  counted = tonumber(redis.call('HGET', key, 'inOctets') or '0') + tonumber(redis.call('HGET', key, 'outOctets') or '0')
+  counted = tonumber(redis.call('HGET', key, '${FIELD.inOctets}') or '0') + tonumber(redis.call('HGET', key, '${FIELD.outOctets}') or '0')
 end
 local delta = math.max(0, total - counted)
 local added = string.format('%.0f', delta)
@@ -218,8 +219,8 @@ end
 
 if status == 'stop' then
   if redis.call('EXISTS', key) == 1 then
-    local cause = cjson.decode(ARGV[6]).terminateCause or ''
-    local user, startedAt = unpack(redis.call('HMGET', key, 'user', 'startedAt'))
+    local cause = cjson.decode(ARGV[6])['${FIELD.terminateCause}'] or ''
+    local user, startedAt = unpack(redis.call('HMGET', key, '${FIELD.user}', '${FIELD.startedAt}'))
     redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', user or '',
       'in', ARGV[18], 'out', ARGV[19], 'started', startedAt, 'cause', cause)
     forget(key, id, all, channel, stored[1], held, countedKey, countedNow, ttl)
@@ -239,9 +240,9 @@ local reindex = true
 -- (One HMGET and one HSET: each redis.call is a good part of an Interim's cost in Redis.)
 if fast then
   if ARGV[20] ~= '' then
-    redis.call('HSET', key, 'inOctets', ARGV[18], 'outOctets', ARGV[19], 'updatedAt', now, 'counted', countedNow, 'sessionTime', ARGV[20])
+    redis.call('HSET', key, '${FIELD.inOctets}', ARGV[18], '${FIELD.outOctets}', ARGV[19], '${FIELD.updatedAt}', now, '${FIELD.counted}', countedNow, '${FIELD.sessionTime}', ARGV[20])
   else
-    redis.call('HSET', key, 'inOctets', ARGV[18], 'outOctets', ARGV[19], 'updatedAt', now, 'counted', countedNow)
+    redis.call('HSET', key, '${FIELD.inOctets}', ARGV[18], '${FIELD.outOctets}', ARGV[19], '${FIELD.updatedAt}', now, '${FIELD.counted}', countedNow)
   end
   reindex = lag <= 0 or math.floor(now / lag) ~= math.floor(tonumber(stored[5] or '0') / lag)
 else
@@ -253,11 +254,11 @@ else
     if held[i] ~= ipKey then leaveAddress(held[i], id) end
   end
   for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
-  redis.call('HSETNX', key, 'startedAt', now)
-  redis.call('HSET', key, 'updatedAt', now, 'counted', countedNow, 'names', digest .. (ARGV[23] or ''))
+  redis.call('HSETNX', key, '${FIELD.startedAt}', now)
+  redis.call('HSET', key, '${FIELD.updatedAt}', now, '${FIELD.counted}', countedNow, '${FIELD.names}', digest .. (ARGV[23] or ''))
   if stored[2] then redis.call('HDEL', key, 'indexes', 'ipKey', 'ipAnyKey', 'indexedAt') end
   if ipKey ~= '' then
-    redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'start', ip = fields.ip, user = fields.user, role = fields.role, school = fields.school}))
+    redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'start', ip = fields['${FIELD.ip}'], user = fields['${FIELD.user}'], role = fields['${FIELD.role}'], school = fields['${FIELD.school}']}))
   end
 end
 if reindex then

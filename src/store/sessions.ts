@@ -9,6 +9,7 @@ import { scanSet } from './forget-steps.js';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { createAccessPointCloser, type AccessPointScope, type CloseResult } from './session-close.js';
+import { FIELD, spelledOut } from './session-fields.js';
 import { sessionNames } from './session-names.js';
 import { FORGOTTEN, RECORD, RETRY, storedNames, withStoredNames } from './session-scripts.js';
 import { hourOf, STATS_RETENTION_SECONDS, TOP_USERS_RETENTION_SECONDS, trafficField } from './stats.js';
@@ -90,7 +91,8 @@ export function sessionKeyId(nas: string, sessionId: string, ap?: string): strin
   return ap && nas.includes('/') ? `${nas}|${ap}|${sessionId}` : `${nas}|${sessionId}`;
 }
 
-function fromHash(hash: Record<string, string>): Session | undefined {
+function fromHash(stored: Record<string, string>): Session | undefined {
+  const hash = spelledOut(stored);
   if (!hash.nas || !hash.sessionId) return undefined;
   const session: Session = {
     id: sessionKeyId(hash.nas, hash.sessionId, hash.nasIp ?? hash.nas),
@@ -109,11 +111,11 @@ const FIELDS = [...OPTIONAL, 'nasPort', 'sessionTime', 'terminateCause'] as cons
 /** What names a person in a record; a forgotten person's records are kept without it. */
 const PERSONAL = ['user', 'userName', 'mac', 'callingStationId', 'periods'] as const;
 
-/** The session hash's fields a record writes, as JSON. */
+/** The session hash's fields a record writes, as JSON (by their stored names, FIELD). */
 function fieldsOf(entry: AccountingRecord): string {
-  const fields: Record<string, string | number> = { nas: entry.nas, sessionId: entry.sessionId, inOctets: entry.inOctets, outOctets: entry.outOctets };
+  const fields: Record<string, string | number> = { [FIELD.nas]: entry.nas, [FIELD.sessionId]: entry.sessionId, [FIELD.inOctets]: entry.inOctets, [FIELD.outOctets]: entry.outOctets };
   for (const field of FIELDS) {
-    if (entry[field] !== undefined && entry[field] !== '') fields[field] = entry[field];
+    if (entry[field] !== undefined && entry[field] !== '') fields[FIELD[field]] = entry[field];
   }
   return JSON.stringify(fields);
 }
@@ -192,7 +194,7 @@ export function createSessionStore(redis: Redis) {
   async function idsOfMac(mac: string): Promise<string[]> {
     const found = new Set<string>();
     for await (const ids of scanSet(redis, keys.sessions)) {
-      const macs = await Promise.all(ids.map((id) => redis.hget(keys.session(id), 'mac')));
+      const macs = await Promise.all(ids.map((id) => redis.hget(keys.session(id), FIELD.mac)));
       for (const [index, id] of ids.entries()) if (macs[index] === mac) found.add(id);
     }
     return [...found].sort();

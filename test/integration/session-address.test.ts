@@ -1,13 +1,14 @@
 // A client address's live sessions are one hash (issue 12, ≤ 1 KB per live session): a field per
 // NAS naming its session and '*' naming the NAS that reported the address last. Lookups by address
 // behave as the two keys per address did, and data written with those keys (layout 3) is moved
-// into the hash at start-up and keeps working.
+// into the hash at start-up (and its hash's fields renamed, layout 5) and keeps working.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../../src/store/index.js';
 import { keys } from '../../src/store/keys.js';
 import { migrate } from '../../src/store/schema.js';
+import { FIELD } from '../../src/store/session-fields.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 const periods = { day: '2026-12-01', month: '2026-12' };
@@ -92,6 +93,8 @@ describe('layout 3 → 4: sessions stored with two address keys and a set per MA
 
     expect(await redis.keys('mk:session-ip*')).toEqual([]);
     expect(await redis.keys('mk:sessions-of-mac:*')).toEqual([]);
+    // Layout 5: the hash's fields by their letters, its lifetime kept.
+    expect(await redis.hmget(keys.session(id), FIELD.user, FIELD.counted, 'user', 'counted')).toEqual(['alice', '200', null, null]);
     expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: id, '*': alice.nas });
     expect(await redis.ttl(keys.sessionAddress(IP))).toBeGreaterThan(3500);
     expect((await store.sessions.byIp(alice.nas, IP))?.id).toBe(id);

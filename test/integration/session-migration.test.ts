@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '../../src/store/index.js';
 import { migrate } from '../../src/store/schema.js';
+import { FIELD } from '../../src/store/session-fields.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let server: TestRedis;
@@ -53,7 +54,8 @@ describe('session table migration from layout 1', () => {
     expect(new Set(await redis.zrange('mk:sessions', 0, -1))).toEqual(new Set(['10.20.0.1|old-1', '10.20.0.1|old-3', '10.21.0.0/24|10.21.0.7|old-2']));
     expect(Number(await redis.zscore('mk:sessions-of-user:asel', '10.20.0.1|old-1'))).toBe(now - 60_000);
     expect(await redis.zrange('mk:sessions-of-user:asel', 0, -1)).toEqual(['10.20.0.1|old-1']);
-    expect(await redis.hget('mk:session:10.20.0.1%7Cold-3', 'user')).toBeNull();
+    expect(await redis.hget('mk:session:10.20.0.1%7Cold-3', FIELD.user)).toBeNull();
+    expect(await redis.hget('mk:session:10.20.0.1%7Cold-3', FIELD.sessionId)).toBe('old-3');
     expect(await redis.ttl('mk:sessions-of-user:asel')).toBeGreaterThan(0);
     expect(await redis.exists('mk:sessions-of-nas:10.20.0.1')).toBe(0);
     expect(await redis.zrange('mk:sessions-of-ap:10.20.0.1:10.20.0.1', 0, -1)).toEqual(['10.20.0.1|old-1', '10.20.0.1|old-3']);

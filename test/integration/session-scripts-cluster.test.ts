@@ -12,6 +12,7 @@ import { createStore, type Store } from '../../src/store/index.js';
 import { createAttemptLimiter } from '../../src/store/attempts.js';
 import { createLoginGuard } from '../../src/store/login-guard.js';
 import { migrate } from '../../src/store/schema.js';
+import { FIELD } from '../../src/store/session-fields.js';
 import { NAME_ATTEMPTS, SessionNamesChanged } from '../../src/store/session-scripts.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -127,7 +128,7 @@ describe('every key a store script touches is in its KEYS (what Redis Cluster ro
       'mk:session-address:10.41.0.9', '']);
     // Nothing written: the Stop's counted total not kept apart, the session and its indexes as they were.
     expect(await redis.exists(keyList[3]!)).toBe(0);
-    expect(await redis.hget(keyList[0]!, 'counted')).toBe('100');
+    expect(await redis.hget(keyList[0]!, FIELD.counted)).toBe('100');
     expect(await redis.zscore('mk:sessions-of-user:alice', id)).not.toBeNull();
     expect(await store.sessions.get(NAS, 's2', AP)).toMatchObject({ inOctets: 100 });
   });
@@ -142,7 +143,7 @@ describe('every key a store script touches is in its KEYS (what Redis Cluster ro
     expect(await watch.undeclared()).toEqual([]);
     expect(watch.runs.length).toBe(NAME_ATTEMPTS);
     expect(watch.runs.every((run) => run.commands.map((command) => command[0]).join() === 'HMGET')).toBe(true);
-    expect(await redis.hget(key, 'inOctets')).toBe('100');
+    expect(await redis.hget(key, FIELD.inOctets)).toBe('100');
     watch.close();
   });
 
