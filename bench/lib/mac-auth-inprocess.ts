@@ -2,8 +2,12 @@
 // info log into a file), remembered devices as bench/radius.ts registers them, and the requests
 // handed straight to the auth socket's 'message' listener with the socket's send counted, not
 // made. Shows what the server's code costs beside the kernel's UDP path; with --cpu-prof the
-// profile holds only that code. Usage: tsx bench/lib/mac-auth-inprocess.ts [--requests 200000]
-// [--log-level info] [--buffered-log: the log written in 4 KB batches instead of a write per line]
+// profile holds only that code. With --load interim: Interim-Updates of the devices' sessions
+// (each opened by an Accounting-Start carrying the Class of the device's accept, as a NAS
+// sends them), handed to the accounting socket, each answered after its Redis write; Node's CPU
+// only (Redis is another process). Usage: tsx bench/lib/mac-auth-inprocess.ts [--requests 200000]
+// [--load mac-auth|interim] [--log-level info] [--buffered-log: the log written in 4 KB batches
+// instead of a write per line]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,9 +19,9 @@ import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/logger.js';
 import { targetFromUrl } from '../../src/redis/connection.js';
 import { startTestRedis } from '../../test/helpers/redis.js';
-import { benchMacs, macAuthTemplate } from './packets.js';
+import { attributeOf, benchMacs, interimTemplate, macAuthTemplate } from './packets.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '200000' }, devices: { type: 'string', default: '10000' }, 'log-level': { type: 'string', default: 'info' }, 'buffered-log': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '200000' }, devices: { type: 'string', default: '10000' }, 'log-level': { type: 'string', default: 'info' }, 'buffered-log': { type: 'boolean', default: false }, load: { type: 'string', default: 'mac-auth' } } });
 const REQUESTS = Number(values.requests);
 const SECRET = 'bench-secret-123';
 const dir = mkdtempSync(join(tmpdir(), 'mk-inproc-'));
@@ -37,35 +41,88 @@ cli('device', 'import', join(dir, 'devices.csv'));
 const config = loadConfig({ REDIS_URL: redis.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', LOG_LEVEL: values['log-level'] });
 const app = await buildApp({ config, logger: createLogger(config.logLevel, pino.destination({ dest: join(dir, 'mektep.log'), ...(values['buffered-log'] ? { sync: false, minLength: 4096 } : { sync: true }) }) as unknown as NodeJS.WritableStream), redis: targetFromUrl(redis.url) });
 await app.ready();
-const socket = app.radius.auth.socket;
+const INTERIM = values.load === 'interim';
 let replies = 0;
 let accepts = 0;
-socket.send = ((reply: Buffer) => {
-  replies++;
-  if (reply[0] === 2) accepts++;
-}) as typeof socket.send;
+const classOf = new Map<number, Buffer>();
+/** Who waits for the replies to reach a count (settled below). */
+let waiter: { count: number; resolve: () => void } | undefined;
+for (const { socket } of [app.radius.auth, app.radius.acct]) {
+  socket.send = ((reply: Buffer) => {
+    replies++;
+    if (waiter && replies >= waiter.count) {
+      waiter.resolve();
+      waiter = undefined;
+    }
+    if (reply[0] === 2) {
+      accepts++;
+      classOf.set(reply[1]!, Buffer.from(attributeOf(reply, 25) ?? []));
+    }
+  }) as typeof socket.send;
+}
 const auths = macs.map((mac) => macAuthTemplate(mac, SECRET));
+const peer = (port: number) => ({ address: '127.0.0.1', family: 'IPv4' as const, port, size: 0 });
+
+/** Every reply in (accounting replies wait for Redis), or 10 s passed: a dropped record is never answered. */
+async function settled(sent: number): Promise<void> {
+  if (replies >= sent) return;
+  // Waiting idle, not polling: the CPU measured is the server's.
+  await new Promise<void>((resolve) => {
+    waiter = { count: sent, resolve };
+    setTimeout(resolve, 10_000).unref();
+  });
+}
+
 // Requests are built before the clock starts: their signing is the NAS's work, not Mektep's.
 const PACKETS = 100_000;
-const packets = Array.from({ length: PACKETS }, (_, i) => auths[i % macs.length]!(i & 255));
+let packets: Buffer[];
+let socket = app.radius.auth.socket;
+if (INTERIM) {
+  // Each device's Class from its accept (one at a time, by Identifier), then its session's Start.
+  const classes: Buffer[] = [];
+  for (let i = 0; i < macs.length; i++) {
+    const before = replies;
+    socket.emit('message', auths[i]!(i & 255), peer(39_000));
+    await settled(before + 1);
+    classes.push(classOf.get(i & 255)!);
+  }
+  const starts = macs.map((mac, i) => interimTemplate(mac, SECRET, 'Start', classes[i]));
+  socket = app.radius.acct.socket;
+  replies = 0;
+  for (let i = 0; i < macs.length; i++) {
+    socket.emit('message', starts[i]!(i & 255, 0), peer(39_001 + (i >> 8)));
+    if (i % 256 === 255) await settled(i - 512);
+  }
+  await settled(macs.length);
+  const interims = macs.map((mac, i) => interimTemplate(mac, SECRET, 'Interim-Update', classes[i]));
+  packets = Array.from({ length: PACKETS }, (_, i) => interims[i % macs.length]!(i & 255, 1 + Math.floor(i / macs.length)));
+} else {
+  packets = Array.from({ length: PACKETS }, (_, i) => auths[i % macs.length]!(i & 255));
+}
 
+let offset = 0;
 async function run(count: number): Promise<number> {
+  replies = accepts = 0;
   const started = process.cpuUsage();
   for (let i = 0; i < count; i++) {
     // Eight NAS ports as a busy controller uses; a packet comes again only from another port, so
     // no request is a retransmission of another, and the duplicate cache holds what a NAS fills.
-    socket.emit('message', packets[i % PACKETS], { address: '127.0.0.1', family: 'IPv4', port: 40_000 + (Math.floor(i / PACKETS) % 8), size: 0 });
-    if (i % 256 === 255) await new Promise((resolve) => setImmediate(resolve));
+    const at = offset + i;
+    socket.emit('message', packets[at % PACKETS], peer(40_000 + (Math.floor(at / PACKETS) % 8)));
+    // Accounting waits for Redis: at most a few thousand records in flight.
+    if (i % 256 === 255) await (INTERIM ? settled(i - 2048) : new Promise((resolve) => setImmediate(resolve)));
   }
+  offset += count;
+  await settled(count);
   await new Promise((resolve) => setTimeout(resolve, 50));
   const used = process.cpuUsage(started);
   return (used.user + used.system) / count;
 }
 
 await run(20_000);
-replies = accepts = 0;
 const microseconds = await run(REQUESTS);
-console.log(`${REQUESTS} MAC authentications in process (log ${values['log-level']}${values['buffered-log'] ? ', buffered' : ''}, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}): ${microseconds.toFixed(2)} µs CPU each (${(microseconds / 100).toFixed(3)} s / 10k), ${accepts}/${replies} accepted`);
+const what = INTERIM ? 'Interim-Updates' : 'MAC authentications';
+console.log(`${REQUESTS} ${what} in process (log ${values['log-level']}${values['buffered-log'] ? ', buffered' : ''}, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}): ${microseconds.toFixed(2)} µs CPU each (${(microseconds / 100).toFixed(3)} s / 10k), ${INTERIM ? replies : accepts}/${REQUESTS} ${INTERIM ? 'answered' : 'accepted'}`);
 await app.close();
 await redis.close();
 rmSync(dir, { recursive: true, force: true });

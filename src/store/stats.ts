@@ -19,9 +19,17 @@ export type LoginOutcome = 'accept' | 'refuse' | 'failed';
 /** A role the decision could not name (a refusal before the account was known). */
 export const UNKNOWN_ROLE = '-';
 
+/** The last hour asked for: every accounting record and login of an hour asks for the same text. */
+let lastHour = { start: Number.NaN, text: '' };
+
 /** The UTC hour a moment falls in, as its key part: "2026-12-01T09". */
 export function hourOf(at: number): string {
-  return new Date(at).toISOString().slice(0, 13);
+  // Whole milliseconds only: a Date truncates a fraction towards zero, which before 1970 is another hour.
+  const whole = Number.isInteger(at);
+  if (whole && at >= lastHour.start && at < lastHour.start + HOUR_MS) return lastHour.text;
+  const text = new Date(at).toISOString().slice(0, 13);
+  if (whole) lastHour = { start: Math.floor(at / HOUR_MS) * HOUR_MS, text };
+  return text;
 }
 
 export function loginField(outcome: LoginOutcome, role: string | undefined): string {
