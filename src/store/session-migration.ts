@@ -70,7 +70,8 @@ function addressOf(name: string, id: string): { hash: string; nas: string } | un
 
 /**
  * Layout 3 → 4 (issue 12, ≤ 1 KB per live session): a client address's two string keys (scoped by
- * NAS, and any NAS) become fields of one hash, which lives as long as the longer of them; the
+ * NAS, and any NAS) become fields of one hash ('*' the any-NAS key's NAS when several NASes
+ * report the address), which lives as long as the longer of them; the
  * per-MAC sets go (a device's sessions are found in its school's set); and each session hash's
  * stored names (session-names.ts) say so: its 'names' digest is made again without the MAC set
  * ('m') and with the address hash ('p' for 'i'), a hash written before 'names' gets the address
@@ -88,9 +89,11 @@ export async function migrateSessionAddresses(redis: Redis): Promise<void> {
           const lifetime = ttl > 0 ? ttl : SESSION_TTL_SECONDS * 1000;
           if (anyNas) write.hsetnx(address.hash, address.nas, id);
           else write.hset(address.hash, address.nas, id);
-          write.hset(address.hash, '*', address.nas).pexpire(address.hash, lifetime, 'NX').pexpire(address.hash, lifetime, 'GT');
+          write.pexpire(address.hash, lifetime, 'NX').pexpire(address.hash, lifetime, 'GT');
         }
         await write.del(name).exec();
+        // The any-NAS answer is kept apart only beside another NAS's field (session-scripts.ts).
+        if (anyNas && address && (await redis.hlen(address.hash)) > 1) await redis.hset(address.hash, '*', address.nas);
       }
     }
   }

@@ -73,14 +73,16 @@ local function missingNames(indexes, ipKey, ipAnyKey, declared, missing)
   return missing
 end
 -- The session leaves an address it was listed under, unless another session took the address
--- meanwhile: its NAS's field of the address hash (and '*' when that NAS wrote last), checked and
--- deleted in this call (Redis drops an emptied hash).
+-- meanwhile: its NAS's field of the address hash, checked and deleted in this call (Redis drops
+-- an emptied hash). When its NAS was the any-NAS answer ('*'), nobody is (an empty '*') until
+-- another session reports the address, as when that answer was a key of its own.
 local function leaveAddress(name, id)
   if name == '' then return end
   local nas = string.match(id, '^[^|]*')
   if redis.call('HGET', name, nas) ~= id then return end
   redis.call('HDEL', name, nas)
-  if redis.call('HGET', name, '*') == nas then redis.call('HDEL', name, '*') end
+  if redis.call('HGET', name, '*') ~= nas then return end
+  if redis.call('HLEN', name) > 1 then redis.call('HSET', name, '*', '') else redis.call('HDEL', name, '*') end
 end
 -- Takes the session out of its index sets and, where they still name it, its addresses.
 local function unlist(id, indexes, ipKey, ipAnyKey)
@@ -277,7 +279,10 @@ if reindex then
   -- meanwhile names a hash that is gone, and readers check the session's address.
   if ipKey ~= '' then
     local nas = string.match(id, '^[^|]*')
-    redis.call('HSET', ipKey, nas, id, '*', nas)
+    redis.call('HSET', ipKey, nas, id)
+    -- '*' (the NAS that reported the address last) only beside another NAS's field: a lone
+    -- field answers the any-NAS lookup itself (~18 B less for most addresses).
+    if redis.call('HLEN', ipKey) > 1 then redis.call('HSET', ipKey, '*', nas) end
     redis.call('EXPIRE', ipKey, lifetime)
   end
 end

@@ -223,12 +223,13 @@ export function createSessionStore(redis: Redis) {
 
     /**
      * By client address, scoped by NAS (private addresses repeat between schools), or by address
-     * alone (the NAS that reported it last). A field of a session that expired names no hash, and
+     * alone (the NAS that reported it last: '*', or the only field). A field of a session that expired names no hash, and
      * one whose session id came back elsewhere is not at this address: both find nothing.
      */
     async byIp(nas: string | undefined, ip: string): Promise<Session | undefined> {
       const address = await redis.hgetall(keys.sessionAddress(ip));
-      const id = address[nas ?? address['*'] ?? ''];
+      const reporting = Object.keys(address);
+      const id = address[nas ?? address['*'] ?? (reporting.length === 1 ? reporting[0]! : '')];
       const session = id ? await byId(id) : undefined;
       return session?.ip === ip ? session : undefined;
     },

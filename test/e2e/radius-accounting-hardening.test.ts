@@ -143,8 +143,8 @@ describe('item 15: session indexes forget sessions that ended without a Stop', (
     // No set per MAC: the device's sessions are its school's (or the region's) filtered by MAC.
     expect(await redis.exists('mk:sessions-of-mac:aa%3Abb%3Acc%3A15%3A00%3A01')).toBe(0);
     expect((await store.sessions.list({ mac: 'aa:bb:cc:15:00:01' })).map((session) => session.sessionId)).toEqual(['alive']);
-    expect(await redis.hgetall('mk:session-address:10.15.9.1')).toEqual({ '10.15.0.1': '10.15.0.1|alive', '*': '10.15.0.1' });
-    expect(await redis.ttl('mk:session-address:10.15.9.1')).toBeGreaterThan(0);
+    expect(await redis.hgetall('mk:addr:10.15.9.1')).toEqual({ '10.15.0.1': '10.15.0.1|alive' });
+    expect(await redis.ttl('mk:addr:10.15.9.1')).toBeGreaterThan(0);
     expect(await redis.zscore('mk:sessions', '10.15.0.1|silent')).toBeNull();
     expect((await store.sessions.list({ user: 'ghost' })).map((session) => session.sessionId)).toEqual(['alive']);
   });

@@ -1,5 +1,6 @@
 // A client address's live sessions are one hash (issue 12, ≤ 1 KB per live session): a field per
-// NAS naming its session and '*' naming the NAS that reported the address last. Lookups by address
+// NAS naming its session and, beside another NAS's field, '*' naming the NAS that reported the
+// address last. Lookups by address
 // behave as the two keys per address did, and data written with those keys (layout 3) is moved
 // into the hash at start-up (and its hash's fields renamed, layout 5) and keeps working.
 import { createHash } from 'node:crypto';
@@ -41,7 +42,10 @@ describe('the address hash', () => {
     // As the any-NAS key did: it named Bob's session, so it went with it.
     expect(await store.sessions.byIp(undefined, IP)).toBeUndefined();
     expect((await store.sessions.byIp(alice.nas, IP))?.user).toBe('alice');
-    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: `${alice.nas}|a-1` });
+    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: `${alice.nas}|a-1`, '*': '' });
+    // Alice's NAS reports the address again: the any-NAS lookup answers her, as her key did.
+    await store.sessions.record({ ...alice, status: 'interim', inOctets: 5, outOctets: 5 }, Date.now() + 11 * 60_000);
+    expect((await store.sessions.byIp(undefined, IP))?.user).toBe('alice');
 
     await store.sessions.record({ ...alice, status: 'stop', inOctets: 10, outOctets: 10 });
     expect(await redis.exists(keys.sessionAddress(IP))).toBe(0);
@@ -52,7 +56,7 @@ describe('the address hash', () => {
     await store.sessions.record({ ...alice, sessionId: 'a-2', user: 'dana', status: 'start', inOctets: 0, outOctets: 0 });
     await store.sessions.record({ ...alice, status: 'stop', inOctets: 10, outOctets: 10 });
     expect((await store.sessions.byIp(undefined, IP))?.user).toBe('dana');
-    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: `${alice.nas}|a-2`, '*': alice.nas });
+    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: `${alice.nas}|a-2` });
   });
 
   it('finds nothing through a field whose session expired, or came back at another address', async () => {
@@ -95,7 +99,7 @@ describe('layout 3 → 4: sessions stored with two address keys and a set per MA
     expect(await redis.keys('mk:sessions-of-mac:*')).toEqual([]);
     // Layout 5: the hash's fields by their letters, its lifetime kept.
     expect(await redis.hmget(keys.session(id), FIELD.user, FIELD.counted, 'user', 'counted')).toEqual(['alice', '200', null, null]);
-    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: id, '*': alice.nas });
+    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: id });
     expect(await redis.ttl(keys.sessionAddress(IP))).toBeGreaterThan(3500);
     expect((await store.sessions.byIp(alice.nas, IP))?.id).toBe(id);
     expect((await store.sessions.byIp(undefined, IP))?.id).toBe(id);
@@ -109,7 +113,7 @@ describe('layout 3 → 4: sessions stored with two address keys and a set per MA
     expect((await store.sessions.byIp(alice.nas, '192.168.7.30'))?.id).toBe(id);
 
     await store.sessions.record({ ...alice, ip: '192.168.7.30', status: 'stop', inOctets: 160, outOctets: 160 });
-    expect(await redis.keys('mk:session-address:*')).toEqual([]);
+    expect(await redis.keys('mk:addr:*')).toEqual([]);
     expect(await redis.zcard(keys.sessionsOfUser(alice.user))).toBe(0);
     expect(await store.sessions.list({ mac: alice.mac })).toEqual([]);
   });
