@@ -239,7 +239,8 @@ export function rawAttributes(attributes: EncodableAttribute[]): [number, Buffer
 
 function encodePacket(input: Omit<ReplyInput, 'requestAuthenticator'>, signingAuthenticator: Buffer): Buffer {
   const radius = loadDictionaries();
-  const attributes: EncodableAttribute[] = [...input.attributes, ...(input.proxyStates ?? []).map((value): EncodableAttribute => [Attr.ProxyState, value])];
+  // Copied only to add Proxy-States: most replies have none.
+  const attributes: EncodableAttribute[] = input.proxyStates?.length ? [...input.attributes, ...input.proxyStates.map((value): EncodableAttribute => [Attr.ProxyState, value])] : input.attributes;
   const maLength = input.messageAuthenticator ? MA_LENGTH : 0;
   let length: number;
   try {
