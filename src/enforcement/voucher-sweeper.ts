@@ -16,18 +16,35 @@ export interface VoucherSessionDeps {
   disconnect: (session: Session, reason: string) => Promise<unknown>;
 }
 
-/** Disconnects the live sessions a voucher let in; returns how many. */
-export async function endVoucherSessions(deps: VoucherSessionDeps, voucher: Voucher, reason: string): Promise<number> {
-  let ended = 0;
-  for (const mac of await deps.vouchers.devices(voucher.code)) {
-    // A school's voucher logs in to that school (sessions.ts list: its set, not the region's).
-    for (const session of await deps.sessions.list({ mac, ...(voucher.school ? { school: voucher.school } : {}) })) {
-      if (session.user !== undefined || session.role !== voucher.role) continue;
-      await deps.disconnect(session, reason);
-      ended++;
+export interface EndedVoucher {
+  voucher: Voucher;
+  reason: string;
+}
+
+/**
+ * Disconnects the live sessions the vouchers let in; returns how many per voucher code. There is
+ * no set per MAC (docs/scale.md): one read of each school's set for its vouchers' devices, and one
+ * pass over the region's set for the vouchers of no school, however many vouchers and devices.
+ */
+export async function endVoucherSessions(deps: VoucherSessionDeps, ended: EndedVoucher[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const bySchool = new Map<string, Map<string, EndedVoucher[]>>();
+  for (const entry of ended) {
+    const devices = bySchool.get(entry.voucher.school ?? '') ?? new Map<string, EndedVoucher[]>();
+    bySchool.set(entry.voucher.school ?? '', devices);
+    for (const mac of await deps.vouchers.devices(entry.voucher.code)) devices.set(mac, [...(devices.get(mac) ?? []), entry]);
+  }
+  for (const [school, devices] of bySchool) {
+    if (devices.size === 0) continue;
+    // A school's voucher logs in to that school (its set); a region's anywhere (the region's set).
+    for (const session of await deps.sessions.list({ macs: new Set(devices.keys()), ...(school ? { school } : {}) })) {
+      const owner = session.user === undefined ? devices.get(session.mac ?? '')?.find((entry) => entry.voucher.role === session.role) : undefined;
+      if (!owner) continue;
+      await deps.disconnect(session, owner.reason);
+      counts.set(owner.voucher.code, (counts.get(owner.voucher.code) ?? 0) + 1);
     }
   }
-  return ended;
+  return counts;
 }
 
 /** Why a used voucher no longer admits anyone at `now`, or undefined while it does. */
@@ -49,13 +66,16 @@ export interface VoucherSweeperDeps extends VoucherSessionDeps {
 export async function sweepVouchers(deps: VoucherSweeperDeps): Promise<number> {
   if ((await deps.redis.set(keys.voucherSweepLock, String(process.pid), 'PX', SWEEP_INTERVAL_MS - 5000, 'NX')) !== 'OK') return 0;
   const now = (deps.now ?? Date.now)();
-  let ended = 0;
+  const due: EndedVoucher[] = [];
   for (const voucher of await deps.vouchers.list()) {
-    if (voucher.used === 0) continue;
-    const reason = voucherEnded(voucher, now);
-    if (!reason) continue;
-    const count = await endVoucherSessions(deps, voucher, reason);
-    if (count > 0) deps.log.info({ voucher: voucher.code, school: voucher.school, sessions: count, reason }, 'voucher sweep: sessions ended');
+    const reason = voucher.used === 0 ? undefined : voucherEnded(voucher, now);
+    if (reason) due.push({ voucher, reason });
+  }
+  const byCode = new Map(due.map((entry) => [entry.voucher.code, entry]));
+  let ended = 0;
+  for (const [code, count] of await endVoucherSessions(deps, due)) {
+    const { voucher, reason } = byCode.get(code)!;
+    deps.log.info({ voucher: code, school: voucher.school, sessions: count, reason }, 'voucher sweep: sessions ended');
     ended += count;
   }
   return ended;

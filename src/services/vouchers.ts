@@ -127,11 +127,9 @@ export function createVoucherService({ vouchers, schools, sessions, enforcer }: 
       }
       const revoked = await vouchers.revoke(codes, auditOf(principal));
       const actor = auditActor(principal);
-      let disconnected = 0;
-      for (const voucher of revoked.filter((each) => each.used > 0)) {
-        disconnected += await endVoucherSessions({ vouchers, sessions, disconnect: (session, reason) => enforcer.disconnect(session, reason, actor) }, voucher, 'the voucher was revoked');
-      }
-      return { revoked, disconnected };
+      const used = revoked.filter((each) => each.used > 0).map((voucher) => ({ voucher, reason: 'the voucher was revoked' }));
+      const ended = await endVoucherSessions({ vouchers, sessions, disconnect: (session, reason) => enforcer.disconnect(session, reason, actor) }, used);
+      return { revoked, disconnected: [...ended.values()].reduce((sum, count) => sum + count, 0) };
     },
   };
 }

@@ -190,12 +190,12 @@ export function createSessionStore(redis: Redis) {
 
   const byId = async (id: string): Promise<Session | undefined> => fromHash(await redis.hgetall(keys.session(id)));
 
-  /** Every live session's id whose hash names the MAC, a page of the region's set at a time. */
-  async function idsOfMac(mac: string): Promise<string[]> {
+  /** Every live session's id whose hash names one of the MACs, a page of the region's set at a time. */
+  async function idsOfMacs(wanted: ReadonlySet<string>): Promise<string[]> {
     const found = new Set<string>();
     for await (const ids of scanSet(redis, keys.sessions)) {
       const macs = await Promise.all(ids.map((id) => redis.hget(keys.session(id), FIELD.mac)));
-      for (const [index, id] of ids.entries()) if (macs[index] === mac) found.add(id);
+      for (const [index, id] of ids.entries()) if (wanted.has(macs[index] ?? '')) found.add(id);
     }
     return [...found].sort();
   }
@@ -235,13 +235,15 @@ export function createSessionStore(redis: Redis) {
     },
 
     /**
-     * The live sessions of a user, a school or a device (MAC), or all. There is no set per MAC
-     * (docs/scale.md): a device's sessions are read from its user's or school's set when given,
-     * else from the region's, a page at a time (its MAC field first, whole hashes of the matches).
+     * The live sessions of a user, a school or devices (a MAC, or several), or all. There is no set
+     * per MAC (docs/scale.md): devices' sessions are read from the user's or school's set when
+     * given, else from the region's, a page at a time (its MAC field first, whole hashes of the
+     * matches) — one pass for all the MACs asked.
      */
-    async list(filter: { school?: string; user?: string; mac?: string } = {}): Promise<Session[]> {
-      const matches = (session: Session) => (!filter.school || session.school === filter.school) && (!filter.user || session.user === filter.user) && (!filter.mac || session.mac === filter.mac);
-      if (filter.mac && !filter.user && !filter.school) return (await read(await idsOfMac(filter.mac))).filter(matches);
+    async list(filter: { school?: string; user?: string; mac?: string; macs?: ReadonlySet<string> } = {}): Promise<Session[]> {
+      const devices = filter.macs ?? (filter.mac ? new Set([filter.mac]) : undefined);
+      const matches = (session: Session) => (!filter.school || session.school === filter.school) && (!filter.user || session.user === filter.user) && (!devices || devices.has(session.mac ?? ''));
+      if (devices && !filter.user && !filter.school) return (await read(await idsOfMacs(devices))).filter(matches);
       const setKey = filter.user ? keys.sessionsOfUser(filter.user) : filter.school ? keys.sessionsOfSchool(filter.school) : keys.sessions;
       return (await sessionsIn(setKey)).filter(matches);
     },
