@@ -72,8 +72,10 @@ export const keys = {
   /** Layout before issue 12's 1 KB: one set per MAC, and two string keys per address (sessionAddress since); only left by the sessions written with them. */
   sessionsOfMac: (mac: string) => `${PREFIX}sessions-of-mac:${part(mac)}`,
   sessionByIp: (nas: string, ip: string) => `${PREFIX}session-ip:${part(nas)}:${part(ip)}`,
-  /** A client address's live sessions: a hash of NAS record → session id, and '*' → the NAS that wrote last when there are several (a short name: one per live address). */
+  /** Layouts 4 and 5 (schema.ts layout 6 moves it into sessionAddressBlock): a client address's live sessions, NAS record → session id, '*' → the NAS that wrote last when several did. */
   sessionAddress: (ip: string) => `${PREFIX}addr:${part(ip)}`,
+  /** The live sessions of a block of client addresses (an IPv4 /26; session-names.ts addressSlot): '<host>|<NAS record>' → session id, '<host>' → the NAS that wrote last when several did. */
+  sessionAddressBlock: (block: string) => `${PREFIX}ips:${part(block)}`,
   /** Bytes a user moved in a day ("2026-11-25") or month ("2026-11") of the school's calendar. */
   usage: (username: string, period: string) => `${PREFIX}usage:${part(username)}:${period}`,
   /** Finished sessions (Stop records), for usage reports. */

@@ -6,7 +6,7 @@ import { SchemaError } from '../errors.js';
 import { moveConsoleUsersToAccounts } from './accounts.js';
 import { keys } from './keys.js';
 import { BUILT_IN_ROLES } from './roles.js';
-import { migrateSessionAddresses, migrateSessionIndexes, renameSessionFields } from './session-migration.js';
+import { migrateSessionAddresses, migrateSessionIndexes, moveAddressesIntoBlocks, renameSessionFields } from './session-migration.js';
 
 const MIGRATIONS: ((redis: Redis) => Promise<unknown>)[] = [
   // 1: the built-in roles.
@@ -19,6 +19,8 @@ const MIGRATIONS: ((redis: Redis) => Promise<unknown>)[] = [
   (redis) => migrateSessionAddresses(redis),
   // 5: the session hash's fields by a letter each (issue 12; session-fields.ts).
   (redis) => renameSessionFields(redis),
+  // 6: a client address's hash as fields of one hash per block of 64 addresses (issue 12; session-names.ts).
+  (redis) => moveAddressesIntoBlocks(redis),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

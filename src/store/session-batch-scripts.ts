@@ -51,7 +51,7 @@ for i = 1, count do
         'in', held[12], 'out', held[13] or '0', 'started', held[14] or '', 'cause', cause)
       redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = held[1] or nil}))
       for _, set in ipairs(names[i][1]) do leave(set, id) end
-      unlist(id, {}, names[i][2], names[i][3])
+      unlist(id, held[1], {}, names[i][2], names[i][3])
       if held[15] then redis.call('SET', KEYS[3 + count + i], held[15], 'EX', ttl) end
       leave(all, id)
       gone[#gone + 1] = KEYS[3 + i]

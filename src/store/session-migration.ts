@@ -5,7 +5,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { keys } from './keys.js';
 import { FIELD, type FieldName } from './session-fields.js';
-import { NAMES_DIGEST_LENGTH, namesValue, sessionNames } from './session-names.js';
+import { addressSlot, NAMES_DIGEST_LENGTH, type NamedFields, namesValue, sessionNames } from './session-names.js';
 import { SESSION_TTL_SECONDS, sessionKeyId } from './sessions.js';
 
 const PAGE = 500;
@@ -127,10 +127,17 @@ function relisted(hash: Record<string, string>): Record<string, string> | undefi
     return { indexes: JSON.stringify(indexes), ipKey: hash.ipKey && hash.ip ? keys.sessionAddress(hash.ip) : '', ipAnyKey: '' };
   }
   if (!hash.names || !hash.nas) return undefined;
-  const flags = hash.names.slice(NAMES_DIGEST_LENGTH);
+  return { names: namesAgain(hash.names, (name) => hash[name], 'i') };
+}
+
+/** A hash's 'names' value made again from its fields (by `field`) and the flags it was written with; the address flagged by `addressFlag`. */
+function namesAgain(stored: string, field: (name: keyof NamedFields) => string | undefined, addressFlag: string): string {
+  const flags = stored.slice(NAMES_DIGEST_LENGTH);
   const has = (flag: string) => flags.includes(flag);
-  const fields = { nas: hash.nas, nasIp: has('a') ? (hash.nasIp ?? '') : undefined, nasIdentifier: has('n') ? (hash.nasIdentifier ?? '') : undefined, user: has('u') ? hash.user : undefined, school: has('s') ? hash.school : undefined, ip: has('i') ? hash.ip : undefined };
-  return { names: namesValue(sessionNames(fields)) };
+  return namesValue(sessionNames({
+    nas: field('nas') ?? '', nasIp: has('a') ? (field('nasIp') ?? '') : undefined, nasIdentifier: has('n') ? (field('nasIdentifier') ?? '') : undefined,
+    user: has('u') ? field('user') : undefined, school: has('s') ? field('school') : undefined, ip: has(addressFlag) ? field('ip') : undefined,
+  }));
 }
 
 /** Layout 4 → 5: each session hash's fields by their letters (session-fields.ts), expiry kept. */
@@ -140,5 +147,33 @@ export async function renameSessionFields(redis: Redis): Promise<void> {
     if (spelled.length === 0) return;
     write.hset(key, Object.fromEntries(spelled.map(([name, letter]) => [letter, hash[name]!])));
     write.hdel(key, ...spelled.map(([name]) => name));
+  });
+}
+
+/**
+ * Layout 5 → 6 (issue 12, ≤ 1 KB per live session): each client address's hash becomes fields of
+ * its block's ('<host>|<NAS>' for a NAS's field, '<host>' for '*'), which lives as long as the
+ * longest of them; each session hash's names are made again (the digest takes the block and the
+ * address), a hash written before 'names' gets the block as its 'ipKey'.
+ */
+export async function moveAddressesIntoBlocks(redis: Redis): Promise<void> {
+  const prefix = keys.sessionAddress('');
+  for await (const found of scan(redis, `${prefix}*`, 'hash')) {
+    for (const name of found) {
+      const [fields, ttl] = await Promise.all([redis.hgetall(name), redis.pttl(name)]);
+      const { block, host } = addressSlot(decodeURIComponent(name.slice(prefix.length)));
+      const blockKey = keys.sessionAddressBlock(block);
+      const lifetime = ttl > 0 ? ttl : SESSION_TTL_SECONDS * 1000;
+      const moved = Object.entries(fields).map(([nas, value]): [string, string] => [nas === '*' ? host : `${host}|${nas}`, value]);
+      const write = redis.multi();
+      if (moved.length) write.hset(blockKey, Object.fromEntries(moved)).pexpire(blockKey, lifetime, 'NX').pexpire(blockKey, lifetime, 'GT');
+      await write.del(name).exec();
+    }
+  }
+  await rewriteSessionHashes(redis, (key, hash, write) => {
+    const ip = hash[FIELD.ip];
+    if (hash.indexes) write.hset(key, 'ipKey', hash.ipKey && ip ? keys.sessionAddressBlock(addressSlot(ip).block) : '');
+    const names = hash[FIELD.names];
+    if (!hash.indexes && names && hash[FIELD.nas]) write.hset(key, FIELD.names, namesAgain(names, (field) => hash[FIELD[field]], 'p'));
   });
 }

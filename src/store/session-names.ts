@@ -1,4 +1,4 @@
-// The names of the index sets and the address hash a session is listed under, derived from its
+// The names of the index sets and the address block a session is listed under, derived from its
 // own fields (keys.ts). A session's hash does not keep the names (they were ~250 B of every live
 // session, docs/scale.md): it keeps 'names', a digest of them and which optional fields they
 // were derived from, and the session scripts derive them again from the hash in Lua when the
@@ -20,8 +20,10 @@ export interface NamedFields {
 export interface SessionNames {
   /** The session's index sets (its AP's, with the NAS-Identifier when sent; user, school), in this order. */
   indexes: string[];
-  /** The client address's hash (keys.sessionAddress), or none. */
+  /** The hash of the client address's block (keys.sessionAddressBlock), or none. */
   address: string[];
+  /** The client address ('' when none): the block's field names and the digest take it. */
+  ip: string;
   /** Which optional fields the names came from (Lua reads the hash with these). */
   flags: string;
 }
@@ -44,14 +46,35 @@ export function sessionNames(entry: NamedFields): SessionNames {
     flags += 's';
   }
   // No set per MAC: a device's sessions are found in its school's set (sessions.ts list).
-  const address = entry.ip ? [keys.sessionAddress(entry.ip)] : [];
+  const address = entry.ip ? [keys.sessionAddressBlock(addressSlot(entry.ip).block)] : [];
   if (entry.ip) flags += 'p';
-  return { indexes, address, flags };
+  return { indexes, address, ip: entry.ip || '', flags };
 }
 
 /** The hash's 'names' value for these names: the first hex digits of their SHA-1, then the flags (as NAMES_LUA's namesDigest). */
-export function namesValue({ indexes, address, flags }: SessionNames): string {
-  return createHash('sha1').update(`${indexes.join('\n')}\n${address[0] ?? ''}\n`).digest('hex').slice(0, NAMES_DIGEST_LENGTH) + flags;
+export function namesValue({ indexes, address, ip, flags }: SessionNames): string {
+  return createHash('sha1').update(`${indexes.join('\n')}\n${address[0] ?? ''}\n${address.length ? ip : ''}`).digest('hex').slice(0, NAMES_DIGEST_LENGTH) + flags;
+}
+
+/**
+ * The block a client address is listed under and its host part, the block hash's field names
+ * (as NAMES_LUA's addressSlot). An IPv4 /26: 64 addresses, so one NAS's block stays a listpack
+ * (Redis's default hash-max-listpack-entries 128) with the any-NAS fields of a second NAS.
+ * IPv6 (not recorded today: accounting reads Framed-IP-Address) a /120 of its last group as
+ * written, 256 addresses; anything else a block of its own.
+ */
+export function addressSlot(ip: string): { block: string; host: string } {
+  const v4 = /^(\d+\.\d+\.\d+)\.(\d+)$/.exec(ip);
+  if (v4) {
+    const n = Number(v4[2]);
+    return { block: `${v4[1]}.${n - (n % 64)}`, host: String(n % 64) };
+  }
+  const v6 = /^(.*:)([0-9a-fA-F]{1,4})$/.exec(ip);
+  if (v6) {
+    const n = parseInt(v6[2]!, 16);
+    return { block: `${v6[1]}${(n - (n % 256)).toString(16)}`, host: String(n % 256) };
+  }
+  return { block: ip, host: '' };
 }
 
 // Placeholders that keys.ts encodes as '%01', '%02', '%03' and nothing else does.
@@ -66,18 +89,29 @@ function luaKey(template: string, variables: string[]): string {
 const [one, two, three] = PLACES;
 // encodeURIComponent in Lua: every byte but A–Z a–z 0–9 - _ . ! ~ * ' ( ) as %XX (UTF-8 bytes alike).
 /**
- * Lua: `part(value)` as keys.ts encodes, `namesDigest(indexes, ipKey, ipAnyKey)` as the hash's
- * 'names' begins, and `derivedNames(f, flags)` → indexes, the address hash ('p'), '' from a table
- * of the hash's nas, nasIp, nasIdentifier, user, school, mac, ip (false when absent) and the flags.
- * (ipKey, ipAnyKey: the two address names a hash written before 'names' keeps; schema.ts layout 4
- * made them the address hash and ''.)
+ * Lua: `part(value)` as keys.ts encodes, `addressSlot(ip)` as above, `namesDigest(indexes, ipKey,
+ * ip)` as the hash's 'names' begins ('' for ip without an address block), and
+ * `derivedNames(f, flags)` → indexes, the address block's hash ('p'), '' from a table of the
+ * hash's nas, nasIp, nasIdentifier, user, school, mac, ip (false when absent) and the flags.
+ * (The third name: a hash written before 'names' keeps two address names, ipKey and ipAnyKey;
+ * schema.ts layouts 4 and 6 made them the address block and ''.)
  */
 export const NAMES_LUA = `
 local function part(value)
   return (string.gsub(value, "[^%w%-_%.!~%*'%(%)]", function(c) return string.format('%%%02X', string.byte(c)) end))
 end
-local function namesDigest(indexes, ipKey, ipAnyKey)
-  return string.sub(redis.sha1hex(table.concat(indexes, '\\n') .. '\\n' .. ipKey .. '\\n' .. ipAnyKey), 1, ${NAMES_DIGEST_LENGTH})
+local function namesDigest(indexes, ipKey, ip)
+  if ipKey == '' then ip = '' end
+  return string.sub(redis.sha1hex(table.concat(indexes, '\\n') .. '\\n' .. ipKey .. '\\n' .. (ip or '')), 1, ${NAMES_DIGEST_LENGTH})
+end
+local function addressSlot(ip)
+  local head, last = string.match(ip, '^(%d+%.%d+%.%d+%.)(%d+)$')
+  local n = tonumber(last or '')
+  if n then return head .. tostring(n - n % 64), tostring(n % 64) end
+  head, last = string.match(ip, '^(.*:)(%x%x?%x?%x?)$')
+  n = tonumber(last or '', 16)
+  if n then return head .. string.format('%x', n - n % 256), tostring(n % 256) end
+  return ip, ''
 end
 local function derivedNames(f, flags)
   local function has(flag) return string.find(flags, flag, 1, true) ~= nil end
@@ -88,6 +122,7 @@ local function derivedNames(f, flags)
   if has('u') then indexes[#indexes + 1] = ${luaKey(keys.sessionsOfUser(one), ["(f.user or '')"])} end
   if has('s') then indexes[#indexes + 1] = ${luaKey(keys.sessionsOfSchool(one), ["(f.school or '')"])} end
   if not has('p') then return indexes, '', '' end
-  return indexes, ${luaKey(keys.sessionAddress(one), ["(f.ip or '')"])}, ''
+  local block = addressSlot(f.ip or '')
+  return indexes, ${luaKey(keys.sessionAddressBlock(one), ['block'])}, ''
 end
 `;

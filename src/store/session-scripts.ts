@@ -54,6 +54,14 @@ local function heldNames(v)
   local f = {nas = v[6], nasIp = v[7], nasIdentifier = v[8], user = v[9], school = v[10], mac = v[11], ip = v[1]}
   return derivedNames(f, string.sub(v[5], ${NAMES_DIGEST_LENGTH + 1}))
 end
+-- Whether the block's hash has a field of another NAS than 'field' for the address (host).
+local function otherNas(name, host, field)
+  local prefix = host .. '|'
+  for _, other in ipairs(redis.call('HKEYS', name)) do
+    if other ~= field and string.sub(other, 1, #prefix) == prefix then return true end
+  end
+  return false
+end
 local function declaredKeys()
   local declared = {}
   for _, name in ipairs(KEYS) do declared[name] = true end
@@ -73,28 +81,33 @@ local function missingNames(indexes, ipKey, ipAnyKey, declared, missing)
   return missing
 end
 -- The session leaves an address it was listed under, unless another session took the address
--- meanwhile: its NAS's field of the address hash, checked and deleted in this call (Redis drops
--- an emptied hash). When its NAS was the any-NAS answer ('*'), nobody is (an empty '*') until
--- another session reports the address, as when that answer was a key of its own.
-local function leaveAddress(name, id)
-  if name == '' then return end
+-- meanwhile: its field ('<host>|<NAS>') of the address block's hash, checked and deleted in this
+-- call (Redis drops an emptied hash). When its NAS was the any-NAS answer ('<host>') beside
+-- another NAS's field, nobody is (an empty '<host>') until another session reports the address,
+-- as when that answer was a key of its own.
+local function leaveAddress(name, ip, id)
+  if name == '' or not ip then return end
+  local host = select(2, addressSlot(ip))
   local nas = string.match(id, '^[^|]*')
-  if redis.call('HGET', name, nas) ~= id then return end
-  redis.call('HDEL', name, nas)
-  if redis.call('HGET', name, '*') ~= nas then return end
-  if redis.call('HLEN', name) > 1 then redis.call('HSET', name, '*', '') else redis.call('HDEL', name, '*') end
+  local field = host .. '|' .. nas
+  if redis.call('HGET', name, field) ~= id then return end
+  redis.call('HDEL', name, field)
+  -- '<host>' goes with the address's last NAS field (the block outlives it: nothing is left behind).
+  local last = redis.call('HGET', name, host)
+  if not last then return end
+  if not otherNas(name, host, field) then redis.call('HDEL', name, host) elseif last == nas then redis.call('HSET', name, host, '') end
 end
--- Takes the session out of its index sets and, where they still name it, its addresses.
-local function unlist(id, indexes, ipKey, ipAnyKey)
+-- Takes the session (at address ip) out of its index sets and, where they still name it, its addresses.
+local function unlist(id, ip, indexes, ipKey, ipAnyKey)
   for _, set in ipairs(indexes) do redis.call('ZREM', set, id) end
-  leaveAddress(ipKey, id)
-  leaveAddress(ipAnyKey, id)
+  leaveAddress(ipKey, ip, id)
+  leaveAddress(ipAnyKey, ip, id)
 end
 -- The counted total (from the hash, when it holds one) outlives the session in its own key, so a
 -- record re-sent after the end adds nothing.
 local function forget(key, id, all, channel, ip, names, countedKey, counted, ttl)
   redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = ip or nil}))
-  unlist(id, unpack(names))
+  unlist(id, ip, unpack(names))
   if counted then redis.call('SET', countedKey, counted, 'EX', ttl) end
   redis.call('ZREM', all, id)
   redis.call('DEL', key)
@@ -116,7 +129,7 @@ end
 // time ('' when not sent) apart from the JSON, which an Interim-Update leaves out ('') until asked,
 // then the position in KEYS of the first forgotten marker and how many there are, then the
 // flags of the record's names (session-names.ts), kept in the hash's 'names' after their digest,
-// and '1' when the AP's NAS-Identifier sets follow the address keys.
+// '1' when the AP's NAS-Identifier sets follow the address keys, and the client address ('' when none).
 // A Start, or any record that moves the session to another address or login, announces it; the
 // Interim fast path does not, and writes only the hash and the counters: the session's lifetime
 // (hash, address hash) is renewed with its index entries, each time for that much longer. Returns the usage of the day and month after this record, or
@@ -145,11 +158,12 @@ end
 -- The names the session was stored with: the same as this record's (the common case: the
 -- digest in its 'names' matches, nothing more to read), or each passed in KEYS; else nothing is
 -- written and the caller asks again with them.
-local digest = namesDigest(indexes, ipKey, ipAnyKey)
+local ip = ARGV[25] or ''
+local digest = namesDigest(indexes, ipKey, ip)
 local stored = redis.call('HMGET', key, '${FIELD.ip}', 'indexes', 'ipKey', 'ipAnyKey', '${FIELD.updatedAt}', '${FIELD.counted}', '${FIELD.names}')
 local same
 if stored[2] then
-  same = stored[2] == cjson.encode(indexes) and (stored[3] or '') == ipKey and (stored[4] or '') == ipAnyKey
+  same = stored[2] == cjson.encode(indexes) and (stored[3] or '') == ipKey and (stored[4] or '') == ipAnyKey and (ipKey == '' or stored[1] == ip)
 else
   same = stored[7] ~= false and string.sub(stored[7], 1, ${NAMES_DIGEST_LENGTH}) == digest
 end
@@ -165,7 +179,7 @@ if not same then
   end
   local missing = #missingNames(held[1], held[2], held[3], declaredKeys(), {}) > 0
   -- Names derived again that are not what was stored (a damaged hash): never writable.
-  if not missing and stored[7] and not stored[2] then missing = namesDigest(held[1], held[2], held[3]) ~= string.sub(stored[7], 1, ${NAMES_DIGEST_LENGTH}) end
+  if not missing and stored[7] and not stored[2] then missing = namesDigest(held[1], held[2], stored[1]) ~= string.sub(stored[7], 1, ${NAMES_DIGEST_LENGTH}) end
   if missing or ARGV[6] == '' then
     return {'${RETRY}', stored[2] or (stored[7] and cjson.encode(held[1])) or '', held[2], held[3]}
   end
@@ -253,7 +267,7 @@ else
   -- A moved session's old address goes (whoever gets that address next is not this person),
   -- unless another session took the address meanwhile.
   for i = 2, 3 do
-    if held[i] ~= ipKey then leaveAddress(held[i], id) end
+    if held[i] ~= ipKey or stored[1] ~= ip then leaveAddress(held[i], stored[1], id) end
   end
   for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
   redis.call('HSETNX', key, '${FIELD.startedAt}', now)
@@ -275,14 +289,23 @@ if reindex then
     redis.call('EXPIRE', identifiers, lifetime)
   end
   redis.call('EXPIRE', key, lifetime)
-  -- The address hash lives as long as its last writer: a field of a session that expired
-  -- meanwhile names a hash that is gone, and readers check the session's address.
+  -- The address block's hash lives as long as its last writer. A field of a session that expired
+  -- stays until the next session of that address and NAS takes it (so the hash holds at most a
+  -- field per address and reporting NAS, and one per address for the any-NAS answer); readers
+  -- check the session's own address.
   if ipKey ~= '' then
+    local host = select(2, addressSlot(ip))
     local nas = string.match(id, '^[^|]*')
-    redis.call('HSET', ipKey, nas, id)
-    -- '*' (the NAS that reported the address last) only beside another NAS's field: a lone
+    local field = host .. '|' .. nas
+    local listed, last = unpack(redis.call('HMGET', ipKey, field, host))
+    if listed ~= id then redis.call('HSET', ipKey, field, id) end
+    -- '<host>' (the NAS that reported the address last) only beside another NAS's field: a lone
     -- field answers the any-NAS lookup itself (~18 B less for most addresses).
-    if redis.call('HLEN', ipKey) > 1 then redis.call('HSET', ipKey, '*', nas) end
+    if last then
+      if last ~= nas then redis.call('HSET', ipKey, host, nas) end
+    elseif listed ~= id and otherNas(ipKey, host, field) then
+      redis.call('HSET', ipKey, host, nas)
+    end
     redis.call('EXPIRE', ipKey, lifetime)
   end
 end

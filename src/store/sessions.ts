@@ -1,7 +1,7 @@
 // The live session table, kept from RADIUS accounting. A session is identified by its NAS (and,
 // within a NAS registered as a CIDR block, the access point's address) and Acct-Session-Id, and
-// indexed by access point, user and school, and by client IP (one hash per address, a field per
-// NAS: private addresses repeat from school to school). Every update is one Lua script (session-scripts.ts),
+// indexed by access point, user and school, and by client IP (one hash per block of 64 addresses,
+// a field per address and NAS: private addresses repeat from school to school). Every update is one Lua script (session-scripts.ts),
 // idempotent: octet counters are the NAS's running totals, so a repeated Interim-Update changes
 // nothing. Indexes are sorted sets by last update, pruned past the session lifetime.
 import type { ClientContext, Redis, Result } from 'ioredis';
@@ -10,7 +10,7 @@ import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { createAccessPointCloser, type AccessPointScope, type CloseResult } from './session-close.js';
 import { FIELD, spelledOut } from './session-fields.js';
-import { sessionNames } from './session-names.js';
+import { addressSlot, sessionNames } from './session-names.js';
 import { FORGOTTEN, RECORD, RETRY, storedNames, withStoredNames } from './session-scripts.js';
 import { hourOf, STATS_RETENTION_SECONDS, TOP_USERS_RETENTION_SECONDS, trafficField } from './stats.js';
 import { defineScript } from './write.js';
@@ -150,7 +150,7 @@ export function createSessionStore(redis: Redis) {
       entry.status === 'interim' ? '' : fieldsOf(entry), String(indexes.length), address.length ? '1' : '0', usage.length ? '1' : '0', String(REINDEX_MS), keys.sessionAnnouncements,
       trafficField(entry.role ?? ''), entry.user ?? '', String(hours.length), top.length ? '1' : '0', String(STATS_RETENTION_SECONDS), String(TOP_USERS_RETENTION_SECONDS),
       String(entry.inOctets), String(entry.outOctets), entry.sessionTime === undefined ? '' : String(entry.sessionTime),
-      String(keyList.length + 1), '0', flags, identifiers.length ? '1' : '0',
+      String(keyList.length + 1), '0', flags, identifiers.length ? '1' : '0', entry.ip ?? '',
     ];
     // Usually the session holds the names this record computes; when it moved or ends with less,
     // the script names what it holds and is called again with those in KEYS too (and the fields).
@@ -223,13 +223,21 @@ export function createSessionStore(redis: Redis) {
 
     /**
      * By client address, scoped by NAS (private addresses repeat between schools), or by address
-     * alone (the NAS that reported it last: '*', or the only field). A field of a session that expired names no hash, and
-     * one whose session id came back elsewhere is not at this address: both find nothing.
+     * alone (the NAS that reported it last: the '<host>' field of the address's block, or the
+     * address's only NAS). A field of a session that expired names no hash, and one whose session
+     * id came back elsewhere is not at this address: both find nothing.
      */
     async byIp(nas: string | undefined, ip: string): Promise<Session | undefined> {
-      const address = await redis.hgetall(keys.sessionAddress(ip));
-      const reporting = Object.keys(address);
-      const id = address[nas ?? address['*'] ?? (reporting.length === 1 ? reporting[0]! : '')];
+      const { block, host } = addressSlot(ip);
+      const blockKey = keys.sessionAddressBlock(block);
+      let id: string | null | undefined;
+      if (nas !== undefined) id = await redis.hget(blockKey, `${host}|${nas}`);
+      else {
+        const fields = await redis.hgetall(blockKey);
+        const reporting = Object.keys(fields).filter((field) => field.startsWith(`${host}|`));
+        const last = fields[host] ?? (reporting.length === 1 ? reporting[0]!.slice(host.length + 1) : '');
+        id = last ? fields[`${host}|${last}`] : undefined;
+      }
       const session = id ? await byId(id) : undefined;
       return session?.ip === ip ? session : undefined;
     },

@@ -1,8 +1,8 @@
-// A client address's live sessions are one hash (issue 12, ≤ 1 KB per live session): a field per
-// NAS naming its session and, beside another NAS's field, '*' naming the NAS that reported the
-// address last. Lookups by address
-// behave as the two keys per address did, and data written with those keys (layout 3) is moved
-// into the hash at start-up (and its hash's fields renamed, layout 5) and keeps working.
+// The live sessions of a block of 64 client addresses are one hash (issue 12, ≤ 1 KB per live
+// session): a field per address and NAS ('<host>|<NAS>') naming its session and, beside another
+// NAS's field for the address, '<host>' naming the NAS that reported it last. Lookups by address
+// behave as the two keys per address did, and data written with those keys (layout 3) or with a
+// hash per address (layouts 4 and 5) is moved into the blocks at start-up and keeps working.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 const periods = { day: '2026-12-01', month: '2026-12' };
 const IP = '192.168.7.20';
+// IP's block (a /26: 192.168.7.0–63) and its fields, spelled out here rather than computed.
+const BLOCK = keys.sessionAddressBlock('192.168.7.0');
 const alice = { nas: '10.0.0.1', sessionId: 'a-1', user: 'alice', role: 'student', school: 'sch1', mac: '02:00:5e:14:07:01', ip: IP, periods };
 const bob = { nas: '10.0.0.2', sessionId: 'b-1', user: 'bob', role: 'student', school: 'sch2', mac: '02:00:5e:14:07:02', ip: IP, periods };
 
@@ -42,13 +44,13 @@ describe('the address hash', () => {
     // As the any-NAS key did: it named Bob's session, so it went with it.
     expect(await store.sessions.byIp(undefined, IP)).toBeUndefined();
     expect((await store.sessions.byIp(alice.nas, IP))?.user).toBe('alice');
-    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: `${alice.nas}|a-1`, '*': '' });
+    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${alice.nas}`]: `${alice.nas}|a-1`, '20': '' });
     // Alice's NAS reports the address again: the any-NAS lookup answers her, as her key did.
     await store.sessions.record({ ...alice, status: 'interim', inOctets: 5, outOctets: 5 }, Date.now() + 11 * 60_000);
     expect((await store.sessions.byIp(undefined, IP))?.user).toBe('alice');
 
     await store.sessions.record({ ...alice, status: 'stop', inOctets: 10, outOctets: 10 });
-    expect(await redis.exists(keys.sessionAddress(IP))).toBe(0);
+    expect(await redis.exists(BLOCK)).toBe(0);
   });
 
   it("leaves an address to the session of the same NAS that took it before the first one's Stop", async () => {
@@ -56,7 +58,27 @@ describe('the address hash', () => {
     await store.sessions.record({ ...alice, sessionId: 'a-2', user: 'dana', status: 'start', inOctets: 0, outOctets: 0 });
     await store.sessions.record({ ...alice, status: 'stop', inOctets: 10, outOctets: 10 });
     expect((await store.sessions.byIp(undefined, IP))?.user).toBe('dana');
-    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: `${alice.nas}|a-2` });
+    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${alice.nas}`]: `${alice.nas}|a-2` });
+  });
+
+  it("answers each address of a block by its own fields: a lone NAS beside other addresses' fields, a Stop leaving its neighbours", async () => {
+    const carol = { ...alice, sessionId: 'c-1', user: 'carol', ip: '192.168.7.21' };
+    await store.sessions.record({ ...alice, status: 'start', inOctets: 0, outOctets: 0 });
+    await store.sessions.record({ ...carol, status: 'start', inOctets: 0, outOctets: 0 });
+    await store.sessions.record({ ...bob, status: 'start', inOctets: 0, outOctets: 0 });
+    expect((await store.sessions.byIp(undefined, carol.ip))?.user).toBe('carol');
+    expect((await store.sessions.byIp(undefined, IP))?.user).toBe('bob');
+    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${alice.nas}`]: `${alice.nas}|a-1`, [`20|${bob.nas}`]: `${bob.nas}|b-1`, '20': bob.nas, [`21|${alice.nas}`]: `${alice.nas}|c-1` });
+
+    await store.sessions.record({ ...carol, status: 'stop', inOctets: 1, outOctets: 1 });
+    expect(await store.sessions.byIp(undefined, carol.ip)).toBeUndefined();
+    expect((await store.sessions.byIp(alice.nas, IP))?.user).toBe('alice');
+    expect((await store.sessions.byIp(undefined, IP))?.user).toBe('bob');
+    // An address of the next block (192.168.7.64–127) is a hash of its own.
+    await store.sessions.record({ ...carol, ip: '192.168.7.64', status: 'start', inOctets: 0, outOctets: 0 });
+    expect(await redis.hgetall(keys.sessionAddressBlock('192.168.7.64'))).toEqual({ [`0|${alice.nas}`]: `${alice.nas}|c-1` });
+    expect((await store.sessions.byIp(undefined, '192.168.7.64'))?.user).toBe('carol');
+    expect(await store.sessions.byIp(undefined, '192.168.7.0')).toBeUndefined();
   });
 
   it('finds nothing through a field whose session expired, or came back at another address', async () => {
@@ -99,8 +121,8 @@ describe('layout 3 → 4: sessions stored with two address keys and a set per MA
     expect(await redis.keys('mk:sessions-of-mac:*')).toEqual([]);
     // Layout 5: the hash's fields by their letters, its lifetime kept.
     expect(await redis.hmget(keys.session(id), FIELD.user, FIELD.counted, 'user', 'counted')).toEqual(['alice', '200', null, null]);
-    expect(await redis.hgetall(keys.sessionAddress(IP))).toEqual({ [alice.nas]: id });
-    expect(await redis.ttl(keys.sessionAddress(IP))).toBeGreaterThan(3500);
+    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${alice.nas}`]: id });
+    expect(await redis.ttl(BLOCK)).toBeGreaterThan(3500);
     expect((await store.sessions.byIp(alice.nas, IP))?.id).toBe(id);
     expect((await store.sessions.byIp(undefined, IP))?.id).toBe(id);
     expect((await store.sessions.list({ mac: alice.mac })).map((session) => session.id)).toEqual([id]);
@@ -109,12 +131,64 @@ describe('layout 3 → 4: sessions stored with two address keys and a set per MA
     const usage = await store.sessions.record({ ...alice, ip: '192.168.7.30', status: 'interim', inOctets: 150, outOctets: 150 });
     expect(usage.today).toBe(100);
     expect(await store.sessions.byIp(undefined, IP)).toBeUndefined();
-    expect(await redis.exists(keys.sessionAddress(IP))).toBe(0);
+    expect(await redis.hgetall(BLOCK)).toEqual({ [`30|${alice.nas}`]: id });
     expect((await store.sessions.byIp(alice.nas, '192.168.7.30'))?.id).toBe(id);
 
     await store.sessions.record({ ...alice, ip: '192.168.7.30', status: 'stop', inOctets: 160, outOctets: 160 });
     expect(await redis.keys('mk:addr:*')).toEqual([]);
+    expect(await redis.keys('mk:ips:*')).toEqual([]);
     expect(await redis.zcard(keys.sessionsOfUser(alice.user))).toBe(0);
     expect(await store.sessions.list({ mac: alice.mac })).toEqual([]);
+  });
+});
+
+/** A session as layout 5 wrote it (fields by letter, its names' digest with its address's own hash). */
+async function layoutFiveSession(entry: typeof alice): Promise<string> {
+  const id = `${entry.nas}|${entry.sessionId}`;
+  const indexes = [keys.sessionsOfAp(entry.nas, entry.nas), keys.sessionsOfUser(entry.user), keys.sessionsOfSchool(entry.school)];
+  const digest = createHash('sha1').update(`${indexes.join('\n')}\n${keys.sessionAddress(entry.ip)}\n`).digest('hex').slice(0, 12);
+  const now = Date.now() - 60_000;
+  await redis.hset(keys.session(id), {
+    [FIELD.nas]: entry.nas, [FIELD.sessionId]: entry.sessionId, [FIELD.user]: entry.user, [FIELD.role]: entry.role, [FIELD.school]: entry.school, [FIELD.mac]: entry.mac, [FIELD.ip]: entry.ip,
+    [FIELD.inOctets]: '100', [FIELD.outOctets]: '100', [FIELD.counted]: '200', [FIELD.startedAt]: String(now), [FIELD.updatedAt]: String(now), [FIELD.names]: `${digest}usp`,
+  });
+  for (const set of [...indexes, keys.sessions]) await redis.zadd(set, now, id);
+  return id;
+}
+
+const evalshaCalls = async () => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+
+describe("layout 5 → 6: a hash per client address", () => {
+  it('becomes fields of its block, its lifetime kept; sessions are found, updated in one call, moved and closed', async () => {
+    await store.sessions.record({ ...alice, sessionId: 'warm-up', ip: '10.9.9.9', status: 'start', inOctets: 0, outOctets: 0 });
+    await redis.flushdb();
+    await redis.set(keys.schemaVersion, '5');
+    const [aliceId, bobId] = [await layoutFiveSession(alice), await layoutFiveSession(bob)];
+    await redis.hset(keys.sessionAddress(IP), { [alice.nas]: aliceId, [bob.nas]: bobId, '*': bob.nas });
+    await redis.expire(keys.sessionAddress(IP), 3600);
+    await migrate(redis);
+
+    expect(await redis.keys('mk:addr:*')).toEqual([]);
+    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${alice.nas}`]: aliceId, [`20|${bob.nas}`]: bobId, '20': bob.nas });
+    expect(await redis.ttl(BLOCK)).toBeGreaterThan(3500);
+    expect((await store.sessions.byIp(alice.nas, IP))?.id).toBe(aliceId);
+    expect((await store.sessions.byIp(undefined, IP))?.id).toBe(bobId);
+
+    // Its names made again: an Interim-Update of it as stored is one call (the fast path), and
+    // re-indexing (past REINDEX_MS) makes its NAS the last to report the address.
+    await redis.config('RESETSTAT');
+    const later = Date.now() + 11 * 60_000;
+    expect((await store.sessions.record({ ...alice, status: 'interim', inOctets: 150, outOctets: 150 }, later)).today).toBe(100);
+    expect(await evalshaCalls()).toBe(1);
+    expect((await store.sessions.byIp(undefined, IP))?.id).toBe(aliceId);
+    // Moved to the next block: its old field goes, Bob's stays, and the any-NAS answer is nobody.
+    await store.sessions.record({ ...alice, ip: '192.168.7.100', status: 'interim', inOctets: 160, outOctets: 160 }, later);
+    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${bob.nas}`]: bobId, '20': '' });
+    expect((await store.sessions.byIp(undefined, '192.168.7.100'))?.id).toBe(aliceId);
+
+    await store.sessions.record({ ...alice, ip: '192.168.7.100', status: 'stop', inOctets: 170, outOctets: 170 });
+    await store.sessions.record({ ...bob, status: 'stop', inOctets: 170, outOctets: 170 });
+    expect(await redis.keys('mk:ips:*')).toEqual([]);
+    expect(await redis.zcard(keys.sessions)).toBe(0);
   });
 });
