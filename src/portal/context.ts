@@ -64,10 +64,14 @@ export function signContext(context: PortalContext, secret: string, ttlSeconds =
   return seal({ ctx: rest, exp }, secret);
 }
 
+const SEALED = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 /** The context, or why it is refused ('expired' or 'invalid'). */
 export function verifyContext(token: string | undefined, secret: string, now = Date.now()): PortalContext | 'expired' | 'invalid' {
   const dot = token?.indexOf('.') ?? -1;
-  if (!token || dot < 1) return 'invalid';
+  // Only the alphabet seal() writes: latin1 hashing and base64url decoding both read just a
+  // character's low byte, so another character would make a second spelling of the same token.
+  if (!token || dot < 1 || !SEALED.test(token)) return 'invalid';
   const payload = token.slice(0, dot);
   const given = Buffer.from(token.slice(dot + 1), 'base64url');
   const expected = mac(payload, secret);

@@ -55,9 +55,10 @@ export function createDuplicateCache(max: number) {
       if (!slots.has(slot)) size++;
       slots.set(slot, entry);
     },
-    delete(address: string, slot: number): void {
+    /** Forgets `entry`: only while it is the slot's (a newer request in the slot keeps its own). */
+    delete(address: string, slot: number, entry: CacheEntry): void {
       const slots = byAddress.get(address);
-      if (slots) remove(address, slots, slot);
+      if (slots?.get(slot) === entry) remove(address, slots, slot);
     },
     /** Forgets the entries that expired before `now`. */
     sweep(now: number): void {

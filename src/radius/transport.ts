@@ -182,31 +182,31 @@ export function createTransport(options: TransportOptions) {
     try {
       answer = handler ? handler({ request: new RadiusRequest(frame), nas, listener, peer: { address: unmapIp(peer.address), port: peer.port } }) : undefined;
     } catch (error) {
-      return failed(error, peer, nas, frame, slot);
+      return failed(error, peer, nas, frame, slot, entry);
     }
     // A handler with its answer at hand (a remembered device) is answered in this same event:
     // no promise, no microtask, no closure per request.
     if (!(answer instanceof Promise)) return answered(answer, socket, peer, nas, frame, slot, entry, started);
     answer.then(
       (late) => answered(late, socket, peer, nas, frame, slot, entry, started),
-      (error: unknown) => failed(error, peer, nas, frame, slot),
+      (error: unknown) => failed(error, peer, nas, frame, slot, entry),
     ).catch(internalError(peer));
   }
 
-  function failed(error: unknown, peer: RemoteInfo, nas: NasClient, frame: Frame, slot: number): void {
-    cache.delete(peer.address, slot);
+  function failed(error: unknown, peer: RemoteInfo, nas: NasClient, frame: Frame, slot: number, entry: CacheEntry): void {
+    cache.delete(peer.address, slot, entry);
     // A stalled or absent Redis: no answer at all, so the NAS retries or fails over.
     drop(redisFailure(error) ?? 'handler-error', peer, { nas, frame, detail: { err: (error as Error).message } });
   }
 
   function answered(reply: Answer, socket: Socket, peer: RemoteInfo, nas: NasClient, frame: Frame, slot: number, entry: CacheEntry, started: number): void {
     if (!reply || 'drop' in reply) {
-      cache.delete(peer.address, slot);
+      cache.delete(peer.address, slot, entry);
       return drop(reply?.drop ?? 'no-reply', peer, { nas, frame, record: reply?.log });
     }
     const elapsed = Date.now() - started;
     if (elapsed > answerWithin) {
-      cache.delete(peer.address, slot);
+      cache.delete(peer.address, slot, entry);
       return drop('too-late', peer, { nas, frame, record: reply.log, detail: { ms: elapsed } });
     }
     let bytes: Buffer;
@@ -221,7 +221,7 @@ export function createTransport(options: TransportOptions) {
         messageAuthenticator: frame.code === Code.AccessRequest || frame.code === Code.StatusServer,
       });
     } catch (error) {
-      cache.delete(peer.address, slot);
+      cache.delete(peer.address, slot, entry);
       return drop('reply-not-encodable', peer, { nas, frame, record: reply.log, detail: { err: (error as Error).message } });
     }
     if (reply.code !== Code.AccessReject) return release(socket, peer, nas, frame, entry, bytes, reply);

@@ -44,10 +44,24 @@ describe('the duplicate cache', () => {
     cache.sweep(41);
     expect(cache.size()).toBe(1);
     expect(cache.get('c', 1)?.expires).toBe(50);
-    cache.delete('c', 1);
-    cache.delete('c', 1);
+    const last = cache.get('c', 1)!;
+    cache.delete('c', 1, last);
+    cache.delete('c', 1, last);
     expect(cache.size()).toBe(0);
     cache.set('c', 2, entryFor(authenticator(6), 60));
     expect(cache.get('c', 2)?.expires).toBe(60);
+  });
+
+  it("leaves a newer request's entry when an older request in its slot fails or is dropped late", () => {
+    const cache = createDuplicateCache(10);
+    const older = entryFor(authenticator(1), 10);
+    cache.set('a', 1, older);
+    const newer = entryFor(authenticator(2), 20);
+    cache.set('a', 1, newer);
+    cache.delete('a', 1, older);
+    expect(cache.get('a', 1)).toBe(newer);
+    expect(cache.size()).toBe(1);
+    cache.delete('a', 1, newer);
+    expect(cache.get('a', 1)).toBeUndefined();
   });
 });

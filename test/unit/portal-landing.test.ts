@@ -25,6 +25,14 @@ describe('the signed context', () => {
     }
   });
 
+  it('refuses a second spelling of a valid token (a character whose low byte is the original one)', () => {
+    const token = signContext(context, SECRET, 1800, NOW);
+    const respelled = `${String.fromCharCode(token.charCodeAt(0) + 0x100)}${token.slice(1)}`;
+    expect(verifyContext(respelled, SECRET, NOW)).toBe('invalid');
+    const signature = token.indexOf('.') + 1;
+    expect(verifyContext(`${token.slice(0, signature)}${String.fromCharCode(token.charCodeAt(signature) + 0x100)}${token.slice(signature + 1)}`, SECRET, NOW)).toBe('invalid');
+  });
+
   it('leaves out a "continue to" URL too long for a cookie, and keeps the rest', () => {
     const long = { ...context, originalUrl: `http://example.org/${'a'.repeat(3000)}` };
     const token = signContext(long, SECRET, 1800, NOW);
