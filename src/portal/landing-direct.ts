@@ -145,7 +145,12 @@ export function createLandingDirect(app: FastifyInstance, { portal, landing, com
     if (answer === undefined) return false;
     const { lines, cookieAt } = answer.headers;
     lines[cookieAt] = answer.cookie;
-    response.writeHead(200, lines).end(answer.body);
+    try {
+      response.writeHead(200, lines).end(answer.body);
+    } catch {
+      // A throw in a server's request listener would end the process: the route answers instead.
+      return false;
+    }
     // Counted as the route's answer is (plugins/metrics.ts), the time up to the write.
     metrics.httpRequests.inc(COUNTED);
     metrics.httpDuration.observe(METRIC_LABELS, (performance.now() - started) / 1000);
