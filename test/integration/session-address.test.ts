@@ -81,6 +81,18 @@ describe('the address hash', () => {
     expect(await store.sessions.byIp(undefined, '192.168.7.0')).toBeUndefined();
   });
 
+  it('lists an IPv6 address in a /120 of its last group, found, moved and closed as an IPv4 one', async () => {
+    const v6 = { ...alice, ip: '2001:db8::1:2a5' };
+    await store.sessions.record({ ...v6, status: 'start', inOctets: 0, outOctets: 0 });
+    expect(await redis.hgetall(keys.sessionAddressBlock('2001:db8::1:200'))).toEqual({ [`165|${alice.nas}`]: `${alice.nas}|a-1` });
+    expect((await store.sessions.byIp(undefined, v6.ip))?.user).toBe('alice');
+    // Read by the Lua too: a move leaves the old block, a Stop the new one.
+    await store.sessions.record({ ...v6, ip: '2001:db8::1:301', status: 'interim', inOctets: 1, outOctets: 1 });
+    expect(await redis.keys('mk:ips:*')).toEqual([keys.sessionAddressBlock('2001:db8::1:300')]);
+    await store.sessions.record({ ...v6, ip: '2001:db8::1:301', status: 'stop', inOctets: 2, outOctets: 2 });
+    expect(await redis.keys('mk:ips:*')).toEqual([]);
+  });
+
   it('finds nothing through a field whose session expired, or came back at another address', async () => {
     await store.sessions.record({ ...alice, status: 'start', inOctets: 0, outOctets: 0 });
     await store.sessions.record({ ...bob, status: 'start', inOctets: 0, outOctets: 0 });
