@@ -1,6 +1,6 @@
 // Client address → the person on it (user, role, school), in memory. Filled from the session
 // table at start and kept current by session announcements; an address it has not heard of
-// is looked up once in Redis (sessions.byIp: its address block's hash, then the session) and remembered
+// is looked up once in Redis (sessions.byIp: a field of its block's any-NAS hash, then the session) and remembered
 // briefly, found or not, so a query costs a Map lookup and a stream of queries from a stranger
 // costs one read.
 import type { Session } from '../store/sessions.js';

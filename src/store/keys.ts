@@ -72,10 +72,12 @@ export const keys = {
   /** Layout before issue 12's 1 KB: one set per MAC, and two string keys per address (sessionAddress since); only left by the sessions written with them. */
   sessionsOfMac: (mac: string) => `${PREFIX}sessions-of-mac:${part(mac)}`,
   sessionByIp: (nas: string, ip: string) => `${PREFIX}session-ip:${part(nas)}:${part(ip)}`,
-  /** Layouts 4 and 5 (schema.ts layout 6 moves it into sessionAddressBlock): a client address's live sessions, NAS record → session id, '*' → the NAS that wrote last when several did. */
+  /** Layouts 4 and 5 (schema.ts layout 6 moves it into sessionAddressBlock and sessionAddressAnyBlock): a client address's live sessions, NAS record → session id, '*' → the NAS that wrote last when several did. */
   sessionAddress: (ip: string) => `${PREFIX}addr:${part(ip)}`,
-  /** The live sessions of a block of client addresses (an IPv4 /26; session-names.ts addressSlot): '<host>|<NAS record>' → session id, '<host>' → the NAS that wrote last when several did. */
-  sessionAddressBlock: (block: string) => `${PREFIX}ips:${part(block)}`,
+  /** A NAS record's live sessions in a block of client addresses (an IPv4 /26; session-names.ts addressSlot): '<host>' → the session id after '<NAS record>|' (the key names the NAS). Per NAS: schools share private ranges, and one hash per block for all of them would grow with the schools. */
+  sessionAddressBlock: (nas: string, block: string) => `${PREFIX}ips:${part(nas)}:${part(block)}`,
+  /** The any-NAS answer for a block of client addresses: '<host>' → the session of the NAS that reported the address last (at most 64 fields however many NASes share the range). */
+  sessionAddressAnyBlock: (block: string) => `${PREFIX}ips-any:${part(block)}`,
   /** Bytes a user moved in a day ("2026-11-25") or month ("2026-11") of the school's calendar. */
   usage: (username: string, period: string) => `${PREFIX}usage:${part(username)}:${period}`,
   /** Finished sessions (Stop records), for usage reports. */

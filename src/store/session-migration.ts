@@ -152,9 +152,12 @@ export async function renameSessionFields(redis: Redis): Promise<void> {
 
 /**
  * Layout 5 → 6 (issue 12, ≤ 1 KB per live session): each client address's hash becomes fields of
- * its block's ('<host>|<NAS>' for a NAS's field, '<host>' for '*'), which lives as long as the
- * longest of them; each session hash's names are made again (the digest takes the block and the
- * address), a hash written before 'names' gets the block as its 'ipKey'.
+ * its block's hashes: each NAS's field '<host>' of that NAS's block hash (naming the session by its id
+ * after '<NAS>|'), and the any-NAS answer ('*''s NAS, or the only NAS) '<host>' of the any-NAS
+ * block hash (by its id); each lives
+ * as long as the longest of its fields. Each session hash's names are made again (the digest
+ * takes both blocks and the address); a hash written before 'names' gets the two as its 'ipKey'
+ * and 'ipAnyKey'.
  */
 export async function moveAddressesIntoBlocks(redis: Redis): Promise<void> {
   const prefix = keys.sessionAddress('');
@@ -162,18 +165,24 @@ export async function moveAddressesIntoBlocks(redis: Redis): Promise<void> {
     for (const name of found) {
       const [fields, ttl] = await Promise.all([redis.hgetall(name), redis.pttl(name)]);
       const { block, host } = addressSlot(decodeURIComponent(name.slice(prefix.length)));
-      const blockKey = keys.sessionAddressBlock(block);
       const lifetime = ttl > 0 ? ttl : SESSION_TTL_SECONDS * 1000;
-      const moved = Object.entries(fields).map(([nas, value]): [string, string] => [nas === '*' ? host : `${host}|${nas}`, value]);
+      const { '*': last, ...reporting } = fields;
+      const nases = Object.keys(reporting);
+      const anyNas = last ?? (nases.length === 1 ? nases[0] : undefined);
+      // A NAS's block hash names the session without the '<NAS>|' its key holds (session-scripts.ts listedAs).
+      const moved = nases.filter((nas) => reporting[nas]!.startsWith(`${nas}|`)).map((nas): [string, string] => [keys.sessionAddressBlock(nas, block), reporting[nas]!.slice(nas.length + 1)]);
+      if (anyNas && reporting[anyNas]) moved.push([keys.sessionAddressAnyBlock(block), reporting[anyNas]]);
       const write = redis.multi();
-      if (moved.length) write.hset(blockKey, Object.fromEntries(moved)).pexpire(blockKey, lifetime, 'NX').pexpire(blockKey, lifetime, 'GT');
+      for (const [blockKey, id] of moved) write.hset(blockKey, host, id).pexpire(blockKey, lifetime, 'NX').pexpire(blockKey, lifetime, 'GT');
       await write.del(name).exec();
     }
   }
   await rewriteSessionHashes(redis, (key, hash, write) => {
-    const ip = hash[FIELD.ip];
-    if (hash.indexes) write.hset(key, 'ipKey', hash.ipKey && ip ? keys.sessionAddressBlock(addressSlot(ip).block) : '');
-    const names = hash[FIELD.names];
-    if (!hash.indexes && names && hash[FIELD.nas]) write.hset(key, FIELD.names, namesAgain(names, (field) => hash[FIELD[field]], 'p'));
+    const [ip, nas, names] = [hash[FIELD.ip], hash[FIELD.nas], hash[FIELD.names]];
+    if (hash.indexes) {
+      const block = hash.ipKey && ip && nas ? addressSlot(ip).block : undefined;
+      write.hset(key, 'ipKey', block === undefined ? '' : keys.sessionAddressBlock(nas!, block), 'ipAnyKey', block === undefined ? '' : keys.sessionAddressAnyBlock(block));
+    }
+    if (!hash.indexes && names && nas) write.hset(key, FIELD.names, namesAgain(names, (field) => hash[FIELD[field]], 'p'));
   });
 }

@@ -20,7 +20,7 @@ export interface NamedFields {
 export interface SessionNames {
   /** The session's index sets (its AP's, with the NAS-Identifier when sent; user, school), in this order. */
   indexes: string[];
-  /** The hash of the client address's block (keys.sessionAddressBlock), or none. */
+  /** The hashes of the client address's block: its NAS's (keys.sessionAddressBlock) and the any-NAS one (keys.sessionAddressAnyBlock), or none. */
   address: string[];
   /** The client address ('' when none): the block's field names and the digest take it. */
   ip: string;
@@ -46,21 +46,22 @@ export function sessionNames(entry: NamedFields): SessionNames {
     flags += 's';
   }
   // No set per MAC: a device's sessions are found in its school's set (sessions.ts list).
-  const address = entry.ip ? [keys.sessionAddressBlock(addressSlot(entry.ip).block)] : [];
+  const block = entry.ip ? addressSlot(entry.ip).block : undefined;
+  const address = block === undefined ? [] : [keys.sessionAddressBlock(entry.nas, block), keys.sessionAddressAnyBlock(block)];
   if (entry.ip) flags += 'p';
   return { indexes, address, ip: entry.ip || '', flags };
 }
 
 /** The hash's 'names' value for these names: the first hex digits of their SHA-1, then the flags (as NAMES_LUA's namesDigest). */
 export function namesValue({ indexes, address, ip, flags }: SessionNames): string {
-  return createHash('sha1').update(`${indexes.join('\n')}\n${address[0] ?? ''}\n${address.length ? ip : ''}`).digest('hex').slice(0, NAMES_DIGEST_LENGTH) + flags;
+  return createHash('sha1').update(`${indexes.join('\n')}\n${address[0] ?? ''}\n${address[1] ?? ''}\n${address.length ? ip : ''}`).digest('hex').slice(0, NAMES_DIGEST_LENGTH) + flags;
 }
 
 /**
- * The block a client address is listed under and its host part, the block hash's field names
- * (as NAMES_LUA's addressSlot). An IPv4 /26: 64 addresses, so one NAS's block stays a listpack
- * (Redis's default hash-max-listpack-entries 128) with the any-NAS fields of a second NAS.
- * IPv6 (not recorded today: accounting reads Framed-IP-Address) a /120 of its last group as
+ * The block a client address is listed under and its host part, the block hashes' field name
+ * (as NAMES_LUA's addressSlot). An IPv4 /26: 64 addresses, so each block hash (a NAS's, the
+ * any-NAS one) holds at most 64 fields and stays a listpack (Redis's default
+ * hash-max-listpack-entries 128) however many schools share the range. IPv6 (not recorded today: accounting reads Framed-IP-Address) a /120 of its last group as
  * written, 256 addresses; anything else a block of its own.
  */
 export function addressSlot(ip: string): { block: string; host: string } {
@@ -90,19 +91,19 @@ const [one, two, three] = PLACES;
 // encodeURIComponent in Lua: every byte but A–Z a–z 0–9 - _ . ! ~ * ' ( ) as %XX (UTF-8 bytes alike).
 /**
  * Lua: `part(value)` as keys.ts encodes, `addressSlot(ip)` as above, `namesDigest(indexes, ipKey,
- * ip)` as the hash's 'names' begins ('' for ip without an address block), and
- * `derivedNames(f, flags)` → indexes, the address block's hash ('p'), '' from a table of the
- * hash's nas, nasIp, nasIdentifier, user, school, mac, ip (false when absent) and the flags.
- * (The third name: a hash written before 'names' keeps two address names, ipKey and ipAnyKey;
- * schema.ts layouts 4 and 6 made them the address block and ''.)
+ * ipAnyKey, ip)` as the hash's 'names' begins (ip counts only with an address block), and
+ * `derivedNames(f, flags)` → indexes, the address block's hash of the session's NAS and the
+ * any-NAS one ('p', else '' and '') from a table of the hash's nas, nasIp, nasIdentifier, user,
+ * school, mac, ip (false when absent) and the flags. (A hash written before 'names' keeps its two
+ * address names as ipKey and ipAnyKey; schema.ts layout 6 made them these two.)
  */
 export const NAMES_LUA = `
 local function part(value)
   return (string.gsub(value, "[^%w%-_%.!~%*'%(%)]", function(c) return string.format('%%%02X', string.byte(c)) end))
 end
-local function namesDigest(indexes, ipKey, ip)
+local function namesDigest(indexes, ipKey, ipAnyKey, ip)
   if ipKey == '' then ip = '' end
-  return string.sub(redis.sha1hex(table.concat(indexes, '\\n') .. '\\n' .. ipKey .. '\\n' .. (ip or '')), 1, ${NAMES_DIGEST_LENGTH})
+  return string.sub(redis.sha1hex(table.concat(indexes, '\\n') .. '\\n' .. ipKey .. '\\n' .. ipAnyKey .. '\\n' .. (ip or '')), 1, ${NAMES_DIGEST_LENGTH})
 end
 local function addressSlot(ip)
   local head, last = string.match(ip, '^(%d+%.%d+%.%d+%.)(%d+)$')
@@ -123,6 +124,6 @@ local function derivedNames(f, flags)
   if has('s') then indexes[#indexes + 1] = ${luaKey(keys.sessionsOfSchool(one), ["(f.school or '')"])} end
   if not has('p') then return indexes, '', '' end
   local block = addressSlot(f.ip or '')
-  return indexes, ${luaKey(keys.sessionAddressBlock(one), ['block'])}, ''
+  return indexes, ${luaKey(keys.sessionAddressBlock(one, two), ['nas', 'block'])}, ${luaKey(keys.sessionAddressAnyBlock(one), ['block'])}
 end
 `;

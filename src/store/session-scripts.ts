@@ -54,14 +54,6 @@ local function heldNames(v)
   local f = {nas = v[6], nasIp = v[7], nasIdentifier = v[8], user = v[9], school = v[10], mac = v[11], ip = v[1]}
   return derivedNames(f, string.sub(v[5], ${NAMES_DIGEST_LENGTH + 1}))
 end
--- Whether the block's hash has a field of another NAS than 'field' for the address (host).
-local function otherNas(name, host, field)
-  local prefix = host .. '|'
-  for _, other in ipairs(redis.call('HKEYS', name)) do
-    if other ~= field and string.sub(other, 1, #prefix) == prefix then return true end
-  end
-  return false
-end
 local function declaredKeys()
   local declared = {}
   for _, name in ipairs(KEYS) do declared[name] = true end
@@ -80,28 +72,26 @@ local function missingNames(indexes, ipKey, ipAnyKey, declared, missing)
   end
   return missing
 end
+-- What an address block's hash names the session by: the any-NAS one its id, its NAS's one (the
+-- key names the NAS) the id after '<NAS>|' (~13 B less per live session).
+local function listedAs(id, anyNas)
+  if anyNas then return id end
+  return string.match(id, '^[^|]*|(.*)$')
+end
 -- The session leaves an address it was listed under, unless another session took the address
--- meanwhile: its field ('<host>|<NAS>') of the address block's hash, checked and deleted in this
--- call (Redis drops an emptied hash). When its NAS was the any-NAS answer ('<host>') beside
--- another NAS's field, nobody is (an empty '<host>') until another session reports the address,
--- as when that answer was a key of its own.
-local function leaveAddress(name, ip, id)
+-- meanwhile: the address's field ('<host>') of a block hash (its NAS's, or the any-NAS one),
+-- checked and deleted in this call (Redis drops an emptied hash). When it was the any-NAS answer,
+-- nobody is until another session reports the address, as when that answer was a key of its own.
+local function leaveAddress(name, ip, id, anyNas)
   if name == '' or not ip then return end
   local host = select(2, addressSlot(ip))
-  local nas = string.match(id, '^[^|]*')
-  local field = host .. '|' .. nas
-  if redis.call('HGET', name, field) ~= id then return end
-  redis.call('HDEL', name, field)
-  -- '<host>' goes with the address's last NAS field (the block outlives it: nothing is left behind).
-  local last = redis.call('HGET', name, host)
-  if not last then return end
-  if not otherNas(name, host, field) then redis.call('HDEL', name, host) elseif last == nas then redis.call('HSET', name, host, '') end
+  if redis.call('HGET', name, host) == listedAs(id, anyNas) then redis.call('HDEL', name, host) end
 end
 -- Takes the session (at address ip) out of its index sets and, where they still name it, its addresses.
 local function unlist(id, ip, indexes, ipKey, ipAnyKey)
   for _, set in ipairs(indexes) do redis.call('ZREM', set, id) end
-  leaveAddress(ipKey, ip, id)
-  leaveAddress(ipAnyKey, ip, id)
+  leaveAddress(ipKey, ip, id, false)
+  leaveAddress(ipAnyKey, ip, id, true)
 end
 -- The counted total (from the hash, when it holds one) outlives the session in its own key, so a
 -- record re-sent after the end adds nothing.
@@ -115,14 +105,14 @@ end
 `;
 
 // KEYS: session hash, all sessions, session log, counted octets (after the session), the session's indexes, then
-// (when the record has a client address) its address hash, then (with
+// (when the record has a client address) its address block's hashes, its NAS's and the any-NAS one, then (with
 // a NAS-Identifier) the AP's set of NAS-Identifier index names, then
 // (when a user is charged) the day and month usage keys, then the dashboard's hour hashes
 // (stats.ts) and, with a user, their school's top-users set of the day, then the forgotten markers
 // of the person and device the record names (keys.forgotten); then any names the session was
 // stored with that are not among these (after a RETRY).
 // ARGV: status, now (ms), lifetime (s), log size, session id, JSON of fields, number of indexes,
-// '1' when the address hash follows, '1' when usage keys follow, how often (ms) an Interim-Update
+// '1' when the address hashes follow, '1' when usage keys follow, how often (ms) an Interim-Update
 // refreshes the session's index entries, the announcement channel, the hour hashes' field
 // ("bytes:<role>"), the user, the number of hour hashes, '1' when a top-users set follows, the
 // hour hashes' and the top-users set's lifetimes (s), then the in and out octets and the session
@@ -132,8 +122,8 @@ end
 // '1' when the AP's NAS-Identifier sets follow the address keys, and the client address ('' when none).
 // A Start, or any record that moves the session to another address or login, announces it; the
 // Interim fast path does not, and writes only the hash and the counters: the session's lifetime
-// (hash, address hash) is renewed with its index entries, each time for that much longer. Returns the usage of the day and month after this record, or
-// RETRY and the session's stored index names (JSON), its address hash and '' when some are not in
+// (hash, address hashes) is renewed with its index entries, each time for that much longer. Returns the usage of the day and month after this record, or
+// RETRY and the session's stored index names (JSON) and its two address hashes when some are not in
 // KEYS, or
 // FORGOTTEN when a marker exists: checked only off the fast path, since forgetting deletes the
 // session (an Interim-Update of a session as stored pays nothing for it).
@@ -146,8 +136,8 @@ for i = 1, tonumber(ARGV[7]) do indexes[i] = KEYS[4 + i] end
 local nextKey = 5 + #indexes
 local ipKey, ipAnyKey = '', ''
 if ARGV[8] == '1' then
-  ipKey = KEYS[nextKey]
-  nextKey = nextKey + 1
+  ipKey, ipAnyKey = KEYS[nextKey], KEYS[nextKey + 1]
+  nextKey = nextKey + 2
 end
 local identifiers
 if ARGV[24] == '1' then
@@ -159,7 +149,7 @@ end
 -- digest in its 'names' matches, nothing more to read), or each passed in KEYS; else nothing is
 -- written and the caller asks again with them.
 local ip = ARGV[25] or ''
-local digest = namesDigest(indexes, ipKey, ip)
+local digest = namesDigest(indexes, ipKey, ipAnyKey, ip)
 local stored = redis.call('HMGET', key, '${FIELD.ip}', 'indexes', 'ipKey', 'ipAnyKey', '${FIELD.updatedAt}', '${FIELD.counted}', '${FIELD.names}')
 local same
 if stored[2] then
@@ -179,7 +169,7 @@ if not same then
   end
   local missing = #missingNames(held[1], held[2], held[3], declaredKeys(), {}) > 0
   -- Names derived again that are not what was stored (a damaged hash): never writable.
-  if not missing and stored[7] and not stored[2] then missing = namesDigest(held[1], held[2], stored[1]) ~= string.sub(stored[7], 1, ${NAMES_DIGEST_LENGTH}) end
+  if not missing and stored[7] and not stored[2] then missing = namesDigest(held[1], held[2], held[3], stored[1]) ~= string.sub(stored[7], 1, ${NAMES_DIGEST_LENGTH}) end
   if missing or ARGV[6] == '' then
     return {'${RETRY}', stored[2] or (stored[7] and cjson.encode(held[1])) or '', held[2], held[3]}
   end
@@ -266,8 +256,9 @@ else
   for _, set in ipairs(held[1]) do redis.call('ZREM', set, id) end
   -- A moved session's old address goes (whoever gets that address next is not this person),
   -- unless another session took the address meanwhile.
+  local listed = {indexes, ipKey, ipAnyKey}
   for i = 2, 3 do
-    if held[i] ~= ipKey or stored[1] ~= ip then leaveAddress(held[i], stored[1], id) end
+    if held[i] ~= listed[i] or stored[1] ~= ip then leaveAddress(held[i], stored[1], id, i == 3) end
   end
   for name, value in pairs(fields) do redis.call('HSET', key, name, value) end
   redis.call('HSETNX', key, '${FIELD.startedAt}', now)
@@ -289,24 +280,18 @@ if reindex then
     redis.call('EXPIRE', identifiers, lifetime)
   end
   redis.call('EXPIRE', key, lifetime)
-  -- The address block's hash lives as long as its last writer. A field of a session that expired
-  -- stays until the next session of that address and NAS takes it (so the hash holds at most a
-  -- field per address and reporting NAS, and one per address for the any-NAS answer); readers
-  -- check the session's own address.
+  -- The address block's hashes (its NAS's; the any-NAS one, which the last to report the address
+  -- takes) live as long as their last writer. A field of a session that expired stays until the
+  -- next session of that address takes it, so each holds at most a field per address of its
+  -- block: 64 (a listpack) however many schools share the range; readers check the session's
+  -- own address.
   if ipKey ~= '' then
     local host = select(2, addressSlot(ip))
-    local nas = string.match(id, '^[^|]*')
-    local field = host .. '|' .. nas
-    local listed, last = unpack(redis.call('HMGET', ipKey, field, host))
-    if listed ~= id then redis.call('HSET', ipKey, field, id) end
-    -- '<host>' (the NAS that reported the address last) only beside another NAS's field: a lone
-    -- field answers the any-NAS lookup itself (~18 B less for most addresses).
-    if last then
-      if last ~= nas then redis.call('HSET', ipKey, host, nas) end
-    elseif listed ~= id and otherNas(ipKey, host, field) then
-      redis.call('HSET', ipKey, host, nas)
+    for i, name in ipairs({ipKey, ipAnyKey}) do
+      local value = listedAs(id, i == 2)
+      if redis.call('HGET', name, host) ~= value then redis.call('HSET', name, host, value) end
+      redis.call('EXPIRE', name, lifetime)
     end
-    redis.call('EXPIRE', ipKey, lifetime)
   end
 end
 return usage

@@ -1,7 +1,8 @@
 // The live session table, kept from RADIUS accounting. A session is identified by its NAS (and,
 // within a NAS registered as a CIDR block, the access point's address) and Acct-Session-Id, and
-// indexed by access point, user and school, and by client IP (one hash per block of 64 addresses,
-// a field per address and NAS: private addresses repeat from school to school). Every update is one Lua script (session-scripts.ts),
+// indexed by access point, user and school, and by client IP (per NAS, one hash per block of 64
+// addresses: private addresses repeat from school to school; and one per block for the NAS that
+// reported an address last). Every update is one Lua script (session-scripts.ts),
 // idempotent: octet counters are the NAS's running totals, so a repeated Interim-Update changes
 // nothing. Indexes are sorted sets by last update, pruned past the session lifetime.
 import type { ClientContext, Redis, Result } from 'ioredis';
@@ -222,23 +223,16 @@ export function createSessionStore(redis: Redis) {
     byId,
 
     /**
-     * By client address, scoped by NAS (private addresses repeat between schools), or by address
-     * alone (the NAS that reported it last: the '<host>' field of the address's block, or the
-     * address's only NAS). A field of a session that expired names no hash, and one whose session
-     * id came back elsewhere is not at this address: both find nothing.
+     * By client address, scoped by NAS (private addresses repeat between schools: its block's
+     * hash of that NAS), or by address alone (the session that reported it last: the any-NAS
+     * block hash); one field read either way. A field of a session that expired names no hash,
+     * and one whose session id came back elsewhere is not at this address: both find nothing.
      */
     async byIp(nas: string | undefined, ip: string): Promise<Session | undefined> {
       const { block, host } = addressSlot(ip);
-      const blockKey = keys.sessionAddressBlock(block);
-      let id: string | null | undefined;
-      if (nas !== undefined) id = await redis.hget(blockKey, `${host}|${nas}`);
-      else {
-        const fields = await redis.hgetall(blockKey);
-        const reporting = Object.keys(fields).filter((field) => field.startsWith(`${host}|`));
-        const last = fields[host] ?? (reporting.length === 1 ? reporting[0]!.slice(host.length + 1) : '');
-        id = last ? fields[`${host}|${last}`] : undefined;
-      }
-      const session = id ? await byId(id) : undefined;
+      const listed = await redis.hget(nas === undefined ? keys.sessionAddressAnyBlock(block) : keys.sessionAddressBlock(nas, block), host);
+      // A NAS's block hash names its sessions without the '<NAS>|' its key holds (session-scripts.ts listedAs).
+      const session = listed ? await byId(nas === undefined ? listed : `${nas}|${listed}`) : undefined;
       return session?.ip === ip ? session : undefined;
     },
 

@@ -143,9 +143,10 @@ describe('item 15: session indexes forget sessions that ended without a Stop', (
     // No set per MAC: the device's sessions are its school's (or the region's) filtered by MAC.
     expect(await redis.exists('mk:sessions-of-mac:aa%3Abb%3Acc%3A15%3A00%3A01')).toBe(0);
     expect((await store.sessions.list({ mac: 'aa:bb:cc:15:00:01' })).map((session) => session.sessionId)).toEqual(['alive']);
-    // The address's block (10.15.9.0–63): the live session's field only.
-    expect(await redis.hgetall('mk:ips:10.15.9.0')).toEqual({ '1|10.15.0.1': '10.15.0.1|alive' });
-    expect(await redis.ttl('mk:ips:10.15.9.0')).toBeGreaterThan(0);
+    // The address's block (10.15.9.0–63), its NAS's hash and the any-NAS one: the live session's fields only.
+    expect(await redis.hgetall('mk:ips:10.15.0.1:10.15.9.0')).toEqual({ '1': 'alive' });
+    expect(await redis.hgetall('mk:ips-any:10.15.9.0')).toEqual({ '1': '10.15.0.1|alive' });
+    for (const key of ['mk:ips:10.15.0.1:10.15.9.0', 'mk:ips-any:10.15.9.0']) expect(await redis.ttl(key)).toBeGreaterThan(0);
     expect(await redis.zscore('mk:sessions', '10.15.0.1|silent')).toBeNull();
     expect((await store.sessions.list({ user: 'ghost' })).map((session) => session.sessionId)).toEqual(['alive']);
   });

@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 beforeEach(() => redis.flushdb());
 
-const addressKeys = async () => [...(await redis.keys('mk:session-ip*')), ...(await redis.keys('mk:addr:*')), ...(await redis.keys('mk:ips:*'))].sort();
+const addressKeys = async () => [...(await redis.keys('mk:session-ip*')), ...(await redis.keys('mk:addr:*')), ...(await redis.keys('mk:ips*'))].sort();
 
 it('forgets the old address when a session moves, for both the NAS-scoped and the any-NAS lookup', async () => {
   await store.sessions.record({ ...alice, status: 'start', ip: '192.168.1.10', inOctets: 0, outOctets: 0 });
@@ -34,10 +34,11 @@ it('forgets the old address when a session moves, for both the NAS-scoped and th
     expect(await store.sessions.byIp(NAS, ip)).toBeUndefined();
   }
   expect((await store.sessions.byIp(undefined, '192.168.1.12'))?.user).toBe('alice');
-  // The block of 192.168.1.0–63 (one hash per 64 addresses): only .12's field is left.
-  expect(await addressKeys()).toEqual(['mk:ips:192.168.1.0']);
-  expect(await redis.hgetall('mk:ips:192.168.1.0')).toEqual({ [`12|${NAS}`]: `${NAS}|move-1` });
-  expect(await redis.ttl('mk:ips:192.168.1.0')).toBeGreaterThan(0);
+  // The block of 192.168.1.0–63 (its NAS's hash and the any-NAS one, 64 addresses each): only .12's fields are left.
+  expect(await addressKeys()).toEqual(['mk:ips-any:192.168.1.0', `mk:ips:${NAS}:192.168.1.0`]);
+  expect(await redis.hgetall(`mk:ips:${NAS}:192.168.1.0`)).toEqual({ '12': 'move-1' });
+  expect(await redis.hgetall('mk:ips-any:192.168.1.0')).toEqual({ '12': `${NAS}|move-1` });
+  for (const key of await addressKeys()) expect(await redis.ttl(key)).toBeGreaterThan(0);
 });
 
 it('leaves the old address to the session that took it meanwhile', async () => {
@@ -54,6 +55,7 @@ it('leaves the old address to the session that took it meanwhile', async () => {
 it('keeps one address entry however often the address changes', async () => {
   await store.sessions.record({ ...alice, status: 'start', ip: '10.1.0.1', inOctets: 0, outOctets: 0 });
   for (let i = 2; i <= 50; i++) await store.sessions.record({ ...alice, status: 'interim', ip: `10.1.0.${i}`, inOctets: i, outOctets: i });
-  expect(await addressKeys()).toEqual(['mk:ips:10.1.0.0']);
-  expect(await redis.hgetall('mk:ips:10.1.0.0')).toEqual({ [`50|${NAS}`]: `${NAS}|move-1` });
+  expect(await addressKeys()).toEqual(['mk:ips-any:10.1.0.0', `mk:ips:${NAS}:10.1.0.0`]);
+  expect(await redis.hgetall(`mk:ips:${NAS}:10.1.0.0`)).toEqual({ '50': 'move-1' });
+  expect(await redis.hgetall('mk:ips-any:10.1.0.0')).toEqual({ '50': `${NAS}|move-1` });
 });

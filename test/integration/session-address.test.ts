@@ -1,6 +1,6 @@
-// The live sessions of a block of 64 client addresses are one hash (issue 12, ≤ 1 KB per live
-// session): a field per address and NAS ('<host>|<NAS>') naming its session and, beside another
-// NAS's field for the address, '<host>' naming the NAS that reported it last. Lookups by address
+// A NAS's live sessions in a block of 64 client addresses are one hash (issue 12, ≤ 1 KB per live
+// session): a field per address ('<host>') naming its session (by its id after '<NAS>|'), and the
+// block's any-NAS hash names the session that reported each address last. Lookups by address
 // behave as the two keys per address did, and data written with those keys (layout 3) or with a
 // hash per address (layouts 4 and 5) is moved into the blocks at start-up and keeps working.
 import { createHash } from 'node:crypto';
@@ -15,7 +15,9 @@ import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 const periods = { day: '2026-12-01', month: '2026-12' };
 const IP = '192.168.7.20';
 // IP's block (a /26: 192.168.7.0–63) and its fields, spelled out here rather than computed.
-const BLOCK = keys.sessionAddressBlock('192.168.7.0');
+const BLOCK = (nas: string) => keys.sessionAddressBlock(nas, '192.168.7.0');
+const ANY = keys.sessionAddressAnyBlock('192.168.7.0');
+const addressKeys = async () => (await redis.keys('mk:ips*')).sort();
 const alice = { nas: '10.0.0.1', sessionId: 'a-1', user: 'alice', role: 'student', school: 'sch1', mac: '02:00:5e:14:07:01', ip: IP, periods };
 const bob = { nas: '10.0.0.2', sessionId: 'b-1', user: 'bob', role: 'student', school: 'sch2', mac: '02:00:5e:14:07:02', ip: IP, periods };
 
@@ -44,13 +46,16 @@ describe('the address hash', () => {
     // As the any-NAS key did: it named Bob's session, so it went with it.
     expect(await store.sessions.byIp(undefined, IP)).toBeUndefined();
     expect((await store.sessions.byIp(alice.nas, IP))?.user).toBe('alice');
-    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${alice.nas}`]: `${alice.nas}|a-1`, '20': '' });
+    expect(await redis.hgetall(BLOCK(alice.nas))).toEqual({ '20': 'a-1' });
+    expect(await addressKeys()).toEqual([BLOCK(alice.nas)]);
     // Alice's NAS reports the address again: the any-NAS lookup answers her, as her key did.
     await store.sessions.record({ ...alice, status: 'interim', inOctets: 5, outOctets: 5 }, Date.now() + 11 * 60_000);
     expect((await store.sessions.byIp(undefined, IP))?.user).toBe('alice');
 
+    expect(await redis.hgetall(ANY)).toEqual({ '20': `${alice.nas}|a-1` });
+
     await store.sessions.record({ ...alice, status: 'stop', inOctets: 10, outOctets: 10 });
-    expect(await redis.exists(BLOCK)).toBe(0);
+    expect(await addressKeys()).toEqual([]);
   });
 
   it("leaves an address to the session of the same NAS that took it before the first one's Stop", async () => {
@@ -58,7 +63,8 @@ describe('the address hash', () => {
     await store.sessions.record({ ...alice, sessionId: 'a-2', user: 'dana', status: 'start', inOctets: 0, outOctets: 0 });
     await store.sessions.record({ ...alice, status: 'stop', inOctets: 10, outOctets: 10 });
     expect((await store.sessions.byIp(undefined, IP))?.user).toBe('dana');
-    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${alice.nas}`]: `${alice.nas}|a-2` });
+    expect(await redis.hgetall(BLOCK(alice.nas))).toEqual({ '20': 'a-2' });
+    expect(await redis.hgetall(ANY)).toEqual({ '20': `${alice.nas}|a-2` });
   });
 
   it("answers each address of a block by its own fields: a lone NAS beside other addresses' fields, a Stop leaving its neighbours", async () => {
@@ -68,15 +74,19 @@ describe('the address hash', () => {
     await store.sessions.record({ ...bob, status: 'start', inOctets: 0, outOctets: 0 });
     expect((await store.sessions.byIp(undefined, carol.ip))?.user).toBe('carol');
     expect((await store.sessions.byIp(undefined, IP))?.user).toBe('bob');
-    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${alice.nas}`]: `${alice.nas}|a-1`, [`20|${bob.nas}`]: `${bob.nas}|b-1`, '20': bob.nas, [`21|${alice.nas}`]: `${alice.nas}|c-1` });
+    expect(await redis.hgetall(BLOCK(alice.nas))).toEqual({ '20': 'a-1', '21': 'c-1' });
+    expect(await redis.hgetall(BLOCK(bob.nas))).toEqual({ '20': 'b-1' });
+    expect(await redis.hgetall(ANY)).toEqual({ '20': `${bob.nas}|b-1`, '21': `${alice.nas}|c-1` });
 
     await store.sessions.record({ ...carol, status: 'stop', inOctets: 1, outOctets: 1 });
     expect(await store.sessions.byIp(undefined, carol.ip)).toBeUndefined();
     expect((await store.sessions.byIp(alice.nas, IP))?.user).toBe('alice');
     expect((await store.sessions.byIp(undefined, IP))?.user).toBe('bob');
+    expect(await redis.hgetall(ANY)).toEqual({ '20': `${bob.nas}|b-1` });
     // An address of the next block (192.168.7.64–127) is a hash of its own.
     await store.sessions.record({ ...carol, ip: '192.168.7.64', status: 'start', inOctets: 0, outOctets: 0 });
-    expect(await redis.hgetall(keys.sessionAddressBlock('192.168.7.64'))).toEqual({ [`0|${alice.nas}`]: `${alice.nas}|c-1` });
+    expect(await redis.hgetall(keys.sessionAddressBlock(alice.nas, '192.168.7.64'))).toEqual({ '0': 'c-1' });
+    expect(await redis.hgetall(keys.sessionAddressAnyBlock('192.168.7.64'))).toEqual({ '0': `${alice.nas}|c-1` });
     expect((await store.sessions.byIp(undefined, '192.168.7.64'))?.user).toBe('carol');
     expect(await store.sessions.byIp(undefined, '192.168.7.0')).toBeUndefined();
   });
@@ -84,13 +94,14 @@ describe('the address hash', () => {
   it('lists an IPv6 address in a /120 of its last group, found, moved and closed as an IPv4 one', async () => {
     const v6 = { ...alice, ip: '2001:db8::1:2a5' };
     await store.sessions.record({ ...v6, status: 'start', inOctets: 0, outOctets: 0 });
-    expect(await redis.hgetall(keys.sessionAddressBlock('2001:db8::1:200'))).toEqual({ [`165|${alice.nas}`]: `${alice.nas}|a-1` });
+    expect(await redis.hgetall(keys.sessionAddressBlock(alice.nas, '2001:db8::1:200'))).toEqual({ '165': 'a-1' });
+    expect(await redis.hgetall(keys.sessionAddressAnyBlock('2001:db8::1:200'))).toEqual({ '165': `${alice.nas}|a-1` });
     expect((await store.sessions.byIp(undefined, v6.ip))?.user).toBe('alice');
     // Read by the Lua too: a move leaves the old block, a Stop the new one.
     await store.sessions.record({ ...v6, ip: '2001:db8::1:301', status: 'interim', inOctets: 1, outOctets: 1 });
-    expect(await redis.keys('mk:ips:*')).toEqual([keys.sessionAddressBlock('2001:db8::1:300')]);
+    expect(await addressKeys()).toEqual([keys.sessionAddressAnyBlock('2001:db8::1:300'), keys.sessionAddressBlock(alice.nas, '2001:db8::1:300')].sort());
     await store.sessions.record({ ...v6, ip: '2001:db8::1:301', status: 'stop', inOctets: 2, outOctets: 2 });
-    expect(await redis.keys('mk:ips:*')).toEqual([]);
+    expect(await addressKeys()).toEqual([]);
   });
 
   it('finds nothing through a field whose session expired, or came back at another address', async () => {
@@ -103,6 +114,51 @@ describe('the address hash', () => {
     await store.sessions.record({ ...alice, ip: '192.168.7.21', status: 'start', inOctets: 0, outOctets: 0 });
     expect(await store.sessions.byIp(alice.nas, IP)).toBeUndefined();
     expect((await store.sessions.byIp(alice.nas, '192.168.7.21'))?.user).toBe('alice');
+  });
+});
+
+// Schools share private address ranges: hundreds of schools' MikroTiks hand out 192.168.88.0/24.
+// The block hashes are per NAS (and one for the any-NAS answer), so however many schools use a
+// range, none holds more than the 64 addresses of its block: a listpack, a lookup one field of it.
+const SCHOOLS = 50;
+// 192.168.88.2–.60: one /26 block (192.168.88.0–63).
+const HOSTS = Array.from({ length: 59 }, (_, n) => n + 2);
+const nasOf = (school: number) => `10.88.${school}.1`;
+const ipOf = (host: number) => `192.168.88.${host}`;
+const sessionOf = (school: number, host: number) => ({
+  nas: nasOf(school), sessionId: `s-${host}`, user: `pupil-${school}-${host}`, role: 'student', school: `school-${school}`, ip: ipOf(host), periods,
+});
+
+describe('a private range shared by many schools', () => {
+  it(`keeps ${SCHOOLS} schools' sessions over the same private range in address hashes of at most 64 fields, each answering by address`, async () => {
+    const start = Date.now();
+    for (let school = 0; school < SCHOOLS; school++) {
+      for (const host of HOSTS) await store.sessions.record({ ...sessionOf(school, host), status: 'start', inOctets: 0, outOctets: 0 }, start);
+    }
+    // School 7 reports .30 again past the re-indexing window: the last to report it.
+    await store.sessions.record({ ...sessionOf(7, 30), status: 'interim', inOctets: 5, outOctets: 5 }, start + 11 * 60_000);
+
+    for (let school = 0; school < SCHOOLS; school++) {
+      for (const host of HOSTS) expect((await store.sessions.byIp(nasOf(school), ipOf(host)))?.user).toBe(`pupil-${school}-${host}`);
+    }
+    for (const host of HOSTS) {
+      expect((await store.sessions.byIp(undefined, ipOf(host)))?.user).toBe(host === 30 ? 'pupil-7-30' : `pupil-${SCHOOLS - 1}-${host}`);
+    }
+
+    // A hash per school's NAS and the any-NAS one, 59 fields each.
+    const blocks = await addressKeys();
+    expect(blocks).toHaveLength(SCHOOLS + 1);
+    for (const key of blocks) {
+      expect(await redis.hlen(key), key).toBeLessThanOrEqual(64);
+      expect(await redis.object('ENCODING', key), key).toBe('listpack');
+    }
+
+    // The last reporter's Stop: nobody answers the address alone (as the any-NAS key did), its own NAS's neighbours stay.
+    await store.sessions.record({ ...sessionOf(7, 30), status: 'stop', inOctets: 6, outOctets: 6 }, start + 12 * 60_000);
+    expect(await store.sessions.byIp(undefined, ipOf(30))).toBeUndefined();
+    expect(await store.sessions.byIp(nasOf(7), ipOf(30))).toBeUndefined();
+    expect((await store.sessions.byIp(nasOf(8), ipOf(30)))?.user).toBe('pupil-8-30');
+    expect((await store.sessions.byIp(nasOf(7), ipOf(31)))?.user).toBe('pupil-7-31');
   });
 });
 
@@ -133,8 +189,9 @@ describe('layout 3 → 4: sessions stored with two address keys and a set per MA
     expect(await redis.keys('mk:sessions-of-mac:*')).toEqual([]);
     // Layout 5: the hash's fields by their letters, its lifetime kept.
     expect(await redis.hmget(keys.session(id), FIELD.user, FIELD.counted, 'user', 'counted')).toEqual(['alice', '200', null, null]);
-    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${alice.nas}`]: id });
-    expect(await redis.ttl(BLOCK)).toBeGreaterThan(3500);
+    expect(await redis.hgetall(BLOCK(alice.nas))).toEqual({ '20': 'a-1' });
+    expect(await redis.hgetall(ANY)).toEqual({ '20': id });
+    for (const key of [BLOCK(alice.nas), ANY]) expect(await redis.ttl(key)).toBeGreaterThan(3500);
     expect((await store.sessions.byIp(alice.nas, IP))?.id).toBe(id);
     expect((await store.sessions.byIp(undefined, IP))?.id).toBe(id);
     expect((await store.sessions.list({ mac: alice.mac })).map((session) => session.id)).toEqual([id]);
@@ -143,12 +200,13 @@ describe('layout 3 → 4: sessions stored with two address keys and a set per MA
     const usage = await store.sessions.record({ ...alice, ip: '192.168.7.30', status: 'interim', inOctets: 150, outOctets: 150 });
     expect(usage.today).toBe(100);
     expect(await store.sessions.byIp(undefined, IP)).toBeUndefined();
-    expect(await redis.hgetall(BLOCK)).toEqual({ [`30|${alice.nas}`]: id });
+    expect(await redis.hgetall(BLOCK(alice.nas))).toEqual({ '30': 'a-1' });
+    expect(await redis.hgetall(ANY)).toEqual({ '30': id });
     expect((await store.sessions.byIp(alice.nas, '192.168.7.30'))?.id).toBe(id);
 
     await store.sessions.record({ ...alice, ip: '192.168.7.30', status: 'stop', inOctets: 160, outOctets: 160 });
     expect(await redis.keys('mk:addr:*')).toEqual([]);
-    expect(await redis.keys('mk:ips:*')).toEqual([]);
+    expect(await addressKeys()).toEqual([]);
     expect(await redis.zcard(keys.sessionsOfUser(alice.user))).toBe(0);
     expect(await store.sessions.list({ mac: alice.mac })).toEqual([]);
   });
@@ -171,7 +229,7 @@ async function layoutFiveSession(entry: typeof alice): Promise<string> {
 const evalshaCalls = async () => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
 
 describe("layout 5 → 6: a hash per client address", () => {
-  it('becomes fields of its block, its lifetime kept; sessions are found, updated in one call, moved and closed', async () => {
+  it("becomes fields of its NAS's and the any-NAS block hashes, its lifetime kept; sessions are found, updated in one call, moved and closed", async () => {
     await store.sessions.record({ ...alice, sessionId: 'warm-up', ip: '10.9.9.9', status: 'start', inOctets: 0, outOctets: 0 });
     await redis.flushdb();
     await redis.set(keys.schemaVersion, '5');
@@ -181,8 +239,10 @@ describe("layout 5 → 6: a hash per client address", () => {
     await migrate(redis);
 
     expect(await redis.keys('mk:addr:*')).toEqual([]);
-    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${alice.nas}`]: aliceId, [`20|${bob.nas}`]: bobId, '20': bob.nas });
-    expect(await redis.ttl(BLOCK)).toBeGreaterThan(3500);
+    expect(await redis.hgetall(BLOCK(alice.nas))).toEqual({ '20': 'a-1' });
+    expect(await redis.hgetall(BLOCK(bob.nas))).toEqual({ '20': 'b-1' });
+    expect(await redis.hgetall(ANY)).toEqual({ '20': bobId });
+    for (const key of [BLOCK(alice.nas), BLOCK(bob.nas), ANY]) expect(await redis.ttl(key)).toBeGreaterThan(3500);
     expect((await store.sessions.byIp(alice.nas, IP))?.id).toBe(aliceId);
     expect((await store.sessions.byIp(undefined, IP))?.id).toBe(bobId);
 
@@ -193,14 +253,16 @@ describe("layout 5 → 6: a hash per client address", () => {
     expect((await store.sessions.record({ ...alice, status: 'interim', inOctets: 150, outOctets: 150 }, later)).today).toBe(100);
     expect(await evalshaCalls()).toBe(1);
     expect((await store.sessions.byIp(undefined, IP))?.id).toBe(aliceId);
+    expect(await redis.hgetall(ANY)).toEqual({ '20': aliceId });
     // Moved to the next block: its old field goes, Bob's stays, and the any-NAS answer is nobody.
     await store.sessions.record({ ...alice, ip: '192.168.7.100', status: 'interim', inOctets: 160, outOctets: 160 }, later);
-    expect(await redis.hgetall(BLOCK)).toEqual({ [`20|${bob.nas}`]: bobId, '20': '' });
+    expect(await addressKeys()).toEqual([BLOCK(bob.nas), keys.sessionAddressAnyBlock('192.168.7.64'), keys.sessionAddressBlock(alice.nas, '192.168.7.64')].sort());
+    expect(await store.sessions.byIp(undefined, IP)).toBeUndefined();
     expect((await store.sessions.byIp(undefined, '192.168.7.100'))?.id).toBe(aliceId);
 
     await store.sessions.record({ ...alice, ip: '192.168.7.100', status: 'stop', inOctets: 170, outOctets: 170 });
     await store.sessions.record({ ...bob, status: 'stop', inOctets: 170, outOctets: 170 });
-    expect(await redis.keys('mk:ips:*')).toEqual([]);
+    expect(await addressKeys()).toEqual([]);
     expect(await redis.zcard(keys.sessions)).toBe(0);
   });
 });

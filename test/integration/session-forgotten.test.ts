@@ -127,8 +127,9 @@ it("keeps an address key that DHCP handed to another device's session while the 
   const forgotten = await forgetUser(withStep(repoint), 'alice', 'cli:root');
 
   expect(forgotten.sessions).toBe(1);
-  // The block of 192.168.5.0–63: Bob's field at Alice's address (10), his old one (11) gone with his move.
-  expect(await redis.hgetall(keys.sessionAddressBlock('192.168.5.0'))).toEqual({ [`10|${alice.nas}`]: bobId });
+  // The block of 192.168.5.0–63: Bob's fields at Alice's address (10), his old ones (11) gone with his move.
+  expect(await redis.hgetall(keys.sessionAddressBlock(alice.nas, '192.168.5.0'))).toEqual({ '10': bobId.slice(alice.nas.length + 1) });
+  expect(await redis.hgetall(keys.sessionAddressAnyBlock('192.168.5.0'))).toEqual({ '10': bobId });
   expect((await store.sessions.byIp(alice.nas, alice.ip))?.user).toBe('bob');
 });
 
@@ -143,7 +144,7 @@ it("forgets the person's address keys, announces the end on the DNS channel, and
   await redis.ping();
   await listener.quit();
 
-  expect(await redis.exists(keys.sessionAddressBlock('192.168.5.0'))).toBe(0);
+  expect(await redis.exists(keys.sessionAddressBlock(alice.nas, '192.168.5.0'), keys.sessionAddressAnyBlock('192.168.5.0'))).toBe(0);
   expect(await redis.keys('mk:session-ip*')).toEqual([]);
   expect(await redis.keys('mk:session:*')).toEqual([]);
   expect(await redis.keys('mk:session-counted:*')).toEqual([]);

@@ -97,7 +97,7 @@ describe('every key a store script touches is in its KEYS (what Redis Cluster ro
     }
     const { closed } = await store.sessions.closeAccessPoint({ nas: NAS, ap: AP, nasIdentifier: 'ap-7' }, at + 1, 'NAS-Reboot');
     expect(closed).toBe(3);
-    expect(await redis.exists('mk:ips:10.41.1.0')).toBe(0);
+    expect(await redis.exists(`mk:ips:${encodeURIComponent(NAS)}:10.41.1.0`, 'mk:ips-any:10.41.1.0')).toBe(0);
 
     expect(watch.runs.length).toBeGreaterThanOrEqual(7);
     expect(await watch.undeclared()).toEqual([]);
@@ -112,7 +112,7 @@ describe('every key a store script touches is in its KEYS (what Redis Cluster ro
     }
     const watch = await watchScripts(server.client());
     expect((await store.forget('alice', 'cli:root')).sessions).toBe(2);
-    expect(await redis.exists('mk:ips:10.41.2.0')).toBe(0);
+    expect(await redis.exists(`mk:ips:${encodeURIComponent(NAS)}:10.41.2.0`, 'mk:ips-any:10.41.2.0')).toBe(0);
     expect(watch.runs.length).toBeGreaterThanOrEqual(2);
     expect(await watch.undeclared()).toEqual([]);
     watch.close();
@@ -125,7 +125,7 @@ describe('every key a store script touches is in its KEYS (what Redis Cluster ro
     const keyList = ['mk:session:' + encodeURIComponent(id), 'mk:sessions', 'mk:session-log', 'mk:session-counted:' + encodeURIComponent(id), `mk:sessions-of-ap:${encodeURIComponent(NAS)}:${AP}`];
     const reply = await redis.mkAccounting(keyList.length, ...keyList, 'stop', String(Date.now()), '86400', '1000', id, '{}', '1', '0', '0', '600000', 'mk:session-announcements', 'bytes:', '', '0', '0', '1', '1', '900', '0', '');
     expect(reply).toEqual(['retry', JSON.stringify([keyList[4], 'mk:sessions-of-user:alice', 'mk:sessions-of-school:sch-40']).replaceAll('/', '\\/'),
-      'mk:ips:10.41.0.0', '']);
+      `mk:ips:${encodeURIComponent(NAS)}:10.41.0.0`, 'mk:ips-any:10.41.0.0']);
     // Nothing written: the Stop's counted total not kept apart, the session and its indexes as they were.
     expect(await redis.exists(keyList[3]!)).toBe(0);
     expect(await redis.hget(keyList[0]!, FIELD.counted)).toBe('100');
