@@ -1,4 +1,4 @@
-// The names of the index sets and the address block a session is listed under, derived from its
+// The names of the index sets and the address block hashes a session is listed under, derived from its
 // own fields (keys.ts). A session's hash does not keep the names (they were ~250 B of every live
 // session, docs/scale.md): it keeps 'names', a digest of them and which optional fields they
 // were derived from, and the session scripts derive them again from the hash in Lua when the
