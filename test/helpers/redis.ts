@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/redis/embedded.js';
+import { createStore, type Store } from '../../src/store/index.js';
 
 export interface TestRedis {
   url: string;
@@ -51,4 +53,30 @@ export async function startTestRedis(): Promise<TestRedis> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface TestStore {
+  server: TestRedis;
+  redis: Redis;
+  store: Store;
+}
+
+/** A test redis-server, a client of it, and the store over that client. */
+async function startTestStore(): Promise<TestStore> {
+  const server = await startTestRedis();
+  const redis = server.client();
+  return { server, redis, store: createStore(redis) };
+}
+
+/**
+ * For a test file: its own redis-server and the store over it, started before the file's tests
+ * and stopped after them; the fields are there from the first test (and the file's later hooks) on.
+ */
+export function useTestStore(): TestStore {
+  const held = {} as TestStore;
+  beforeAll(async () => {
+    Object.assign(held, await startTestStore());
+  });
+  afterAll(() => held.server?.close());
+  return held;
 }

@@ -2,30 +2,21 @@
 // 12): one read of each school's set and one pass over the region's set per sweep, however many
 // vouchers and devices — a pass per device would read every live session of the region once per
 // device every minute.
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sweepVouchers } from '../../src/enforcement/voucher-sweeper.js';
 import { createLogger } from '../../src/logger.js';
-import { createStore, type Store } from '../../src/store/index.js';
 import type { Session } from '../../src/store/sessions.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { useTestStore } from '../helpers/redis.js';
 
-let server: TestRedis;
-let redis: Redis;
-let store: Store;
-
+const db = useTestStore();
 beforeAll(async () => {
-  server = await startTestRedis();
-  redis = server.client();
-  store = createStore(redis);
-  await store.roles.add('guest', 'test');
-  await store.schools.add({ id: 'sch-a', name: 'School A' }, 'test');
+  await db.store.roles.add('guest', 'test');
+  await db.store.schools.add({ id: 'sch-a', name: 'School A' }, 'test');
 });
-afterAll(() => server?.close());
 
 /** How many times Redis ran `command` so far (INFO commandstats). */
 async function calls(command: string): Promise<number> {
-  const line = (await redis.info('commandstats')).split('\n').find((row) => row.startsWith(`cmdstat_${command}:`));
+  const line = (await db.redis.info('commandstats')).split('\n').find((row) => row.startsWith(`cmdstat_${command}:`));
   return Number(/calls=(\d+)/.exec(line ?? '')?.[1] ?? 0);
 }
 
@@ -33,13 +24,13 @@ const mac = (school: number, device: number) => `02:00:5e:${String(school).padSt
 
 describe('the voucher sweep', () => {
   it('ends every ended voucher device session, of the region and of schools, in one pass over the region set', async () => {
-    const region = await store.vouchers.create({ role: 'guest', duration: 600, uses: 5, count: 3 }, 'test');
-    const school = await store.vouchers.create({ role: 'guest', school: 'sch-a', duration: 600, uses: 5, count: 2 }, 'test');
-    const running = (await store.vouchers.create({ role: 'guest', duration: 86_400, uses: 1, count: 1 }, 'test'))[0]!;
+    const region = await db.store.vouchers.create({ role: 'guest', duration: 600, uses: 5, count: 3 }, 'test');
+    const school = await db.store.vouchers.create({ role: 'guest', school: 'sch-a', duration: 600, uses: 5, count: 2 }, 'test');
+    const running = (await db.store.vouchers.create({ role: 'guest', duration: 86_400, uses: 1, count: 1 }, 'test'))[0]!;
     const expected = new Set<string>();
     const online = async (code: string, device: string, where: string, id: string) => {
-      expect((await store.vouchers.redeem(code, device)).ok).toBe(true);
-      await store.sessions.record({ nas: '10.9.0.1', sessionId: id, role: 'guest', school: where, mac: device, status: 'start', inOctets: 0, outOctets: 0 });
+      expect((await db.store.vouchers.redeem(code, device)).ok).toBe(true);
+      await db.store.sessions.record({ nas: '10.9.0.1', sessionId: id, role: 'guest', school: where, mac: device, status: 'start', inOctets: 0, outOctets: 0 });
     };
     for (const [index, voucher] of region.entries()) {
       for (const device of [1, 2]) {
@@ -53,13 +44,13 @@ describe('the voucher sweep', () => {
     }
     await online(running.code, mac(20, 1), 'sch-b', 'still-running');
     // Another school's session of a school voucher's device, and a pupil's on a region voucher's device, stay.
-    await store.sessions.record({ nas: '10.9.0.1', sessionId: 'elsewhere', role: 'guest', school: 'sch-z', mac: mac(10, 1), status: 'start', inOctets: 0, outOctets: 0 });
-    await store.sessions.record({ nas: '10.9.0.1', sessionId: 'pupil', user: 'aru', role: 'guest', school: 'sch-0', mac: mac(0, 1), status: 'start', inOctets: 0, outOctets: 0 });
+    await db.store.sessions.record({ nas: '10.9.0.1', sessionId: 'elsewhere', role: 'guest', school: 'sch-z', mac: mac(10, 1), status: 'start', inOctets: 0, outOctets: 0 });
+    await db.store.sessions.record({ nas: '10.9.0.1', sessionId: 'pupil', user: 'aru', role: 'guest', school: 'sch-0', mac: mac(0, 1), status: 'start', inOctets: 0, outOctets: 0 });
 
     const ended: Session[] = [];
     const scansBefore = await calls('zscan');
     const count = await sweepVouchers({
-      redis, vouchers: store.vouchers, sessions: store.sessions, log: createLogger('silent'), now: () => Date.now() + 3600_000,
+      redis: db.redis, vouchers: db.store.vouchers, sessions: db.store.sessions, log: createLogger('silent'), now: () => Date.now() + 3600_000,
       disconnect: async (session) => { ended.push(session); },
     });
     // 10,000 sessions' worth of region set fits one ZSCAN page here: a pass per device would be six.
