@@ -22,17 +22,21 @@ export interface EndedVoucher {
 }
 
 /**
- * Disconnects the live sessions the vouchers let in; returns how many per voucher code. There is
+ * Disconnects the live sessions the vouchers let in; returns how many per voucher. There is
  * no set per MAC (docs/scale.md): one read of each school's set for its vouchers' devices, and one
  * pass over the region's set for the vouchers of no school, however many vouchers and devices.
  */
-export async function endVoucherSessions(deps: VoucherSessionDeps, ended: EndedVoucher[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+export async function endVoucherSessions(deps: VoucherSessionDeps, ended: EndedVoucher[]): Promise<Map<EndedVoucher, number>> {
+  const counts = new Map<EndedVoucher, number>();
   const bySchool = new Map<string, Map<string, EndedVoucher[]>>();
   for (const entry of ended) {
     const devices = bySchool.get(entry.voucher.school ?? '') ?? new Map<string, EndedVoucher[]>();
     bySchool.set(entry.voucher.school ?? '', devices);
-    for (const mac of await deps.vouchers.devices(entry.voucher.code)) devices.set(mac, [...(devices.get(mac) ?? []), entry]);
+    for (const mac of await deps.vouchers.devices(entry.voucher.code)) {
+      const owners = devices.get(mac);
+      if (owners) owners.push(entry);
+      else devices.set(mac, [entry]);
+    }
   }
   for (const [school, devices] of bySchool) {
     if (devices.size === 0) continue;
@@ -41,7 +45,7 @@ export async function endVoucherSessions(deps: VoucherSessionDeps, ended: EndedV
       const owner = session.user === undefined ? devices.get(session.mac ?? '')?.find((entry) => entry.voucher.role === session.role) : undefined;
       if (!owner) continue;
       await deps.disconnect(session, owner.reason);
-      counts.set(owner.voucher.code, (counts.get(owner.voucher.code) ?? 0) + 1);
+      counts.set(owner, (counts.get(owner) ?? 0) + 1);
     }
   }
   return counts;
@@ -71,11 +75,9 @@ export async function sweepVouchers(deps: VoucherSweeperDeps): Promise<number> {
     const reason = voucher.used === 0 ? undefined : voucherEnded(voucher, now);
     if (reason) due.push({ voucher, reason });
   }
-  const byCode = new Map(due.map((entry) => [entry.voucher.code, entry]));
   let ended = 0;
-  for (const [code, count] of await endVoucherSessions(deps, due)) {
-    const { voucher, reason } = byCode.get(code)!;
-    deps.log.info({ voucher: code, school: voucher.school, sessions: count, reason }, 'voucher sweep: sessions ended');
+  for (const [{ voucher, reason }, count] of await endVoucherSessions(deps, due)) {
+    deps.log.info({ voucher: voucher.code, school: voucher.school, sessions: count, reason }, 'voucher sweep: sessions ended');
     ended += count;
   }
   return ended;

@@ -33,6 +33,20 @@ export async function* scanSet(redis: Redis, key: string): AsyncGenerator<string
   } while (cursor !== '0');
 }
 
+/** Every live session's id with the hash fields asked, a page of the region's set at a time (one pipeline per page). */
+export async function* sessionFieldPages(redis: Redis, fields: string[]): AsyncGenerator<[string, (string | null)[]][]> {
+  for await (const page of scanSet(redis, keys.sessions)) {
+    const pipeline = redis.pipeline();
+    for (const id of page) pipeline.hmget(keys.session(id), ...fields);
+    const rows = (await pipeline.exec()) ?? [];
+    yield page.map((id, index) => {
+      const [error, values] = rows[index]!;
+      if (error) throw error;
+      return [id, values as (string | null)[]];
+    });
+  }
+}
+
 export type StreamFields = Record<string, string>;
 
 /** Deletes the entries of `stream` for which `names` holds, a page at a time; hands each to `removed` and returns how many. */
@@ -82,7 +96,7 @@ export async function dropListMember(redis: Redis, hashes: string[], field: stri
 
 /**
  * Closes the sessions as a Stop closes them (the DNS filter hears of each end), a page at a time;
- * an address key goes only if it still names the session when it is closed.
+ * an address entry goes only if it still names the session when it is closed.
  */
 export async function closeSessions(redis: Redis, ids: string[]): Promise<void> {
   defineScript(redis, 'mkForgetSessions', FORGET_SESSIONS);

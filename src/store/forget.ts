@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { forgetFocusUser } from './focus.js';
-import { closeSessions, deleteStreamEntries, scanKeys, scanSet, type StreamFields } from './forget-steps.js';
+import { closeSessions, deleteStreamEntries, scanKeys, sessionFieldPages, type StreamFields } from './forget-steps.js';
 import { forgetGroupMember } from './groups.js';
 import { forgetGuestDevices } from './guests.js';
 import { AUDIT_MAX_ENTRIES, keys } from './keys.js';
@@ -105,7 +105,7 @@ function personEntries(username: string, macs: ReadonlySet<string>) {
 }
 
 /** How long a forgotten person's accounting is charged to nobody: a session's lifetime, and an hour's margin. */
-export const FORGOTTEN_MARK_SECONDS = SESSION_TTL_SECONDS + 3600;
+const FORGOTTEN_MARK_SECONDS = SESSION_TTL_SECONDS + 3600;
 
 /**
  * Their sessions, closed here (a NAS may ignore the Disconnect): those charged to them, and those
@@ -115,12 +115,11 @@ async function personSessions(redis: Redis, username: string, macs: ReadonlySet<
   const ids = new Set(await redis.zrange(keys.sessionsOfUser(username), 0, -1));
   if (macs.size === 0) return [...ids];
   // No set per MAC: one pass over the region's sessions, a page at a time, for all their devices.
-  for await (const page of scanSet(redis, keys.sessions)) {
-    const held = await Promise.all(page.map((id) => redis.hmget(keys.session(id), FIELD.mac, FIELD.user, FIELD.userName)));
-    for (const [index, [mac, user, userName]] of held.entries()) {
+  for await (const page of sessionFieldPages(redis, [FIELD.mac, FIELD.user, FIELD.userName])) {
+    for (const [id, [mac, user, userName]] of page) {
       if (!mac || !macs.has(mac)) continue;
       const named = userName?.trim().toLowerCase();
-      if (user === username || (!user && (!named || named === username || parseMac(named) === mac))) ids.add(page[index]!);
+      if (user === username || (!user && (!named || named === username || parseMac(named) === mac))) ids.add(id);
     }
   }
   return [...ids];
@@ -180,7 +179,7 @@ export async function forgetUser(redis: Redis, spelled: string, actor: Actor): P
     if (mac) traces.macs.add(mac);
     if (ip) traces.ips.add(ip);
   }
-  // Closed now, each address key checked and deleted in one script: DHCP may give the address to
+  // Closed now, each address entry checked and deleted in one script: DHCP may give the address to
   // another device while the steps below run, and that person's key must stay. Their devices
   // marked first, so none of them starts a session again meanwhile.
   await markForgotten(redis, traces.macs);

@@ -69,7 +69,7 @@ export const keys = {
     `${PREFIX}lock:accounting-on:${part(nas)}:${part(ap)}${nasIdentifier === undefined ? '' : `:${part(nasIdentifier)}`}`,
   sessionsOfUser: (username: string) => `${PREFIX}sessions-of-user:${part(username)}`,
   sessionsOfSchool: (school: string) => `${PREFIX}sessions-of-school:${part(school)}`,
-  /** Layout before issue 12's 1 KB: one set per MAC, and two string keys per address (sessionAddress since); only left by the sessions written with them. */
+  /** Layout before issue 12's 1 KB: one set per MAC, and two string keys per address (then sessionAddress, now sessionAddressBlock); only left by the sessions written with them. */
   sessionsOfMac: (mac: string) => `${PREFIX}sessions-of-mac:${part(mac)}`,
   sessionByIp: (nas: string, ip: string) => `${PREFIX}session-ip:${part(nas)}:${part(ip)}`,
   /** Layouts 4 and 5 (schema.ts layout 6 moves it into sessionAddressBlock and sessionAddressAnyBlock): a client address's live sessions, NAS record → session id, '*' → the NAS that wrote last when several did. */

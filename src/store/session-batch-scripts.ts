@@ -3,7 +3,7 @@
 import { FIELD } from './session-fields.js';
 import { FORGET } from './session-scripts.js';
 
-// Reads each session hash KEYS[first], … (HELD, then the fields given: from HELD's 12th on) and
+// Reads each session hash KEYS[first], … (HELD, then the fields given: from HELD's 11th on) and
 // its stored names; answers them and the names not in KEYS.
 const READ_HELD = `
 local function readHeld(first, count, more)
@@ -21,7 +21,7 @@ end
 
 // Accounting-On/Off: closes, of the sessions an index lists, those not updated since the cutoff.
 // KEYS: the index, all sessions, session log, one session hash per id, one counted-octets key per
-// id, then the index sets and address keys those sessions were stored with (as named by an
+// id, then the index sets and address hashes those sessions were stored with (as named by an
 // earlier call).
 // ARGV: cutoff (ms), terminate cause, log size, the announcement channel, the counted keys'
 // lifetime (s), then the ids (read from the index just before; a session updated meanwhile
@@ -46,13 +46,13 @@ for i = 1, count do
   local score = redis.call('ZSCORE', index, id)
   if score and tonumber(score) <= cutoff then
     -- Every session RECORD wrote holds its octets.
-    if held[12] then
+    if held[11] then
       redis.call('XADD', log, 'MAXLEN', '~', logMax, '*', 'id', id, 'user', held[9] or '',
-        'in', held[12], 'out', held[13] or '0', 'started', held[14] or '', 'cause', cause)
+        'in', held[11], 'out', held[12] or '0', 'started', held[13] or '', 'cause', cause)
       redis.call('PUBLISH', channel, cjson.encode({session = id, state = 'stop', ip = held[1] or nil}))
       for _, set in ipairs(names[i][1]) do leave(set, id) end
       unlist(id, held[1], {}, names[i][2], names[i][3])
-      if held[15] then redis.call('SET', KEYS[3 + count + i], held[15], 'EX', ttl) end
+      if held[14] then redis.call('SET', KEYS[3 + count + i], held[14], 'EX', ttl) end
       leave(all, id)
       gone[#gone + 1] = KEYS[3 + i]
       closed = closed + 1
@@ -66,10 +66,10 @@ return closed
 `;
 
 // `user forget` (forget.ts): closes the sessions given as a Stop closes them, with no stop record
-// and no counted octets kept; each address key goes only if it still names the session, checked
+// and no counted octets kept; each address entry goes only if it still names the session, checked
 // and deleted in the same call (DHCP may have given the address to another device meanwhile).
 // KEYS: all sessions, one session hash per id, one counted-octets key per id, then the index sets
-// and address keys those sessions were stored with (as named by an earlier call).
+// and address hashes those sessions were stored with (as named by an earlier call).
 // ARGV: the announcement channel, then the ids. Returns how many, or (nothing written) the names
 // the sessions hold that are not in KEYS.
 export const FORGET_SESSIONS = `${FORGET}${READ_HELD}

@@ -13,11 +13,10 @@ export interface NamedFields {
   nasIdentifier?: string | undefined;
   user?: string | undefined;
   school?: string | undefined;
-  mac?: string | undefined;
   ip?: string | undefined;
 }
 
-export interface SessionNames {
+interface SessionNames {
   /** The session's index sets (its AP's, with the NAS-Identifier when sent; user, school), in this order. */
   indexes: string[];
   /** The hashes of the client address's block: its NAS's (keys.sessionAddressBlock) and the any-NAS one (keys.sessionAddressAnyBlock), or none. */
@@ -94,7 +93,7 @@ const [one, two, three] = PLACES;
  * ipAnyKey, ip)` as the hash's 'names' begins (ip counts only with an address block), and
  * `derivedNames(f, flags)` → indexes, the address block's hash of the session's NAS and the
  * any-NAS one ('p', else '' and '') from a table of the hash's nas, nasIp, nasIdentifier, user,
- * school, mac, ip (false when absent) and the flags. (A hash written before 'names' keeps its two
+ * school, ip (false when absent) and the flags. (A hash written before 'names' keeps its two
  * address names as ipKey and ipAnyKey; schema.ts layout 6 made them these two.)
  */
 export const NAMES_LUA = `

@@ -2,7 +2,7 @@
 // scored by the session's last update: members older than the session lifetime are pruned on
 // every write and skipped on every read, and each index expires with its last session.
 // Every key a script touches is in its KEYS (Redis Cluster routes a script by them). A session
-// leaves the index sets and address keys it was stored with (derived from its hash's own fields,
+// leaves the index sets and address hashes it was stored with (derived from its hash's own fields,
 // session-names.ts) when it moves or ends; the caller passes those names too, and a script that
 // finds a stored name it was not given writes nothing and answers with the names, for the caller
 // to call again with them (docs/scale.md).
@@ -44,14 +44,14 @@ export function storedNames(indexes: string | null | undefined, ipKey: string | 
 // HELD: the hash fields a script reads to know a session's stored names (heldNames) and address.
 // Forgetting a session announces its end on the channel given (the DNS filter's address map).
 export const FORGET = `${NAMES_LUA}
-local HELD = {'${FIELD.ip}', 'indexes', 'ipKey', 'ipAnyKey', '${FIELD.names}', '${FIELD.nas}', '${FIELD.nasIp}', '${FIELD.nasIdentifier}', '${FIELD.user}', '${FIELD.school}', '${FIELD.mac}'}
--- The index sets and address keys a session was stored with, from an HMGET of HELD: the names
+local HELD = {'${FIELD.ip}', 'indexes', 'ipKey', 'ipAnyKey', '${FIELD.names}', '${FIELD.nas}', '${FIELD.nasIp}', '${FIELD.nasIdentifier}', '${FIELD.user}', '${FIELD.school}'}
+-- The index sets and address hashes a session was stored with, from an HMGET of HELD: the names
 -- themselves in a hash written before 'names' was (its 'indexes' JSON, 'ipKey', 'ipAnyKey'), else
 -- derived again from the fields and flags its 'names' was written with.
 local function heldNames(v)
   if v[2] then return cjson.decode(v[2]), v[3] or '', v[4] or '' end
   if not v[5] then return {}, '', '' end
-  local f = {nas = v[6], nasIp = v[7], nasIdentifier = v[8], user = v[9], school = v[10], mac = v[11], ip = v[1]}
+  local f = {nas = v[6], nasIp = v[7], nasIdentifier = v[8], user = v[9], school = v[10], ip = v[1]}
   return derivedNames(f, string.sub(v[5], ${NAMES_DIGEST_LENGTH + 1}))
 end
 local function declaredKeys()
@@ -119,7 +119,7 @@ end
 // time ('' when not sent) apart from the JSON, which an Interim-Update leaves out ('') until asked,
 // then the position in KEYS of the first forgotten marker and how many there are, then the
 // flags of the record's names (session-names.ts), kept in the hash's 'names' after their digest,
-// '1' when the AP's NAS-Identifier sets follow the address keys, and the client address ('' when none).
+// '1' when the AP's NAS-Identifier sets follow the address hashes, and the client address ('' when none).
 // A Start, or any record that moves the session to another address or login, announces it; the
 // Interim fast path does not, and writes only the hash and the counters: the session's lifetime
 // (hash, address hashes) is renewed with its index entries, each time for that much longer. Returns the usage of the day and month after this record, or

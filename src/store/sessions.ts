@@ -6,7 +6,7 @@
 // idempotent: octet counters are the NAS's running totals, so a repeated Interim-Update changes
 // nothing. Indexes are sorted sets by last update, pruned past the session lifetime.
 import type { ClientContext, Redis, Result } from 'ioredis';
-import { scanSet } from './forget-steps.js';
+import { scanSet, sessionFieldPages } from './forget-steps.js';
 import { keys } from './keys.js';
 import { readHashes } from './read.js';
 import { createAccessPointCloser, type AccessPointScope, type CloseResult } from './session-close.js';
@@ -194,9 +194,8 @@ export function createSessionStore(redis: Redis) {
   /** Every live session's id whose hash names one of the MACs, a page of the region's set at a time. */
   async function idsOfMacs(wanted: ReadonlySet<string>): Promise<string[]> {
     const found = new Set<string>();
-    for await (const ids of scanSet(redis, keys.sessions)) {
-      const macs = await Promise.all(ids.map((id) => redis.hget(keys.session(id), FIELD.mac)));
-      for (const [index, id] of ids.entries()) if (wanted.has(macs[index] ?? '')) found.add(id);
+    for await (const page of sessionFieldPages(redis, [FIELD.mac])) {
+      for (const [id, [mac]] of page) if (wanted.has(mac ?? '')) found.add(id);
     }
     return [...found].sort();
   }

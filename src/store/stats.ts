@@ -111,7 +111,6 @@ const MAX_NAMES = 10_000;
  * changes once an hour), each school's key in it, each outcome and role's field.
  */
 function tallyNames() {
-  let hourStart = Number.NaN;
   let hour = '';
   let regionKey = '';
   const schoolKeys = new Map<string, string>();
@@ -119,9 +118,9 @@ function tallyNames() {
   return {
     /** Moves to the hour `at` falls in (counts may arrive for another hour: any order is fine). */
     at(at: number): void {
-      if (at >= hourStart && at < hourStart + HOUR_MS) return;
-      hourStart = Math.floor(at / HOUR_MS) * HOUR_MS;
-      hour = hourOf(hourStart);
+      const text = hourOf(at);
+      if (text === hour) return;
+      hour = text;
       regionKey = keys.statsHour(undefined, hour);
       schoolKeys.clear();
     },
