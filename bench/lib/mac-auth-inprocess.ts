@@ -6,8 +6,9 @@
 // (each opened by an Accounting-Start carrying the Class of the device's accept, as a NAS
 // sends them), handed to the accounting socket, each answered after its Redis write; Node's CPU
 // only (Redis is another process). Usage: tsx bench/lib/mac-auth-inprocess.ts [--requests 200000]
-// [--load mac-auth|interim] [--log-level info] [--buffered-log: the log written in 4 KB batches
-// instead of a write per line]
+// [--load mac-auth|interim] [--log-level info] [--log server|pino-default|sync: the server's own
+// destination (logger.ts logDestination), pino's default one (a write per line, from the thread
+// pool), or a synchronous write per line; each into a file] [--paced: one request per event-loop turn]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,13 +17,14 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/env.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, logDestination } from '../../src/logger.js';
 import { targetFromUrl } from '../../src/redis/connection.js';
 import { startTestRedis } from '../../test/helpers/redis.js';
 import { attributeOf, benchMacs, interimTemplate, macAuthTemplate } from './packets.js';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '200000' }, devices: { type: 'string', default: '10000' }, 'log-level': { type: 'string', default: 'info' }, 'buffered-log': { type: 'boolean', default: false }, load: { type: 'string', default: 'mac-auth' } } });
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '200000' }, devices: { type: 'string', default: '10000' }, 'log-level': { type: 'string', default: 'info' }, log: { type: 'string', default: 'server' }, paced: { type: 'boolean', default: false }, load: { type: 'string', default: 'mac-auth' } } });
 const REQUESTS = Number(values.requests);
+const PACED = values.paced;
 const SECRET = 'bench-secret-123';
 const dir = mkdtempSync(join(tmpdir(), 'mk-inproc-'));
 const redis = await startTestRedis();
@@ -39,7 +41,15 @@ writeFileSync(join(dir, 'devices.csv'), `mac,role,school\n${macs.map((mac) => `$
 cli('device', 'import', join(dir, 'devices.csv'));
 
 const config = loadConfig({ REDIS_URL: redis.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', LOG_LEVEL: values['log-level'] });
-const app = await buildApp({ config, logger: createLogger(config.logLevel, pino.destination({ dest: join(dir, 'mektep.log'), ...(values['buffered-log'] ? { sync: false, minLength: 4096 } : { sync: true }) }) as unknown as NodeJS.WritableStream), redis: targetFromUrl(redis.url) });
+const logFile = join(dir, 'mektep.log');
+const destinations: Record<string, () => NodeJS.WritableStream> = {
+  server: () => logDestination(logFile),
+  'pino-default': () => pino.destination({ dest: logFile, sync: false }) as unknown as NodeJS.WritableStream,
+  sync: () => pino.destination({ dest: logFile, sync: true }) as unknown as NodeJS.WritableStream,
+};
+const destination = destinations[values.log];
+if (!destination) throw new Error(`--log ${values.log}: expected ${Object.keys(destinations).join(', ')}`);
+const app = await buildApp({ config, logger: createLogger(config.logLevel, destination()), redis: targetFromUrl(redis.url) });
 await app.ready();
 const INTERIM = values.load === 'interim';
 let replies = 0;
@@ -109,8 +119,11 @@ async function run(count: number): Promise<number> {
     // no request is a retransmission of another, and the duplicate cache holds what a NAS fills.
     const at = offset + i;
     socket.emit('message', packets[at % PACKETS], peer(40_000 + (Math.floor(at / PACKETS) % 8)));
+    // --paced: a datagram per event-loop turn, as a NAS's requests arrive at 8,000/s (a log
+    // write started for one line completes before the next); otherwise 256 per turn.
+    if (PACED && !INTERIM) await new Promise((resolve) => setImmediate(resolve));
     // Accounting waits for Redis: at most a few thousand records in flight.
-    if (i % 256 === 255) await (INTERIM ? settled(i - 2048) : new Promise((resolve) => setImmediate(resolve)));
+    else if (i % 256 === 255) await (INTERIM ? settled(i - 2048) : new Promise((resolve) => setImmediate(resolve)));
   }
   offset += count;
   await settled(count);
@@ -122,7 +135,7 @@ async function run(count: number): Promise<number> {
 await run(20_000);
 const microseconds = await run(REQUESTS);
 const what = INTERIM ? 'Interim-Updates' : 'MAC authentications';
-console.log(`${REQUESTS} ${what} in process (log ${values['log-level']}${values['buffered-log'] ? ', buffered' : ''}, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}): ${microseconds.toFixed(2)} µs CPU each (${(microseconds / 100).toFixed(3)} s / 10k), ${INTERIM ? replies : accepts}/${REQUESTS} ${INTERIM ? 'answered' : 'accepted'}`);
+console.log(`${REQUESTS} ${what} in process (log ${values['log-level']} ${values.log}${PACED ? ', paced' : ''}, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}): ${microseconds.toFixed(2)} µs CPU each (${(microseconds / 100).toFixed(3)} s / 10k), ${INTERIM ? replies : accepts}/${REQUESTS} ${INTERIM ? 'answered' : 'accepted'}`);
 await app.close();
 await redis.close();
 rmSync(dir, { recursive: true, force: true });

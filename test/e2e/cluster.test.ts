@@ -58,10 +58,17 @@ function macAuths(mac: string, count: number): Promise<number> {
 async function answeredByAll(mac: string, pids: number[], rounds = 40): Promise<Set<number>> {
   const since = output.length;
   const seen = new Set<number>();
+  let sent = 0;
+  // The server writes its log a few kilobytes or LOG_FLUSH_MS at a time: each round's lines are
+  // waited for, every one of them.
+  const logged = () => waitFor(async () => (authLines(since).filter((line) => line.mac === mac).length >= sent ? true : undefined), 5000, 'a line per decision');
   for (let round = 0; round < rounds && pids.some((pid) => !seen.has(pid)); round++) {
     expect(await macAuths(mac, 32)).toBe(32);
+    sent += 32;
+    await logged();
     for (const line of authLines(since)) if (line.mac === mac && line.outcome === 'accept') seen.add(line.pid);
   }
+  expect(authLines(since).filter((line) => line.mac === mac)).toHaveLength(sent);
   expect(authLines(since).filter((line) => line.mac === mac && line.outcome !== 'accept')).toEqual([]);
   return seen;
 }

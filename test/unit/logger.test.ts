@@ -1,6 +1,22 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger, LOG_FLUSH_MS, logDestination } from '../../src/logger.js';
+import { ROOT, waitFor } from '../helpers/process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mk-logger-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const read = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 describe('logs', () => {
   it('never contain passwords, secrets, cookies or authorization headers', () => {
@@ -11,5 +27,39 @@ describe('logs', () => {
     const text = lines.join('');
     for (const secret of ['hunter2', 'radius-secret', 'uam-secret', 'ctl-pw', 'sid=abc', 'Bearer tok']) expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
+  });
+});
+
+describe("the server's destination", () => {
+  it('holds a line back (no write per line) and writes it within the flush period', async () => {
+    const file = join(dir, 'batched.log');
+    const log = createLogger('info', logDestination(file));
+    log.info({ event: 'auth', outcome: 'accept' }, 'radius auth accept: ok');
+    // Due before the first periodic flush, whose timer started with the destination.
+    await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS / 5));
+    expect(read(file)).toBe('');
+    // Without a periodic flush a lone line would wait for kilobytes more, however long.
+    const text = await waitFor(async () => (read(file).includes('radius auth accept') ? read(file) : undefined), 5000, 'the line');
+    expect(JSON.parse(text)).toMatchObject({ event: 'auth', outcome: 'accept', msg: 'radius auth accept: ok' });
+  });
+
+  it('writes every line whole, in order, however many arrive at once', async () => {
+    const file = join(dir, 'many.log');
+    const log = createLogger('info', logDestination(file));
+    for (let i = 0; i < 500; i++) log.info({ event: 'auth', i, pad: 'x'.repeat(i % 300) }, 'line');
+    const lines = await waitFor(async () => {
+      const all = read(file).split('\n').filter(Boolean);
+      return all.length === 500 ? all : undefined;
+    }, 5000, 'all 500 lines');
+    expect(lines.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  });
+
+  it('writes what it holds when the process exits at once (process.exit, as on SIGTERM)', () => {
+    const file = join(dir, 'exit.log');
+    const script = "import { openSync } from 'node:fs'; import { createLogger, logDestination } from './src/logger.ts';"
+      + " const log = createLogger('info', logDestination(openSync(process.argv[1], 'w'))); log.info({ event: 'auth' }, 'last words'); process.exit(0);";
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(read(file)).toContain('"msg":"last words"');
   });
 });
