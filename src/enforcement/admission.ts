@@ -112,7 +112,7 @@ export function createAdmission(deps: AdmissionDeps) {
     if (options.mac) input.mac = options.mac;
     const decision = decide(input);
     if (!decision.accept) return { decision, attributes: [] };
-    return { decision, attributes: options.wire ? wire.attributes(vendor, decision.grant, className.bytes) : adapterFor(vendor).replyAttributes(decision.grant) };
+    return { decision, attributes: options.wire ? wire.attributes(vendor, decision.grant, className.bytes, policy) : adapterFor(vendor).replyAttributes(decision.grant) };
   }
 
   /**

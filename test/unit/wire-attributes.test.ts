@@ -35,6 +35,24 @@ describe('reply attributes kept in wire form', () => {
     }
   });
 
+  it('found by the policy object the grant came from: byte for byte the same, whatever the vendor, end date, role or quota', () => {
+    const wire = createWireAttributes();
+    // One object per policy, as the policy cache hands it out, asked for in every order.
+    for (let round = 0; round < 2; round++) {
+      for (const vendor of VENDORS) {
+        for (const policy of POLICIES) {
+          // Each role with and without an end date (a Session-Timeout or none).
+          for (const [index, validUntil] of [undefined, now + 600_000, now + 5_000, undefined].entries()) {
+            const role = index < 2 ? 'student' : 'teacher';
+            const grant = grantFrom(role, policy, { now, ...(validUntil ? { validUntil } : {}), ...(policy.dailyQuota ? { dataLeft: 1_000_000 + index } : {}) }, `mektep2/device/m${index}/${role}/sch-1/sig${round}`);
+            const expected = encoded(adapterFor(vendor).replyAttributes(grant));
+            expect(encoded(wire.attributes(vendor, grant, Buffer.from(grant.className), policy)), `${vendor} ${JSON.stringify(policy)} ${role} #${index}`).toEqual(expected);
+          }
+        }
+      }
+    }
+  });
+
   it('keep one encoding per vendor and grant shape, bounded, and none for grants with a quota left', () => {
     const wire = createWireAttributes(3);
     const grant = (role: string, policy = {}) => grantFrom(role, policy, { now }, 'c');
