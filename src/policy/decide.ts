@@ -2,7 +2,7 @@
 // used and which devices are online, decide accept or reject and what the session gets. Pure;
 // table-tested in test/unit/decide.test.ts.
 import type { Policy } from './fields.js';
-import { grantFrom, type Grant } from './grant.js';
+import { grantFrom, type Grant, type GrantLimits } from './grant.js';
 import { secondsLeftInSchedule } from './schedule.js';
 
 export interface LiveSession {
@@ -40,6 +40,8 @@ export const REJECT_MESSAGES: Record<RejectReason, string> = {
   'device-limit': 'You are online on too many devices; disconnect one first',
 };
 
+const NO_USAGE = { today: 0, month: 0 };
+
 function reject(reason: RejectReason): Decision {
   return { accept: false, reason, message: REJECT_MESSAGES[reason] };
 }
@@ -58,8 +60,13 @@ export function decide(input: DecisionInput): Decision {
   const scheduleLeft = secondsLeftInSchedule(policy.schedule, input.now, input.timeZone);
   if (scheduleLeft === 0) return reject('outside-schedule');
 
-  const quota = quotaState(policy, input.usage ?? { today: 0, month: 0 });
-  if ('over' in quota) return reject(quota.over);
+  // Without quotas there is nothing to work out (the common case, at every accept).
+  let dataLeft: number | undefined;
+  if (policy.dailyQuota !== undefined || policy.monthlyQuota !== undefined) {
+    const quota = quotaState(policy, input.usage ?? NO_USAGE);
+    if ('over' in quota) return reject(quota.over);
+    dataLeft = quota.left;
+  }
 
   let evict: LiveSession[] = [];
   if (policy.maxDevices !== undefined) {
@@ -71,11 +78,10 @@ export function decide(input: DecisionInput): Decision {
     }
   }
 
-  const grant = grantFrom(input.role, policy, {
-    now: input.now,
-    ...(input.validUntil === undefined ? {} : { validUntil: input.validUntil }),
-    ...(scheduleLeft === undefined ? {} : { scheduleLeft }),
-    ...(quota.left === undefined ? {} : { dataLeft: quota.left }),
-  }, input.className);
-  return { accept: true, grant, evict };
+  // Filled in rather than spread together.
+  const limits: GrantLimits = { now: input.now };
+  if (input.validUntil !== undefined) limits.validUntil = input.validUntil;
+  if (scheduleLeft !== undefined) limits.scheduleLeft = scheduleLeft;
+  if (dataLeft !== undefined) limits.dataLeft = dataLeft;
+  return { accept: true, grant: grantFrom(input.role, policy, limits, input.className), evict };
 }

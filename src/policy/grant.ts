@@ -33,16 +33,23 @@ export interface GrantLimits {
   dataLeft?: number;
 }
 
+/** The policy's fields a grant carries as they are, in this order. */
+const COPIED = ['idleTimeout', 'downRate', 'upRate', 'burstDownRate', 'burstUpRate', 'burstSeconds', 'filterId', 'vlan'] as const;
+
+/** The smaller of two timeouts, either possibly absent. */
+function sooner(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined || a <= b ? a : b;
+}
+
+// No array or spread per call: this runs for every accept.
 export function grantFrom(role: string, policy: Policy, limits: GrantLimits, className: string): Grant {
-  const timeouts = [
-    policy.sessionTimeout,
-    limits.scheduleLeft,
-    limits.validUntil === undefined ? undefined : Math.max(1, Math.floor((limits.validUntil - limits.now) / 1000)),
-  ].filter((value): value is number => value !== undefined);
+  const untilEnd = limits.validUntil === undefined ? undefined : Math.max(1, Math.floor((limits.validUntil - limits.now) / 1000));
+  const sessionTimeout = sooner(sooner(policy.sessionTimeout, limits.scheduleLeft), untilEnd);
   const grant: Grant = { role, interimInterval: policy.interimInterval ?? DEFAULT_INTERIM_SECONDS, className };
-  if (timeouts.length > 0) grant.sessionTimeout = Math.min(...timeouts);
+  if (sessionTimeout !== undefined) grant.sessionTimeout = sessionTimeout;
   if (limits.dataLeft !== undefined) grant.dataLeft = limits.dataLeft;
-  for (const field of ['idleTimeout', 'downRate', 'upRate', 'burstDownRate', 'burstUpRate', 'burstSeconds', 'filterId', 'vlan'] as const) {
+  for (const field of COPIED) {
     if (policy[field] !== undefined) (grant as unknown as Record<string, unknown>)[field] = policy[field];
   }
   return grant;
