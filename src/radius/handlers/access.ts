@@ -20,7 +20,7 @@ import type { LoginClass } from '../../radius-wire/class-attribute.js';
 import { Attr, Code } from '../../radius-wire/packet.js';
 import type { RadiusRequest } from '../../radius-wire/request.js';
 import { requestIdentity } from '../transport.js';
-import { createMacAuthentication, rememberedMacBytes } from './mac-auth.js';
+import { createMacAuthentication, rememberedMacs } from './mac-auth.js';
 import { admissionReply, reject, type Who } from './replies.js';
 import type { Drop, Handler, Reply } from './types.js';
 
@@ -82,7 +82,7 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function createAccessHandler(deps: AccessDependencies): Handler {
-  const macOf = rememberedMacBytes();
+  const macOf = rememberedMacs();
 
   const macAuthentication = createMacAuthentication({
     devices: deps.devices,
@@ -236,10 +236,9 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
   return ({ request, nas, peer }) => {
     const eap = request.raw(Attr.EapMessage);
     if (eap) return eapNotSupported(eap);
-    // Read as MACs from their bytes; the User-Name's text is made only for a password login.
-    const userName = request.raw(Attr.UserName);
-    const deviceMac = macOf(request.raw(Attr.CallingStationId));
-    return macAuthentication(request, nas, macOf(userName), deviceMac) ?? byCredentials(request, nas, userName?.toString('utf8') ?? '', deviceMac, peer.address);
+    const userName = request.string(Attr.UserName) ?? '';
+    const deviceMac = macOf(request.string(Attr.CallingStationId));
+    return macAuthentication(request, nas, macOf(userName), deviceMac) ?? byCredentials(request, nas, userName, deviceMac, peer.address);
   };
 }
 

@@ -32,46 +32,6 @@ export function rememberedMacs(max = MAX_MAC_TEXTS): ((text: string | undefined)
   return Object.assign(macOf, { size: () => parsed.size });
 }
 
-interface MacBytes {
-  bytes: Buffer;
-  mac: string | undefined;
-}
-
-/** FNV-1a over the bytes, kept within a small integer (a Map key V8 stores without a box). */
-export function hashOf(bytes: Buffer): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
-  return hash & 0x3fffffff;
-}
-
-function sameBytes(a: Buffer, b: Buffer): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/**
- * parseMac() of an attribute's text, remembered by the attribute's bytes: no string is decoded
- * (and hashed) per request, as two texts per MAC authentication were. One entry per hash: bytes
- * that collide with another's (made up or not) are parsed afresh and take the place, so a flood
- * of made-up names costs parses, never more than `max` entries.
- */
-export function rememberedMacBytes(max = MAX_MAC_TEXTS): ((value: Buffer | undefined) => string | undefined) & { size(): number } {
-  const byHash = new Map<number, MacBytes>();
-  const macOf = (value: Buffer | undefined): string | undefined => {
-    if (value === undefined) return undefined;
-    const hash = hashOf(value);
-    const known = byHash.get(hash);
-    if (known && sameBytes(known.bytes, value)) return known.mac;
-    // A copy: the value is a view of the datagram, which is not kept.
-    const entry: MacBytes = { bytes: Buffer.from(value), mac: parseMac(value.toString('utf8')) };
-    if (!known && byHash.size >= max) byHash.delete(byHash.keys().next().value!);
-    byHash.set(hash, entry);
-    return entry.mac;
-  };
-  return Object.assign(macOf, { size: () => byHash.size });
-}
-
 export interface MacAuthDependencies {
   devices: Pick<DeviceDirectory, 'find' | 'loaded' | 'get'>;
   /** Admission (enforcement/admission.ts): at once when Redis has nothing to add. */
