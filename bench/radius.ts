@@ -1,4 +1,5 @@
-// RADIUS load: Mektep vs FreeRADIUS vs a bare Node responder, side by side in one run.
+// RADIUS load: Mektep vs FreeRADIUS vs a bare Node responder (for accounting also one that
+// writes once to Redis before it answers), side by side in one run.
 // MAC authentication (the daily bulk: remembered devices reconnecting) and accounting
 // Interim-Updates. Prints req/s, latency and server CPU seconds per 10,000 requests (Mektep
 // counted with its Redis). Usage: npm run bench:radius [-- --requests 30000 --devices 10000
@@ -37,6 +38,8 @@ interface Target {
   auth: number;
   acct: number;
   pids: () => number[];
+  /** Measured with Interim-Updates only (the Redis floor: MAC authentication does not write). */
+  accountingOnly?: boolean;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'mk-bench-'));
@@ -83,12 +86,13 @@ async function startReference(): Promise<Target> {
   return { name: 'FreeRADIUS 3 (files, detail)', auth, acct, pids: () => [server.process.pid!] };
 }
 
-async function startBare(): Promise<Target> {
+/** The bare responder; with `redis`, accounting replies wait for one write to its own embedded Redis. */
+async function startBare(redis = false): Promise<Target> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/bare-server.ts', String(port), SECRET], { stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/bare-server.ts', String(port), SECRET, ...(redis ? [join(dir, 'bare')] : [])], { stdio: 'inherit' });
   children.push(child);
   while (!(await accepts(port))) await new Promise((resolve) => setTimeout(resolve, 200));
-  return { name: 'bare Node (sign only)', auth: port, acct: port, pids: () => [child.pid!] };
+  return { name: redis ? 'bare Node + one Redis write' : 'bare Node (sign only)', auth: port, acct: port, pids: () => [child.pid!, ...childPids(child.pid!)], accountingOnly: redis };
 }
 
 interface Row {
@@ -121,9 +125,9 @@ function print(rows: Row[]): void {
 }
 
 try {
-  const targets = [await startMektep(), await startReference(), await startBare()];
+  const targets = [await startMektep(), await startReference(), await startBare(), ...(values.load === 'mac-auth' ? [] : [await startBare(true)])];
   const rows: Row[] = [];
-  for (const target of values.load === 'accounting' ? [] : targets) {
+  for (const target of values.load === 'accounting' ? [] : targets.filter((target) => !target.accountingOnly)) {
     await runLoad({ port: target.auth, packet: (i, id) => auths[i % DEVICES]!(id), total: 2000, sockets: 2, inFlightPerSocket: 32, timeoutMs: 3000 });
     rows.push(await measure(target, 'MAC auth', target.auth, (i, id) => auths[i % DEVICES]!(id)));
   }
