@@ -15,8 +15,11 @@ export const REDACT_PATHS = [
 
 /** A line waits in memory at most this long before it is written (docs/operations.md). */
 export const LOG_FLUSH_MS = 250;
-/** Lines are handed on together once they hold this many characters. */
-const BATCH_CHARACTERS = 3072;
+/** Lines are handed on together once they hold this many characters (a few kilobytes). */
+const BATCH_CHARACTERS = 2048;
+/** Writes of whole lines, at most this many bytes unless one batch is longer: a pipe shared by
+ * the workers takes such a write in one piece (PIPE_BUF), never mixed with another's. */
+const MAX_WRITE = 4096;
 
 /** Batches not yet handed on are, when the process exits (process.exit on SIGTERM, a fatal error). */
 const open = new Set<() => void>();
@@ -29,10 +32,11 @@ process.on('exit', () => {
  * to pino's own destination (sonic-boom) a few kilobytes at a time, at the latest every
  * LOG_FLUSH_MS, and all of them on exit. pino's default writes each line by itself: a system
  * call per Access-Request was the largest single cost of a MAC authentication. Collected here
- * rather than with sonic-boom's minLength, which copies its growing buffer for every line.
+ * rather than with sonic-boom's minLength, which copies its growing buffer for every line (and
+ * so costs more than the writes it saves).
  */
 export function logDestination(dest: number | string = 1): NodeJS.WritableStream {
-  const stream = pino.destination({ dest, sync: false });
+  const stream = pino.destination({ dest, sync: false, maxWrite: MAX_WRITE });
   let lines: string[] = [];
   let characters = 0;
   const handOn = () => {
