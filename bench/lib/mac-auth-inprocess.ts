@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
@@ -111,8 +112,20 @@ if (INTERIM) {
 }
 
 let offset = 0;
+/** Garbage collections during a run: young-generation ones (scavenges) say how much was allocated. */
+const gc = { minor: 0, major: 0, ms: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
+    else gc.major++;
+    gc.ms += entry.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+
 async function run(count: number): Promise<number> {
   replies = accepts = 0;
+  gc.minor = gc.major = gc.ms = 0;
   const started = process.cpuUsage();
   for (let i = 0; i < count; i++) {
     // Eight NAS ports as a busy controller uses; a packet comes again only from another port, so
@@ -135,7 +148,7 @@ async function run(count: number): Promise<number> {
 await run(20_000);
 const microseconds = await run(REQUESTS);
 const what = INTERIM ? 'Interim-Updates' : 'MAC authentications';
-console.log(`${REQUESTS} ${what} in process (log ${values['log-level']} ${values.log}${PACED ? ', paced' : ''}, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}): ${microseconds.toFixed(2)} µs CPU each (${(microseconds / 100).toFixed(3)} s / 10k), ${INTERIM ? replies : accepts}/${REQUESTS} ${INTERIM ? 'answered' : 'accepted'}`);
+console.log(`${REQUESTS} ${what} in process (log ${values['log-level']} ${values.log}${PACED ? ', paced' : ''}, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}): ${microseconds.toFixed(2)} µs CPU each (${(microseconds / 100).toFixed(3)} s / 10k), ${INTERIM ? replies : accepts}/${REQUESTS} ${INTERIM ? 'answered' : 'accepted'}; GC ${gc.minor} scavenges, ${gc.major} other, ${((gc.ms * 1000) / REQUESTS).toFixed(2)} µs each`);
 await app.close();
 await redis.close();
 rmSync(dir, { recursive: true, force: true });
