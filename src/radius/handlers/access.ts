@@ -20,7 +20,8 @@ import type { LoginClass } from '../../radius-wire/class-attribute.js';
 import { Attr, Code } from '../../radius-wire/packet.js';
 import type { RadiusRequest } from '../../radius-wire/request.js';
 import { requestIdentity } from '../transport.js';
-import { createMacAuthentication, rememberedMacs } from './mac-auth.js';
+import { parseMac } from '../../store/mac.js';
+import { createMacAuthentication } from './mac-auth.js';
 import { admissionReply, reject, type Who } from './replies.js';
 import type { Drop, Handler, Reply } from './types.js';
 
@@ -82,8 +83,6 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function createAccessHandler(deps: AccessDependencies): Handler {
-  const macOf = rememberedMacs();
-
   const macAuthentication = createMacAuthentication({
     devices: deps.devices,
     // Spelled out rather than spread: this runs for every accept.
@@ -237,8 +236,9 @@ export function createAccessHandler(deps: AccessDependencies): Handler {
     const eap = request.raw(Attr.EapMessage);
     if (eap) return eapNotSupported(eap);
     const userName = request.string(Attr.UserName) ?? '';
-    const deviceMac = macOf(request.string(Attr.CallingStationId));
-    return macAuthentication(request, nas, macOf(userName), deviceMac) ?? byCredentials(request, nas, userName, deviceMac, peer.address);
+    // Parsed afresh each time (~0.1 µs): cheaper than a remembered parse's cold lookup, at any number of devices.
+    const deviceMac = parseMac(request.string(Attr.CallingStationId));
+    return macAuthentication(request, nas, parseMac(userName), deviceMac) ?? byCredentials(request, nas, userName, deviceMac, peer.address);
   };
 }
 
