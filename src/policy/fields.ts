@@ -32,7 +32,8 @@ export const PolicySchema = Type.Object({
   deviceLimitMode: Type.Union([Type.Literal('refuse'), Type.Literal('evict-oldest')]),
   contentProfile: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }),
   vlan: Type.Integer({ minimum: 1, maximum: 4094 }),
-  filterId: Type.String({ minLength: 1, maxLength: 253 }),
+  // RADIUS text for the NAS's filter list: no control characters (a line break is no filter name).
+  filterId: Type.String({ minLength: 1, maxLength: 253, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }),
   rememberFor: Seconds,
   rememberByDefault: Type.Boolean(),
 }, { additionalProperties: false });

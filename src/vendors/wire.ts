@@ -25,11 +25,14 @@ function uint32(value: number): Buffer {
   return bytes;
 }
 
-/** What the kept encoding depends on: every field of the grant but the per-login ones. */
+/**
+ * What the kept encoding depends on: every field of the grant but the per-login ones. Values as
+ * JSON: a text value (a Filter-Id) cannot spell another field and so take another policy's encoding.
+ */
 function shapeOf(vendor: Vendor, grant: Grant): string {
   let key = vendor;
   for (const name in grant) {
-    if (name !== 'className' && name !== 'sessionTimeout') key += `\n${name}=${String(grant[name as keyof Grant])}`;
+    if (name !== 'className' && name !== 'sessionTimeout') key += `\n${name}=${JSON.stringify(grant[name as keyof Grant])}`;
   }
   return grant.sessionTimeout === undefined ? key : `${key}\nsessionTimeout`;
 }

@@ -18,6 +18,8 @@ describe('policy fields', () => {
     [{ schedule: [{ days: [1], start: '25:00', end: '17:00' }] }, /schedule/],
     [{ schedule: [{ days: [7], start: '08:00', end: '17:00' }] }, /schedule/],
     [{ vlan: 5000 }, /vlan/],
+    [{ filterId: 'students\nvlan=120' }, /filterId/],
+    [{ filterId: 'exam\u0000' }, /filterId/],
     [{ deviceLimitMode: 'kick' }, /deviceLimitMode/],
     [{ speed: 5 }, /policy field/],
   ])('refuses %j naming the field', (input, message) => {

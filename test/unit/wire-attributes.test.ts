@@ -75,6 +75,16 @@ describe('reply attributes kept in wire form', () => {
     expect(after.includes(Buffer.from('0/10000k'))).toBe(true);
   });
 
+  it("never give one grant another's encoding, whatever its texts spell", () => {
+    const wire = createWireAttributes();
+    // A Filter-Id spelling another field (stored before filterId refused line breaks) and the grant it spells.
+    const spelled = grantFrom('student', { filterId: 'x\nvlan=120' }, { now }, 'c');
+    const plain = grantFrom('student', { filterId: 'x', vlan: 120 }, { now }, 'c');
+    for (const grant of [spelled, plain, spelled]) {
+      expect(encoded(wire.attributes('mikrotik', grant, Buffer.from('c')))).toEqual(encoded(adapterFor('mikrotik').replyAttributes(grant)));
+    }
+  });
+
   it('leave a grant the dictionaries cannot encode to the reply, which is then dropped as not encodable, as before', () => {
     const wire = createWireAttributes();
     const grant = grantFrom('student', { filterId: 'f'.repeat(300) }, { now }, 'c');

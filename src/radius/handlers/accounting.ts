@@ -9,12 +9,12 @@ import { usagePeriods } from '../../policy/periods.js';
 import type { PolicyCache } from '../../store/policy-cache.js';
 import type { SchoolDirectory } from '../../store/school-directory.js';
 import { SessionNamesChanged } from '../../store/session-scripts.js';
+import { parseMac } from '../../store/mac.js';
 import { textOfBytes } from '../../store/session-wire.js';
 import { sessionKeyId, type AccountingRecord, type Session, type SessionStore } from '../../store/sessions.js';
 import type { ClassSigner, LoginClass } from '../../radius-wire/class-attribute.js';
 import { Attr, Code } from '../../radius-wire/packet.js';
 import type { RadiusRequest } from '../../radius-wire/request.js';
-import { rememberedMacs } from './mac-auth.js';
 import type { Answer, Handler, RequestContext } from './types.js';
 
 const STATUS: Record<number, 'start' | 'stop' | 'interim' | 'on' | 'off'> = { 1: 'start', 2: 'stop', 3: 'interim', 7: 'on', 8: 'off' };
@@ -91,8 +91,6 @@ export function rememberedVerifications(classes: Pick<ClassSigner, 'verify'>, ma
 
 export function createAccountingHandler({ sessions, classes: signer, schools, policies, replicated, claimQuotaEnd, quotaReached, log, now }: AccountingDependencies): Handler {
   const classes = rememberedVerifications(signer);
-  // A session's NAS sends the same Calling-Station-Id every few minutes.
-  const macOf = rememberedMacs();
   /**
    * Accounting-On/Off: the sender restarted. Scoped to the access point that sent it (its address
    * within a CIDR NAS record, and its NAS-Identifier when sent), and to sessions not updated since
@@ -149,7 +147,7 @@ export function createAccountingHandler({ sessions, classes: signer, schools, po
       user: login.user,
       role: login.role,
       school,
-      mac: macOf(callingStationId),
+      mac: parseMac(callingStationId),
       ip: request.ipv4(Attr.FramedIpAddress),
       nasPort: request.integer(Attr.NasPort),
       inOctets: octets(request, Attr.AcctInputOctets, Attr.AcctInputGigawords),

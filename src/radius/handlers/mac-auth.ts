@@ -6,31 +6,11 @@ import type { LoginClass } from '../../radius-wire/class-attribute.js';
 import { Attr } from '../../radius-wire/packet.js';
 import type { RadiusRequest } from '../../radius-wire/request.js';
 import type { DeviceDirectory, KnownDevice } from '../../store/device-directory.js';
-import { parseMac } from '../../store/mac.js';
 import type { NasClient } from '../../store/nas.js';
 import { admissionReply, reject } from './replies.js';
 import type { AuthRecord, Reply } from './types.js';
 
 const CALL_CHECK = 10;
-
-/** MAC texts remembered with what they parse to (the same few thousand devices return every day). */
-const MAX_MAC_TEXTS = 50_000;
-
-/** parseMac() remembered: two parses per MAC authentication were a tenth of its JavaScript. */
-export function rememberedMacs(max = MAX_MAC_TEXTS): ((text: string | undefined) => string | undefined) & { size(): number } {
-  // null: the text is no MAC (a user name).
-  const parsed = new Map<string, string | null>();
-  const macOf = (text: string | undefined): string | undefined => {
-    if (text === undefined) return undefined;
-    const known = parsed.get(text);
-    if (known !== undefined) return known ?? undefined;
-    const mac = parseMac(text);
-    if (parsed.size >= max) parsed.delete(parsed.keys().next().value!);
-    parsed.set(text, mac ?? null);
-    return mac;
-  };
-  return Object.assign(macOf, { size: () => parsed.size });
-}
 
 export interface MacAuthDependencies {
   devices: Pick<DeviceDirectory, 'find' | 'loaded' | 'get'>;
