@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMac } from '../../src/store/mac.js';
+import { seededRandom } from '../helpers/random.js';
 
 /** The regular-expression parse parseMac() replaced (the reference its answers must equal). */
 function reference(input: string | undefined): string | undefined {
@@ -8,15 +9,6 @@ function reference(input: string | undefined): string | undefined {
   if (!/^[0-9a-f]{12}$/.test(compact)) return undefined;
   if (!/^([0-9a-f]{2}([-:]?)[0-9a-f]{2}(\2[0-9a-f]{2}){4}|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})$/i.test(input.trim())) return undefined;
   return compact.match(/../g)!.join(':');
-}
-
-/** A seeded generator: the same inputs on every run. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-    return state / 2 ** 32;
-  };
 }
 
 // Hex digits of both cases, every separator, white space the trim() set knows and not, and
@@ -54,7 +46,7 @@ describe('parseMac', () => {
   });
 
   it('answers as the regular-expression parse it replaced, for every notation and 200,000 near-misses', () => {
-    const next = random(12);
+    const next = seededRandom(12);
     let checked = 0;
     for (let round = 0; round < 400; round++) {
       for (const text of notations(next)) {
