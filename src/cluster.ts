@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Config } from './config/env.js';
 import { openRedis } from './redis/connection.js';
+import type { StopOnSignals } from './server.js';
 
 /** A worker that dies sooner than this after its start is replaced only after a pause. */
 const RESTART_PAUSE_MS = 1000;
@@ -134,8 +135,13 @@ export function workerEnv(index: number, redisUrl: string | undefined): Record<s
   return { ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...(index > 0 ? { DNS_PORT: '' } : {}) };
 }
 
-export async function runPrimary(config: Config, logger: Logger): Promise<void> {
+/** `stops` (server.ts): what a SIGINT/SIGTERM closes, set as start-up opens it. */
+export async function runPrimary(config: Config, logger: Logger, stops: StopOnSignals): Promise<void> {
   const redis = await openRedis(config.redisUrl, config.dataDir, 'server', { appendfsync: config.redisAppendFsync });
+  if (stops.step(async (signal) => {
+    logger.info({ signal }, 'stopping');
+    await redis.close();
+  })) return;
   const socketPath = redis.embedded ? redis.target.options.path : undefined;
   const redisUrl = config.redisUrl ?? (socketPath ? `unix://${socketPath}` : undefined);
   logger.info({ redis: redis.target.label, workers: config.workers }, 'redis; starting workers');
@@ -157,8 +163,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   };
   for (let index = 0; index < config.workers; index++) start(index);
 
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  stops.running(async (signal) => {
     stopping = true;
     logger.info({ signal }, 'stopping workers');
     const exited = [...slots.keys()].map((worker) => new Promise<void>((resolve) => {
@@ -172,10 +177,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     await Promise.all(exited);
     clearTimeout(killer);
     await redis.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
 }
 
 /** The banner is printed once: by the only process, or by the first worker forked. */

@@ -1,6 +1,7 @@
 // Entry point of `npm start`: configuration → Redis (embedded unless REDIS_URL) → app → listen,
 // then a few plain lines saying where things are and what to do next.
-// SIGINT/SIGTERM close the app, then stop the embedded Redis, so nothing is left behind.
+// SIGINT/SIGTERM (from the start) close the app, then stop the embedded Redis, so nothing is
+// left behind, and write the log out before exiting.
 // WORKERS > 1: a primary process and a worker per core (cluster.ts); each worker runs main().
 // The app is imported only where it runs: the primary, which serves nothing, stays small.
 import cluster from 'node:cluster';
@@ -8,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { printsBanner, runPrimary } from './cluster.js';
 import { loadConfig, type Config } from './config/env.js';
 import { isCodedError, listenError } from './errors.js';
-import { createLogger } from './logger.js';
+import { createLogger, drainLogs } from './logger.js';
 import { openRedis, type RedisHandle } from './redis/connection.js';
 
 /** PUBLIC_URL pointing at the server itself: snippets and redirects would send devices to themselves. */
@@ -45,13 +46,65 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
+/** Closes what start-up has opened so far; a stop runs the last one set. */
+export type Closer = (signal: string) => Promise<void>;
+
+export interface StopOnSignals {
+  /** After a start-up step, with what is then open: true when a stop came meanwhile (it now runs; go no further). */
+  step(close: Closer): boolean;
+  /** Start-up done: a signal stops at once from now on. */
+  running(close: Closer): void;
+}
+
+/**
+ * SIGINT/SIGTERM, listened for from the first line: a stop closes what is open, writes the log
+ * out (drainLogs, a full pipe included) and exits. One that comes during start-up takes effect
+ * when the step in progress ends (the embedded Redis it is starting is then stopped too).
+ */
+function stopOnSignals(): StopOnSignals {
+  let signal: string | undefined;
+  let close: Closer | undefined;
+  let started = false;
+  let stopping = false;
+  const stop = async () => {
+    if (stopping || signal === undefined || close === undefined) return;
+    stopping = true;
+    await close(signal);
+    await drainLogs();
+    process.exit(0);
+  };
+  const onSignal = (received: string) => {
+    signal ??= received;
+    if (started) void stop();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return {
+    step(closer) {
+      close = closer;
+      void stop();
+      return signal !== undefined;
+    },
+    running(closer) {
+      close = closer;
+      started = true;
+      void stop();
+    },
+  };
+}
+
 async function main(): Promise<void> {
+  const stops = stopOnSignals();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger);
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, logger, stops);
   const { buildApp } = await import('./app.js');
   const redis: RedisHandle = await openRedis(config.redisUrl, config.dataDir, 'server', { appendfsync: config.redisAppendFsync });
   logger.info({ redis: redis.target.label }, 'redis');
+  if (stops.step(async (signal) => {
+    logger.info({ signal }, 'stopping');
+    await redis.close();
+  })) return;
 
   let app;
   try {
@@ -64,20 +117,19 @@ async function main(): Promise<void> {
     await redis.close();
     throw error;
   }
-  logger.info({ publicUrl: config.publicUrl }, 'mektep ready');
-  if (printsBanner()) process.stdout.write(await readyBanner(app, config, redis.target.label));
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  const running = app;
+  stops.running(async (signal) => {
     logger.info({ signal }, 'stopping');
-    await app.close();
+    await running.close();
     await redis.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+  logger.info({ publicUrl: config.publicUrl }, 'mektep ready');
+  if (printsBanner()) {
+    const banner = await readyBanner(app, config, redis.target.label);
+    // The log's held lines first ("mektep ready" among them): the banner follows them on the terminal.
+    await drainLogs();
+    process.stdout.write(banner);
+  }
 }
 
 main().catch(fail);

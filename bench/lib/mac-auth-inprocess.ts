@@ -44,7 +44,7 @@ cli('device', 'import', join(dir, 'devices.csv'));
 const config = loadConfig({ REDIS_URL: redis.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', LOG_LEVEL: values['log-level'] });
 const logFile = join(dir, 'mektep.log');
 const destinations: Record<string, () => NodeJS.WritableStream> = {
-  server: () => logDestination(logFile),
+  server: () => logDestination(logFile) as unknown as NodeJS.WritableStream,
   'pino-default': () => pino.destination({ dest: logFile, sync: false }) as unknown as NodeJS.WritableStream,
   sync: () => pino.destination({ dest: logFile, sync: true }) as unknown as NodeJS.WritableStream,
 };

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import fs, { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger, LOG_FLUSH_MS, logDestination } from '../../src/logger.js';
 import { ROOT, waitFor } from '../helpers/process.js';
@@ -61,5 +62,53 @@ describe("the server's destination", () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
     expect(read(file)).toContain('"msg":"last words"');
+  });
+
+  it("calls flush's callback only once every line is written", async () => {
+    const file = join(dir, 'flushed.log');
+    const log = createLogger('info', logDestination(file));
+    for (let i = 0; i < 2000; i++) log.info({ event: 'auth', i }, 'line');
+    const linesAtCallback = await new Promise<number>((resolve) => log.flush(() => resolve(read(file).split('\n').filter(Boolean).length)));
+    expect(linesAtCallback).toBe(2000);
+  });
+
+  it('never makes a write over 4 KB of several lines, counting bytes (Cyrillic is 2 a letter)', async () => {
+    const fd = openSync(join(dir, 'cyrillic.log'), 'w');
+    const sizes: { bytes: number; lines: number }[] = [];
+    const write = fs.write;
+    // The real write, observed: which sizes reach the file descriptor.
+    fs.write = ((...args: Parameters<typeof fs.write>) => {
+      const [target, data] = args as unknown as [number, string | Buffer];
+      if (target === fd) sizes.push({ bytes: Buffer.byteLength(data), lines: (data.toString().match(/\n/g) ?? []).length });
+      return (write as (...rest: unknown[]) => unknown)(...args);
+    }) as typeof fs.write;
+    try {
+      const destination = logDestination(fd);
+      const log = createLogger('info', destination);
+      for (let i = 0; i < 40; i++) log.info({ event: 'auth', i, school: 'Мектеп'.repeat(100 + i * 20) }, 'line');
+      log.info({ event: 'auth', long: 'ж'.repeat(3000) }, 'one line longer than a pipe write');
+      await destination.close();
+    } finally {
+      fs.write = write;
+      closeSync(fd);
+    }
+    expect(sizes.reduce((sum, write) => sum + write.lines, 0)).toBe(41);
+    for (const size of sizes) expect(size.bytes <= 4096 || size.lines === 1, `${size.bytes} bytes, ${size.lines} lines`).toBe(true);
+  });
+
+  it('closes: its file descriptor released, its timer stopped, what it held written', async () => {
+    const descriptors = () => readdirSync('/proc/self/fd').length;
+    const before = descriptors();
+    const file = join(dir, 'closed.log');
+    const destination = logDestination(file);
+    createLogger('info', destination).info({ event: 'auth' }, 'before close');
+    await destination.close();
+    expect(read(file)).toContain('"msg":"before close"');
+    expect(descriptors()).toBe(before);
+  });
+
+  it("sets up no output for a silent logger (the CLI's)", () => {
+    const stream = (logger: ReturnType<typeof createLogger>) => (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+    expect(stream(createLogger('silent'))).not.toBe(stream(createLogger('info')));
   });
 });
