@@ -112,9 +112,6 @@ export function logDestination(dest: number | string = 1, options: DestinationOp
     handed += Buffer.byteLength(report);
     stream.write(report);
   });
-  // An output that fails for good (EPIPE: the reader went away) is written to no longer; the
-  // stop's wait ends at its cap. Without a listener the error would end the process.
-  stream.on('error', () => undefined);
   const handOn = () => {
     if (lines.length === 0) return;
     const batch = lines.join('');
