@@ -15,7 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createLogger, logDestination } from '../../src/logger.js';
@@ -43,10 +43,10 @@ cli('device', 'import', join(dir, 'devices.csv'));
 
 const config = loadConfig({ REDIS_URL: redis.url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0', LOG_LEVEL: values['log-level'] });
 const logFile = join(dir, 'mektep.log');
-const destinations: Record<string, () => NodeJS.WritableStream> = {
-  server: () => logDestination(logFile) as unknown as NodeJS.WritableStream,
-  'pino-default': () => pino.destination({ dest: logFile, sync: false }) as unknown as NodeJS.WritableStream,
-  sync: () => pino.destination({ dest: logFile, sync: true }) as unknown as NodeJS.WritableStream,
+const destinations: Record<string, () => DestinationStream> = {
+  server: () => logDestination(logFile),
+  'pino-default': () => pino.destination({ dest: logFile, sync: false }),
+  sync: () => pino.destination({ dest: logFile, sync: true }),
 };
 const destination = destinations[values.log];
 if (!destination) throw new Error(`--log ${values.log}: expected ${Object.keys(destinations).join(', ')}`);

@@ -19,7 +19,7 @@ function hexAt(text: string, at: number): number {
  * Only the separators a real notation uses: aa:bb:cc:dd:ee:ff, aa-bb-…, aabb.ccdd.eeff and
  * aabbccddeeff, either case, with white space around. Read character by character (a MAC
  * authentication parses two per request, and a region's 400,000 devices are too many to keep
- * their parses): `digits` are the positions of the twelve hex digits in the notation.
+ * their parses): by the notation's length, the positions of its twelve hex digits.
  */
 const DIGITS: Record<number, number[]> = {
   12: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
